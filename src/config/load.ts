@@ -1,0 +1,84 @@
+/** Reads, expands and validates a configuration file; reports every problem at once with its path. */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { ConfigIssue } from '../errors.js';
+import { expandString, type Environment } from './env.js';
+import { configSchema, type Config } from './schema.js';
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** Formats a zod path as it reads in the file: `clusters[1].url`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Replaces `${VAR}` in every string of a parsed document, collecting unset variables as issues. */
+function expandTree(node: unknown, env: Environment, path: PropertyKey[], issues: ConfigIssue[]): unknown {
+  if (typeof node === 'string') {
+    const { value, missing } = expandString(node, env);
+    for (const name of missing) {
+      issues.push({ path: formatPath(path), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+    }
+    return value;
+  }
+  if (Array.isArray(node)) return node.map((item, i) => expandTree(item, env, [...path, i], issues));
+  if (node !== null && typeof node === 'object') {
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) => [key, expandTree(value, env, [...path, key], issues)]),
+    );
+  }
+  return node;
+}
+
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Validates configuration text; `baseDir` anchors relative paths (stateDir, jars, CA files). */
+export function parseConfig(text: string, baseDir: string, env: Environment = process.env): ConfigResult {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })) };
+  }
+  const issues: ConfigIssue[] = [];
+  const expanded = expandTree(doc.toJS() ?? {}, env, [], issues);
+  const parsed = configSchema.safeParse(expanded);
+  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  if (!parsed.success || issues.length > 0) return { ok: false, issues };
+  return { ok: true, config: resolvePaths(parsed.data, baseDir) };
+}
+
+/** Reads and validates a configuration file. */
+export async function loadConfig(file: string, env: Environment = process.env): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { ok: false, issues: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}` }] };
+  }
+  return parseConfig(text, dirname(resolve(file)), env);
+}
+
+function resolvePaths(config: Config, baseDir: string): Config {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    ...config,
+    stateDir: at(config.stateDir),
+    ...(config.tls ? { tls: { certFile: at(config.tls.certFile), keyFile: at(config.tls.keyFile) } } : {}),
+    clusters: config.clusters.map((c) => ({
+      ...c,
+      ...(c.tls?.caFile !== undefined ? { tls: { ...c.tls, caFile: at(c.tls.caFile) } } : {}),
+      ...(c.checkpointDir !== undefined ? { checkpointDir: at(c.checkpointDir.replace(/^file:\/\//, '')) } : {}),
+    })),
+    jobs: config.jobs.map((j) => ({ ...j, jar: at(j.jar) })),
+  };
+}
