@@ -43,29 +43,42 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
+/** Top-level values given on the command line; they replace the file's before validation. */
+export type ConfigOverrides = Readonly<Partial<Record<'listen' | 'logLevel', string>>>;
+
 /** Validates configuration text; `baseDir` anchors relative paths (stateDir, jars, CA files). */
-export function parseConfig(text: string, baseDir: string, env: Environment = process.env): ConfigResult {
+export function parseConfig(
+  text: string,
+  baseDir: string,
+  env: Environment = process.env,
+  overrides: ConfigOverrides = {},
+): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })) };
   }
   const issues: ConfigIssue[] = [];
   const expanded = expandTree(doc.toJS() ?? {}, env, [], issues);
-  const parsed = configSchema.safeParse(expanded);
+  const merged = typeof expanded === 'object' && expanded !== null ? { ...expanded, ...overrides } : expanded;
+  const parsed = configSchema.safeParse(merged);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));
   if (!parsed.success || issues.length > 0) return { ok: false, issues };
   return { ok: true, config: resolvePaths(parsed.data, baseDir) };
 }
 
 /** Reads and validates a configuration file. */
-export async function loadConfig(file: string, env: Environment = process.env): Promise<ConfigResult> {
+export async function loadConfig(
+  file: string,
+  env: Environment = process.env,
+  overrides: ConfigOverrides = {},
+): Promise<ConfigResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}` }] };
   }
-  return parseConfig(text, dirname(resolve(file)), env);
+  return parseConfig(text, dirname(resolve(file)), env, overrides);
 }
 
 function resolvePaths(config: Config, baseDir: string): Config {

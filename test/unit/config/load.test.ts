@@ -162,3 +162,15 @@ describe('published JSON Schema', () => {
     assert.deepEqual(published, configJsonSchema());
   });
 });
+
+describe('command-line overrides', () => {
+  it('replace the file and are validated like it', () => {
+    const ok = parseConfig(minimal, '/x', {}, { listen: '0.0.0.0:9999', logLevel: 'debug' });
+    assert.ok(ok.ok);
+    assert.equal(ok.config.listen, '0.0.0.0:9999');
+    assert.equal(ok.config.logLevel, 'debug');
+    const bad = parseConfig(minimal, '/x', {}, { listen: 'nine' });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.ok ? '' : bad.issues[0]?.path, 'listen');
+  });
+});

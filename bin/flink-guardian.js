@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The package's command; the TypeScript is compiled to dist/ by `npm run build` (npm start does it first).
+import { main } from '../dist/src/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`flink-guardian: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
