@@ -27,6 +27,11 @@ export async function startServer(
     ? createHttpsServer({ cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) }, handler)
     : createHttpServer(handler);
   server.keepAliveTimeout = 65_000;
+  let closing = false;
+  // Requests that still arrive on kept-alive connections during shutdown are answered, then the connection ends.
+  server.on('request', (_req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+  });
   const { host, port } = parseListen(listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -41,10 +46,15 @@ export async function startServer(
     address,
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        closing = true;
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        // A connection busy when close() was called goes idle later; Node only closes the idle ones it sees.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         force.unref();
+        sweep.unref();
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();

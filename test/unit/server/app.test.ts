@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Counter, Registry } from 'prom-client';
+import { createApp, type ScrapeSource } from '../../../src/server/app.js';
+import { startServer, type RunningServer } from '../../../src/server/http-server.js';
+import { silentLogger } from '../../../src/log.js';
+
+describe('HTTP app', () => {
+  let server: RunningServer;
+  let base: string;
+  let ready = false;
+  let scrape: ScrapeSource = { collect: async () => '# TYPE flink_cluster_up gauge\nflink_cluster_up{cluster="a"} 1\n' };
+
+  before(async () => {
+    const registry = new Registry();
+    new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] }).labels('a').inc(0);
+    const app = createApp({ scrape: { collect: () => scrape.collect() }, registry, routers: [], isReady: () => ready, logger: silentLogger() });
+    server = await startServer(app, '127.0.0.1:0');
+    base = `http://${server.address}`;
+  });
+  after(() => server.close());
+
+  it('serves the exporter families and the registry together', async () => {
+    const res = await fetch(`${base}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const body = await res.text();
+    assert.match(body, /^flink_cluster_up\{cluster="a"\} 1$/m);
+    assert.match(body, /^flink_guardian_scrape_errors_total\{cluster="a"\} 0$/m);
+  });
+
+  it('answers 500 when the scrape itself breaks, and stays up', async () => {
+    const saved = scrape;
+    scrape = { collect: () => Promise.reject(new Error('boom')) };
+    assert.equal((await fetch(`${base}/metrics`)).status, 500);
+    scrape = saved;
+    assert.equal((await fetch(`${base}/metrics`)).status, 200);
+  });
+
+  it('is healthy at once and ready only when told', async () => {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    ready = true;
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  });
+
+  it('answers 404 for unknown paths', async () => {
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight request finish before closing', async () => {
+    let release: () => void = () => undefined;
+    const slow: ScrapeSource = { collect: () => new Promise((resolve) => { release = () => resolve('slow_metric 1\n'); }) };
+    const app = createApp({ scrape: slow, registry: new Registry(), routers: [], isReady: () => true, logger: silentLogger() });
+    const server = await startServer(app, '127.0.0.1:0');
+    const inflight = fetch(`http://${server.address}/metrics`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 50));
+    let closed = false;
+    const closing = server.close().then(() => { closed = true; });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(closed, false, 'closed while a request was in flight');
+    release();
+    assert.match(await inflight, /slow_metric 1/);
+    await closing;
+    assert.equal(closed, true);
+    await assert.rejects(fetch(`http://${server.address}/healthz`));
+  });
+});
