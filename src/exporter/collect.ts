@@ -1,0 +1,59 @@
+/**
+ * Fetching one cluster's snapshot for a scrape: /overview, /jobs/overview, then per-job calls only for the
+ * current instance of each name and only for data that can still change (see instance-cache.ts).
+ */
+import { FlinkError } from '../errors.js';
+import type { FlinkApi } from '../flink/api.js';
+import { isTerminal } from '../flink/job-state.js';
+import type { CheckpointStatsResult, JobOverview } from '../flink/types.js';
+import { currentInstances } from './current.js';
+import type { InstanceCache } from './instance-cache.js';
+import type { ClusterSnapshot, JobDetails } from './snapshot.js';
+
+async function fetchDetails(api: FlinkApi, cache: InstanceCache, job: JobOverview, signal: AbortSignal | undefined): Promise<JobDetails> {
+  const cached = cache.config(job.jobId);
+  const configPromise = cached === undefined ? api.checkpointConfig(job.jobId, signal) : Promise.resolve(cached ?? undefined);
+  // A job without checkpointing never gains it: once the config said 404, skip the statistics call.
+  const statsPromise: Promise<CheckpointStatsResult> =
+    cached === null ? Promise.resolve({ enabled: false }) : api.checkpoints(job.jobId, signal);
+  const [checkpointConfig, checkpoints, restarts] = await Promise.all([configPromise, statsPromise, api.restarts(job.jobId, signal)]);
+  if (cached === undefined) cache.setConfig(job.jobId, checkpointConfig);
+  return { checkpoints, checkpointConfig, restarts };
+}
+
+function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
+  return err instanceof FlinkError ? err : new FlinkError('FLINK_BAD_RESPONSE', api.cluster, 'collect', String(err), { cause: err });
+}
+
+/** Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `up: false`). */
+export async function collectCluster(api: FlinkApi, cache: InstanceCache, signal?: AbortSignal): Promise<ClusterSnapshot> {
+  let overview;
+  let jobs: readonly JobOverview[];
+  try {
+    [overview, jobs] = await Promise.all([api.overview(signal), api.jobsOverview(signal)]);
+  } catch (err) {
+    return { cluster: api.cluster, up: false, error: err instanceof Error ? err : new Error(String(err)) };
+  }
+  cache.prune(new Set(jobs.map((j) => j.jobId)));
+  const details = new Map<string, JobDetails>();
+  const errors: FlinkError[] = [];
+  await Promise.all(
+    [...currentInstances(jobs).values()].map(async (job) => {
+      // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
+      if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
+      const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
+      if (final !== undefined) {
+        details.set(job.jobId, final);
+        return;
+      }
+      try {
+        const fetched = await fetchDetails(api, cache, job, signal);
+        details.set(job.jobId, fetched);
+        if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
+      } catch (err) {
+        errors.push(asFlinkError(api, err));
+      }
+    }),
+  );
+  return { cluster: api.cluster, up: true, overview, jobs, details, errors };
+}
