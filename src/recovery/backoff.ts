@@ -1,0 +1,31 @@
+/** Cooldowns between attempts, and how often open and exhausted episodes are looked at. */
+import type { RecoveryConfig } from '../config/schema.js';
+
+type Timing = Pick<RecoveryConfig, 'cooldown' | 'backoffFactor' | 'maxCooldown'>;
+
+/** Least time between attempt `n` and attempt `n + 1`: cooldown × backoffFactor^(n−1), capped by maxCooldown. */
+export function cooldownAfter(n: number, config: Timing): number {
+  const grown = config.cooldown * config.backoffFactor ** Math.max(0, n - 1);
+  // maxCooldown bounds growth only: a cap below the base cooldown would break "least time between attempts".
+  const cap = Math.max(config.cooldown, config.maxCooldown);
+  return Math.min(grown, cap);
+}
+
+/** Earliest time attempt `n + 1` may start, given when attempt `n` started. */
+export function nextAttemptAt(n: number, startedAt: number, config: Timing, now: number): number {
+  return Math.max(now, startedAt + cooldownAfter(n, config));
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+/** How often an open episode polls Flink while verifying or waiting for resetAfter. */
+export function pollInterval(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number {
+  return clamp(Math.floor(Math.min(config.cooldown, config.verifyTimeout, config.resetAfter) / 10), 20, 5_000);
+}
+
+/** How often an exhausted episode checks whether the job runs again. */
+export function watchInterval(config: Pick<RecoveryConfig, 'cooldown'>): number {
+  return clamp(config.cooldown, 50, 60_000);
+}

@@ -1,0 +1,110 @@
+/**
+ * What an episode does next, each time the service looks at it: start the next attempt after the cooldown,
+ * reconcile an attempt whose submission may or may not have landed, verify, close as recovered after
+ * resetAfter RUNNING, give up after maxAttempts, or step aside when a person or another tool took over. Pure.
+ */
+import type { RecoveryConfig } from '../config/schema.js';
+import { isActive } from '../flink/job-state.js';
+import type { JobOverview } from '../flink/types.js';
+import type { Attempt, Episode } from '../state/episodes-schema.js';
+import { pollInterval, watchInterval } from './backoff.js';
+import { knownJobIds } from './decide-intake.js';
+import { deriveJobId } from './job-id.js';
+import type { LiveView } from './live.js';
+import type { AbandonReason, AttemptFailure, ClearReason, WaitReason } from './reasons.js';
+
+/** POSTs of one attempt whose outcome stayed unknown (transport errors) before the attempt counts as failed. */
+export const MAX_SUBMIT_TRIES = 3;
+
+export type TickDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'wait'; readonly reason: WaitReason; readonly wakeAt: number }
+  | { readonly kind: 'attempt'; readonly n: number; readonly jobId: string }
+  | { readonly kind: 'resubmit'; readonly n: number; readonly jobId: string }
+  | { readonly kind: 'landed'; readonly n: number }
+  | { readonly kind: 'running'; readonly n: number }
+  | { readonly kind: 'unsteady'; readonly n: number }
+  | { readonly kind: 'attempt_failed'; readonly n: number; readonly reason: AttemptFailure }
+  | { readonly kind: 'refailed'; readonly n: number }
+  | { readonly kind: 'abandon'; readonly reason: AbandonReason }
+  | { readonly kind: 'recovered' }
+  | { readonly kind: 'exhaust' }
+  | { readonly kind: 'clear'; readonly reason: ClearReason };
+
+export type TickConfig = Pick<
+  RecoveryConfig,
+  'maxAttempts' | 'cooldown' | 'backoffFactor' | 'maxCooldown' | 'resetAfter' | 'verifyTimeout'
+>;
+
+function lastAttempt(episode: Episode): Attempt | undefined {
+  return episode.attempts[episode.attempts.length - 1];
+}
+
+function wait(reason: WaitReason, wakeAt: number): TickDecision {
+  return { kind: 'wait', reason, wakeAt };
+}
+
+/** Decides the next step of an episode from Flink's live view of its job. */
+export function decideTick(episode: Episode, live: LiveView, config: TickConfig, now: number): TickDecision {
+  if (episode.status === 'closed') return { kind: 'none' };
+  const poll = pollInterval(config);
+
+  if (episode.status === 'exhausted') {
+    if (live.kind === 'unreachable') return wait('flink_unreachable', now + watchInterval(config));
+    if (live.instances.some((j) => j.state === 'RUNNING')) return { kind: 'clear', reason: 'ran_again' };
+    return wait('exhausted', now + watchInterval(config));
+  }
+
+  if (live.kind === 'unreachable') return wait('flink_unreachable', now + poll);
+  const byId = new Map(live.instances.map((j) => [j.jobId, j] as const));
+  const known = knownJobIds(episode);
+  if (live.instances.some((j) => !known.has(j.jobId) && isActive(j.state))) return { kind: 'abandon', reason: 'superseded' };
+
+  const last = lastAttempt(episode);
+  const lastInstance: JobOverview | undefined = last === undefined ? undefined : byId.get(last.jobId);
+  if (lastInstance?.state === 'CANCELED') return { kind: 'abandon', reason: 'canceled' };
+  if (lastInstance?.state === 'FINISHED') return { kind: 'abandon', reason: 'finished' };
+
+  switch (episode.phase) {
+    case 'waiting': {
+      if (last !== undefined && lastInstance !== undefined && isActive(lastInstance.state)) {
+        // Our previous attempt came up after all (late): adopt it rather than start a second instance.
+        if (lastInstance.state === 'RUNNING') return { kind: 'running', n: last.n };
+        return wait('instance_active', now + poll);
+      }
+      if (now < episode.nextAttemptAt) return wait('cooldown', episode.nextAttemptAt);
+      if (episode.attempts.length >= config.maxAttempts) return { kind: 'exhaust' };
+      const n = episode.attempts.length + 1;
+      return { kind: 'attempt', n, jobId: deriveJobId(episode.baseJobId, n) };
+    }
+    case 'submitting': {
+      if (last === undefined) return { kind: 'exhaust' }; // unreachable by construction; never loop on it
+      if (lastInstance !== undefined) return { kind: 'landed', n: last.n };
+      if (last.submitTries >= MAX_SUBMIT_TRIES) return { kind: 'attempt_failed', n: last.n, reason: 'submit_failed' };
+      return { kind: 'resubmit', n: last.n, jobId: last.jobId };
+    }
+    case 'verifying': {
+      if (last === undefined) return { kind: 'exhaust' };
+      if (lastInstance?.state === 'RUNNING') return { kind: 'running', n: last.n };
+      if (lastInstance?.state === 'FAILED' || lastInstance?.state === 'SUSPENDED') {
+        return { kind: 'attempt_failed', n: last.n, reason: 'instance_failed' };
+      }
+      const deadline = (last.submittedAt ?? last.startedAt) + config.verifyTimeout;
+      if (now >= deadline) return { kind: 'attempt_failed', n: last.n, reason: 'verify_timeout' };
+      return wait('verifying', Math.min(deadline, now + poll));
+    }
+    case 'running': {
+      if (last === undefined) return { kind: 'exhaust' };
+      if (lastInstance === undefined || lastInstance.state === 'FAILED' || lastInstance.state === 'SUSPENDED') {
+        return { kind: 'refailed', n: last.n };
+      }
+      if (lastInstance.state !== 'RUNNING') {
+        return episode.runningSince === undefined ? wait('restarting', now + poll) : { kind: 'unsteady', n: last.n };
+      }
+      if (episode.runningSince === undefined) return { kind: 'running', n: last.n };
+      const steadyAt = episode.runningSince + config.resetAfter;
+      if (now >= steadyAt) return { kind: 'recovered' };
+      return wait('stabilizing', Math.min(steadyAt, now + poll));
+    }
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * The recoverer: takes alerts, owns each job's failure episode from the first alert until the job runs again
+ * or the attempts are spent, and drives it with its own timers (Alertmanager will not send again while the
+ * alert stays firing). Work on one job is serialized, so duplicate notifications cannot race; every decision
+ * is made by the pure functions of this folder and every intent is durable before it is acted on.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { Config, JobSpec } from '../config/schema.js';
+import type { FlinkApi } from '../flink/api.js';
+import type { JobOverview } from '../flink/types.js';
+import type { Logger } from '../log.js';
+import type { Episode } from '../state/episodes-schema.js';
+import { EpisodeStore, jobKey } from '../state/episodes.js';
+import type { JobMemory } from '../state/job-memory.js';
+import { screenAlert, type IncomingAlert } from './alert.js';
+import { Audit } from './audit.js';
+import { pollInterval, watchInterval } from './backoff.js';
+import { decideIntake, episodeGate } from './decide-intake.js';
+import { decideTick, type TickDecision } from './decide-tick.js';
+import { KeyedLock } from './keyed-lock.js';
+import { liveViewOf, type LiveView } from './live.js';
+import { RecoveryMetrics } from './metrics.js';
+import { AlertmanagerNotifier, type Notifier } from './notify.js';
+import { gatherCandidates } from './restore-candidates.js';
+import { selectRestorePoint } from './restore-point.js';
+import { submitAttempt } from './submit.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import {
+  applyTick,
+  attemptSubmitted,
+  beginAttempt,
+  countSubmitTry,
+  clearExhausted,
+  exhaust,
+  failAttempt,
+  openEpisode,
+  type Transition,
+} from './transitions.js';
+
+export interface RecovererDeps {
+  readonly config: Config;
+  /** One Flink client per configured cluster, by cluster name. */
+  readonly clients: ReadonlyMap<string, FlinkApi>;
+  readonly memory: JobMemory;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Start with no episodes when episodes.json is unreadable (it is moved aside, never overwritten). */
+  readonly startEmpty?: boolean;
+  readonly timers?: Timers;
+  /** Overrides the Alertmanager notifier built from config.recovery.notify (tests). */
+  readonly notifier?: Notifier;
+}
+
+export type AcceptResult =
+  | { readonly ok: true; readonly alerts: number; readonly considered: number }
+  | { readonly ok: false; readonly reason: 'not_running' };
+
+export type ResetResult =
+  | { readonly kind: 'reset'; readonly episode: Episode }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'not_exhausted'; readonly episode: Episode };
+
+/** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
+const MAX_STEPS = 16;
+
+export class Recoverer {
+  private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  private readonly lock = new KeyedLock();
+  private readonly timersByKey = new Map<string, TimerHandle>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly timers: Timers;
+  private readonly audit: Audit;
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly deps: RecovererDeps,
+    private readonly store: EpisodeStore,
+    metrics: RecoveryMetrics,
+  ) {
+    this.timers = deps.timers ?? systemTimers();
+    this.log = deps.logger.child({ component: 'recoverer' });
+    const notify = deps.config.recovery.notify;
+    const notifier = deps.notifier ?? (notify === undefined ? undefined : new AlertmanagerNotifier(notify, this.log));
+    this.audit = new Audit(metrics, this.log, notifier, (p) => this.track(p), deps.clock);
+  }
+
+  /** Opens the episode store (StateError when it is unreadable and startEmpty is not set) and registers the metrics. */
+  static async create(deps: RecovererDeps): Promise<Recoverer> {
+    const store = await EpisodeStore.open(deps.config.stateDir, {
+      ...(deps.startEmpty === undefined ? {} : { startEmpty: deps.startEmpty }),
+      logger: deps.logger,
+    });
+    const metrics = new RecoveryMetrics(deps.registry);
+    metrics.precreate(
+      deps.config.clusters.map((c) => c.name),
+      deps.config.jobs,
+    );
+    for (const e of store.all()) metrics.status(e.cluster, e.jobName, e.status);
+    return new Recoverer(deps, store, metrics);
+  }
+
+  /** Reconciles every stored open episode with Flink (did the submission being made land?) and schedules the rest. */
+  async start(): Promise<void> {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    const open = this.store.all().filter((e) => e.status === 'open');
+    for (const e of this.store.all()) {
+      if (e.status === 'exhausted') this.schedule(e.cluster, e.jobName, this.deps.clock.now() + watchInterval(this.deps.config.recovery));
+    }
+    this.log.info({ open: open.length, episodes: this.store.all().length, file: this.store.file }, 'recoverer started');
+    await Promise.all(open.map((e) => this.track(this.lock.run(jobKey(e.cluster, e.jobName), () => this.tick(e.cluster, e.jobName)))));
+  }
+
+  /** Stops taking alerts, cancels timers and waits for the work in flight (an attempt being submitted finishes). */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return this.idle();
+    this.state = 'stopping';
+    for (const handle of this.timersByKey.values()) this.timers.clearTimeout(handle);
+    this.timersByKey.clear();
+    await this.idle();
+    await this.store.flush();
+    this.state = 'stopped';
+  }
+
+  /** Resolves when no work is queued or running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /**
+   * Takes the alerts of one notification and returns at once: alerts that cannot start anything are counted
+   * skips; the others are judged against Flink after the answer, one job at a time.
+   */
+  accept(alerts: readonly IncomingAlert[]): AcceptResult {
+    if (this.state !== 'running') return { ok: false, reason: 'not_running' };
+    let considered = 0;
+    for (const alert of alerts) {
+      const s = screenAlert(alert, this.deps.config);
+      if (s.kind === 'skip') {
+        this.audit.skip({ ...s, fingerprint: alert.fingerprint });
+        continue;
+      }
+      considered += 1;
+      this.track(
+        this.lock.run(jobKey(s.cluster, s.jobName), () => this.intake(alert, s.cluster, s.jobName, s.alertname)),
+      );
+    }
+    return { ok: true, alerts: alerts.length, considered };
+  }
+
+  /** Every job's latest episode (open, exhausted or ended), by cluster and job name. */
+  episodes(): Episode[] {
+    return this.store.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
+  }
+
+  /** Ends an exhausted episode so automation may act again on the job. */
+  async reset(cluster: string, jobName: string): Promise<ResetResult> {
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<ResetResult> => {
+        const ep = this.store.get(cluster, jobName);
+        if (ep === undefined) return { kind: 'not_found' };
+        if (ep.status !== 'exhausted') return { kind: 'not_exhausted', episode: ep };
+        const t = clearExhausted(ep, 'reset', this.deps.clock.now());
+        await this.commit(t);
+        this.unschedule(cluster, jobName);
+        return { kind: 'reset', episode: t.episode };
+      }),
+    );
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    const done = (): void => {
+      this.inflight.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  private async liveView(cluster: string): Promise<readonly JobOverview[] | string> {
+    const api = this.deps.clients.get(cluster);
+    if (api === undefined) return `no client for cluster ${cluster}`;
+    try {
+      return await api.jobsOverview();
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  private async viewOf(cluster: string, jobName: string): Promise<LiveView> {
+    const all = await this.liveView(cluster);
+    return typeof all === 'string' ? { kind: 'unreachable', error: all } : liveViewOf(all, jobName);
+  }
+
+  private async commit(t: Transition): Promise<void> {
+    await this.store.put(t.episode);
+    this.audit.committed(t.episode, t.events);
+  }
+
+  private async intake(alert: IncomingAlert, cluster: string, jobName: string, alertname: string): Promise<void> {
+    try {
+      const episode = this.store.get(cluster, jobName);
+      const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
+      // Duplicates of an open episode are answered from memory: no need to ask Flink 50 times.
+      const gate = episodeGate(episode);
+      if (gate !== undefined) return this.audit.skip({ ...ctx, reason: gate });
+      const live = await this.viewOf(cluster, jobName);
+      const remembered = this.deps.memory.get(cluster, jobName);
+      const now = this.deps.clock.now();
+      const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
+      if (decision.kind === 'skip') {
+        return this.audit.skip({ ...ctx, reason: decision.reason, jobId: decision.jobId, detail: live.kind === 'unreachable' ? live.error : undefined });
+      }
+      const opened = openEpisode(
+        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode },
+        this.deps.config.recovery,
+        now,
+      );
+      if (this.deps.config.recovery.dryRun) return await this.dryRun(opened.episode, live, ctx);
+      if (decision.supersedes !== undefined) await this.commit(clearExhausted(decision.supersedes, 'superseded', now));
+      await this.commit(opened);
+      await this.tick(cluster, jobName);
+    } catch (err) {
+      this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'cannot take the alert');
+    }
+  }
+
+  private async dryRun(episode: Episode, live: LiveView, ctx: { cluster: string; jobName: string; alertname: string }): Promise<void> {
+    const api = this.deps.clients.get(episode.cluster);
+    const instances = live.kind === 'ok' ? live.instances : [];
+    const candidates =
+      api === undefined
+        ? []
+        : await gatherCandidates({
+            api,
+            episode,
+            instances,
+            remembered: this.deps.memory.get(episode.cluster, episode.jobName),
+            checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
+            logger: this.log,
+          });
+    const choice = selectRestorePoint(candidates, [], this.deps.config.recovery.onNoCheckpoint);
+    this.audit.skip({
+      ...ctx,
+      reason: 'dry_run',
+      jobId: episode.failedJobId,
+      detail:
+        choice.kind === 'restore'
+          ? `would resubmit from ${choice.from} ${choice.path}`
+          : choice.kind === 'fresh'
+            ? 'would resubmit without state'
+            : 'would give up: no restore point',
+    });
+  }
+
+  private clusterConfig(cluster: string): Config['clusters'][number] | undefined {
+    return this.deps.config.clusters.find((c) => c.name === cluster);
+  }
+
+  private specOf(cluster: string, jobName: string): JobSpec | undefined {
+    return this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
+  }
+
+  private schedule(cluster: string, jobName: string, at: number): void {
+    if (this.state !== 'running') return;
+    const key = jobKey(cluster, jobName);
+    this.unschedule(cluster, jobName);
+    const handle = this.timers.setTimeout(() => {
+      if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
+      if (this.state !== 'running') return;
+      void this.track(this.lock.run(key, () => this.tick(cluster, jobName)));
+    }, Math.max(0, at - this.deps.clock.now()));
+    this.timersByKey.set(key, handle);
+  }
+
+  private unschedule(cluster: string, jobName: string): void {
+    const key = jobKey(cluster, jobName);
+    const handle = this.timersByKey.get(key);
+    if (handle !== undefined) this.timers.clearTimeout(handle);
+    this.timersByKey.delete(key);
+  }
+
+  /** Looks at one episode until it has to wait; always leaves a timer behind unless the episode ended. Runs under the job's lock. */
+  private async tick(cluster: string, jobName: string): Promise<void> {
+    const recovery = this.deps.config.recovery;
+    try {
+      for (let step = 0; step < MAX_STEPS; step += 1) {
+        if (this.state !== 'running') return;
+        const episode = this.store.get(cluster, jobName);
+        if (episode === undefined || episode.status === 'closed') return;
+        const live = await this.viewOf(cluster, jobName);
+        const now = this.deps.clock.now();
+        const decision = decideTick(episode, live, recovery, now);
+        this.audit.decision(episode, decision);
+        if (decision.kind === 'none') return;
+        if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
+        if (decision.kind === 'attempt' || decision.kind === 'resubmit') {
+          const next = await this.act(episode, decision, live);
+          if (next === 'retry_later') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+          continue;
+        }
+        await this.commit(applyTick(episode, decision, recovery, now));
+      }
+      this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+    } catch (err) {
+      // A state write failed or something unexpected: nothing was acted on without its intent, so try again later.
+      this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'episode step failed; retrying');
+      this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+    }
+  }
+
+  /** The thin executor of one attempt: choose the restore point, write the intent, submit, record the answer. */
+  private async act(
+    episode: Episode,
+    decision: Extract<TickDecision, { kind: 'attempt' | 'resubmit' }>,
+    live: LiveView,
+  ): Promise<'continue' | 'retry_later'> {
+    const recovery = this.deps.config.recovery;
+    const api = this.deps.clients.get(episode.cluster);
+    const spec = this.specOf(episode.cluster, episode.jobName);
+    const now = this.deps.clock.now();
+    if (api === undefined || spec === undefined) {
+      // The configuration no longer knows how to resubmit this job: stop rather than guess.
+      this.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_job_spec', episode: episode.id });
+      await this.commit(exhaust(episode, now, [], 'no_job_spec'));
+      return 'continue';
+    }
+    let current = episode;
+    let started: Transition['events'] = [];
+    if (decision.kind === 'attempt') {
+      const remembered = this.deps.memory.get(episode.cluster, episode.jobName);
+      const candidates = await gatherCandidates({
+        api,
+        episode,
+        instances: live.kind === 'ok' ? live.instances : [],
+        remembered,
+        checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
+        logger: this.log,
+      });
+      const choice = selectRestorePoint(candidates, episode.refusedPaths, recovery.onNoCheckpoint);
+      if (choice.kind === 'none') {
+        this.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_restore_point', episode: episode.id });
+        await this.commit(exhaust(episode, this.deps.clock.now(), [], 'no_restore_point'));
+        return 'continue';
+      }
+      const t = beginAttempt(
+        episode,
+        {
+          n: decision.n,
+          jobId: decision.jobId,
+          restoreFrom: choice.kind === 'restore' ? choice.from : 'none',
+          restorePath: choice.kind === 'restore' ? choice.path : undefined,
+        },
+        this.deps.clock.now(),
+      );
+      current = t.episode;
+      started = t.events;
+    }
+    // The intent ("submitting attempt n with JobID x") is on disk before Flink hears of it.
+    current = countSubmitTry(current);
+    await this.commit({ episode: current, events: started });
+    const attempt = current.attempts[current.attempts.length - 1];
+    if (attempt === undefined) return 'continue';
+    const outcome = await submitAttempt(api, spec, recovery, { jobId: attempt.jobId, restorePath: attempt.restorePath });
+    const after = this.deps.clock.now();
+    switch (outcome.kind) {
+      case 'accepted':
+        if (outcome.jarUploaded) this.log.info({ cluster: episode.cluster, job_name: episode.jobName, jar: spec.jar }, 'jar uploaded');
+        await this.commit(attemptSubmitted(current, after));
+        return 'continue';
+      case 'failed':
+        await this.commit(failAttempt(current, outcome.reason, recovery, after, outcome.detail));
+        return 'continue';
+      case 'unknown':
+        this.log.warn(
+          { cluster: episode.cluster, job_name: episode.jobName, episode: episode.id, attempt: attempt.n, job_id: attempt.jobId, detail: outcome.detail },
+          'submission outcome unknown; will check whether it landed',
+        );
+        return 'retry_later';
+    }
+  }
+}
