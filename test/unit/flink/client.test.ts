@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { clusterSchema, type ClusterConfig } from '../../../src/config/schema.js';
+import { FlinkError } from '../../../src/errors.js';
+import { createFlinkClient } from '../../../src/flink/client.js';
+import type { RunJarRequest } from '../../../src/flink/types.js';
+import { startFlinkSimulator } from '../../sim/simulator.js';
+
+function cluster(url: string, extra: Record<string, unknown> = {}): ClusterConfig {
+  return clusterSchema.parse({ name: 'prod', url, retries: 2, ...extra });
+}
+
+const fast = { retryBaseMs: 1, retryCapMs: 5 };
+
+/** A server answering every request with `status` and `body`, counting requests. */
+async function fixedServer(status: number, body: string): Promise<{ url: string; count: () => number; server: Server }> {
+  let n = 0;
+  const server = createServer((_req, res) => {
+    n += 1;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => n, server };
+}
+
+const run: RunJarRequest = { args: ['--env', 'prod'], jobId: 'ab'.repeat(16), allowNonRestoredState: false, claimMode: 'NO_CLAIM', entryClass: 'com.example.Orders' };
+
+describe('Flink REST client', () => {
+  const closers: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('throws FLINK_BAD_RESPONSE naming the endpoint for a body that does not parse', async () => {
+    const srv = await fixedServer(200, '{"jobs":"nope"}');
+    closers.push(async () => void srv.server.close());
+    const client = createFlinkClient(cluster(srv.url), fast);
+    await assert.rejects(client.jobsOverview(), (err: unknown) => {
+      assert.ok(err instanceof FlinkError);
+      assert.equal(err.code, 'FLINK_BAD_RESPONSE');
+      assert.equal(err.endpoint, 'GET /jobs/overview');
+      assert.match(err.message, /jobs/);
+      return true;
+    });
+    await client.close();
+  });
+
+  it('retries GETs on 503, then reports the status', async () => {
+    const srv = await fixedServer(503, '{"errors":["Service temporarily unavailable"]}');
+    closers.push(async () => void srv.server.close());
+    const client = createFlinkClient(cluster(srv.url, { retries: 2 }), fast);
+    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_HTTP_STATUS' && err.status === 503);
+    assert.equal(srv.count(), 3);
+    await client.close();
+  });
+
+  it('never retries a POST', async () => {
+    const sim = await startFlinkSimulator({ version: '1.20.1' });
+    closers.push(() => sim.close());
+    const jar = sim.addJar('orders.jar');
+    const client = createFlinkClient(cluster(sim.url), fast);
+    await client.overview();
+    sim.injectFault('POST /jars/:jarid/run', { reset: true });
+    await assert.rejects(client.runJar(jar, run), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE');
+    assert.equal(sim.requestCount('POST /jars/:jarid/run'), 1);
+    sim.clearFaults();
+    sim.injectFault('GET /overview', { reset: true, times: 2 });
+    const overview = await client.overview();
+    assert.equal(overview.flinkVersion, '1.20.1');
+    assert.equal(sim.requestCount('GET /overview'), 4);
+    await client.close();
+  });
+
+  it('sends a bearer token', async () => {
+    const sim = await startFlinkSimulator({ auth: { bearerToken: 's3cret' } });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url, { bearerToken: 's3cret' }), fast);
+    await client.overview();
+    assert.equal(sim.lastHeaders()?.authorization, 'Bearer s3cret');
+    const wrong = createFlinkClient(cluster(sim.url, { bearerToken: 'other' }), fast);
+    await assert.rejects(wrong.overview(), (err: unknown) => err instanceof FlinkError && err.status === 401);
+    await Promise.all([client.close(), wrong.close()]);
+  });
+
+  it('sends basic auth', async () => {
+    const sim = await startFlinkSimulator({ auth: { basic: { username: 'flink', password: 'pw' } } });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url, { basicAuth: { username: 'flink', password: 'pw' } }), fast);
+    await client.overview();
+    assert.equal(sim.lastHeaders()?.authorization, `Basic ${Buffer.from('flink:pw').toString('base64')}`);
+    await client.close();
+  });
+
+  it('times out a request that takes longer than requestTimeout', async () => {
+    const sim = await startFlinkSimulator({ latencyMs: 500 });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url, { requestTimeout: '50ms', retries: 0 }), fast);
+    const started = Date.now();
+    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_TIMEOUT');
+    assert.ok(Date.now() - started < 400);
+    await client.close();
+  });
+
+  it('honours the path prefix of a cluster URL behind a proxy', async () => {
+    const srv = await fixedServer(200, '{"taskmanagers":1,"slots-total":1,"slots-available":1,"flink-version":"1.20.0"}');
+    closers.push(async () => void srv.server.close());
+    const client = createFlinkClient(cluster(`${srv.url}/flink/`), fast);
+    assert.equal((await client.overview()).taskManagers, 1);
+    await client.close();
+  });
+
+  for (const version of ['1.20.1', '2.1.0']) {
+    it(`reports checkpointing disabled and maps statistics (Flink ${version})`, async () => {
+      const sim = await startFlinkSimulator({ version });
+      closers.push(() => sim.close());
+      const client = createFlinkClient(cluster(sim.url), fast);
+      const off = sim.addJob({ name: 'off', checkpointing: false });
+      assert.deepEqual(await client.checkpoints(off), { enabled: false });
+      assert.equal(await client.checkpointConfig(off), undefined);
+      const on = sim.addJob({ name: 'on', restarts: 2 });
+      const path = sim.completeCheckpoint(on, { sizeBytes: 2048 });
+      sim.failCheckpoint(on);
+      const stats = await client.checkpoints(on);
+      assert.ok(stats.enabled);
+      assert.equal(stats.stats.latestCompleted?.externalPath, path);
+      assert.equal(stats.stats.failed, 1);
+      assert.deepEqual(await client.checkpointConfig(on), { externalized: true, deleteOnCancellation: false });
+      assert.equal(await client.restarts(on), 2);
+      await assert.rejects(client.checkpoints('0'.repeat(32)), (err: unknown) => err instanceof FlinkError && err.status === 404);
+      await client.close();
+    });
+
+    it(`uploads a jar and runs it in the ${version} dialect`, async () => {
+      const sim = await startFlinkSimulator({ version, jobNames: { 'com.example.Orders': 'orders-enrichment' } });
+      closers.push(() => sim.close());
+      const client = createFlinkClient(cluster(sim.url), fast);
+      const dir = await mkdtemp(join(tmpdir(), 'guardian-jar-'));
+      const file = join(dir, 'orders.jar');
+      await writeFile(file, Buffer.alloc(4096, 1));
+      const jar = await client.uploadJar(file);
+      assert.match(jar.id, /^[0-9a-f-]{36}_orders\.jar$/);
+      assert.equal(jar.name, 'orders.jar');
+      assert.deepEqual(sim.uploads()[0], { fileName: 'orders.jar', bytes: 4096, jarId: jar.id });
+      assert.deepEqual((await client.listJars()).map((j) => j.id), [jar.id]);
+
+      const result = await client.runJar(jar.id, { ...run, savepointPath: 'file:/flink/checkpoints/x/chk-4' });
+      assert.deepEqual(result, { ok: true, jobId: run.jobId });
+      const body = sim.runRequests()[0]?.body as Record<string, unknown>;
+      assert.deepEqual(body['programArgsList'], ['--env', 'prod']);
+      assert.equal(body['claimMode'], 'NO_CLAIM');
+      assert.equal('restoreMode' in body, false);
+      assert.equal('programArgs' in body, false);
+      assert.equal(sim.job(run.jobId)?.name, 'orders-enrichment');
+
+      const again = await client.runJar(jar.id, run);
+      assert.equal(again.ok, false);
+      assert.ok(!again.ok && again.status === 400 && again.errors.some((e) => e.includes('DuplicateJobSubmissionException')));
+      await client.close();
+    });
+  }
+
+  it('sends restoreMode instead of claimMode to Flink before 1.20', async () => {
+    const sim = await startFlinkSimulator({ version: '1.18.1' });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url), fast);
+    const jar = sim.addJar('orders.jar');
+    await client.runJar(jar, run);
+    const body = sim.runRequests()[0]?.body as Record<string, unknown>;
+    assert.equal(body['restoreMode'], 'NO_CLAIM');
+    assert.equal('claimMode' in body, false);
+    assert.equal(sim.requestCount('GET /overview'), 1, 'the version is learned once from /overview');
+    await client.runJar(jar, { ...run, jobId: 'cd'.repeat(16) });
+    assert.equal(sim.requestCount('GET /overview'), 1);
+    await client.close();
+  });
+
+  it('reports an unreachable cluster as FLINK_UNREACHABLE', async () => {
+    const srv = await fixedServer(200, '{}');
+    const url = srv.url;
+    await new Promise<void>((resolve) => srv.server.close(() => resolve()));
+    const client = createFlinkClient(cluster(url, { retries: 1 }), fast);
+    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE' && err.endpoint === 'GET /overview');
+    await client.close();
+  });
+});
