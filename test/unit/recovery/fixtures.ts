@@ -1,0 +1,52 @@
+/** Builders shared by the recoverer's unit tests. */
+import type { RecoveryConfig } from '../../../src/config/schema.js';
+import type { JobState } from '../../../src/flink/job-state.js';
+import type { JobOverview } from '../../../src/flink/types.js';
+import type { Attempt, Episode } from '../../../src/state/episodes-schema.js';
+
+export const T0 = Date.parse('2026-11-21T10:00:00Z');
+export const FAILED_ID = 'f'.repeat(32);
+
+export function recoveryConfig(over: Partial<RecoveryConfig> = {}): RecoveryConfig {
+  return {
+    maxAttempts: 3,
+    cooldown: 60_000,
+    backoffFactor: 1,
+    maxCooldown: 3_600_000,
+    resetAfter: 600_000,
+    verifyTimeout: 120_000,
+    onNoCheckpoint: 'fresh',
+    claimMode: 'NO_CLAIM',
+    allowNonRestoredState: false,
+    dryRun: false,
+    ...over,
+  };
+}
+
+export function instance(jobId: string, state: JobState, startTime: number, name = 'orders'): JobOverview {
+  const terminal = ['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'].includes(state);
+  return { jobId, name, state, startTime, endTime: terminal ? startTime + 1_000 : undefined, lastModification: startTime + 1_000 };
+}
+
+export function attempt(n: number, jobId: string, over: Partial<Attempt> = {}): Attempt {
+  return { n, jobId, restoreFrom: 'checkpoint', restorePath: `file:/ckpt/${FAILED_ID}/chk-${n}`, startedAt: T0, submitTries: 1, result: 'pending', ...over };
+}
+
+export function episode(over: Partial<Episode> = {}): Episode {
+  return {
+    id: 'ep1',
+    cluster: 'prod',
+    jobName: 'orders',
+    trigger: 'failed',
+    failedJobId: FAILED_ID,
+    baseJobId: FAILED_ID,
+    failedAt: T0 - 5_000,
+    openedAt: T0,
+    status: 'open',
+    phase: 'waiting',
+    nextAttemptAt: T0,
+    attempts: [],
+    refusedPaths: [],
+    ...over,
+  };
+}

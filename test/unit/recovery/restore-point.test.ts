@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { highestCheckpoint, localPathOf, scanCheckpoints } from '../../../src/recovery/checkpoint-scan.js';
+import { normalizeRestorePath, selectRestorePoint, SOURCE_ORDER, type RestoreCandidate } from '../../../src/recovery/restore-point.js';
+
+const all: RestoreCandidate[] = [
+  { from: 'scan', path: '/d/j/chk-9' },
+  { from: 'remembered', path: '/d/j/chk-7' },
+  { from: 'savepoint', path: '/sp/1' },
+  { from: 'checkpoint', path: '/d/j/chk-8' },
+];
+
+describe('selectRestorePoint', () => {
+  it('takes the sources in the contract order whatever order they were gathered in', () => {
+    assert.deepEqual(selectRestorePoint(all, [], 'fresh'), { kind: 'restore', from: 'checkpoint', path: '/d/j/chk-8' });
+  });
+  it('skips refused paths, one source after the other', () => {
+    const refused: string[] = [];
+    const order: string[] = [];
+    for (;;) {
+      const c = selectRestorePoint(all, refused, 'skip');
+      if (c.kind !== 'restore') break;
+      order.push(c.from);
+      refused.push(c.path);
+    }
+    assert.deepEqual(order, ['checkpoint', 'savepoint', 'remembered', 'scan']);
+    assert.deepEqual(selectRestorePoint(all, refused, 'skip'), { kind: 'none' });
+    assert.deepEqual(selectRestorePoint(all, refused, 'fresh'), { kind: 'fresh' });
+  });
+  it('treats chk-N, chk-N/ and chk-N/_metadata as one restore point', () => {
+    assert.equal(normalizeRestorePath('/a/chk-1/_metadata'), '/a/chk-1');
+    assert.equal(normalizeRestorePath('/a/chk-1/'), '/a/chk-1');
+    const c = selectRestorePoint(
+      [
+        { from: 'checkpoint', path: '/a/chk-1/_metadata' },
+        { from: 'remembered', path: '/a/chk-1' },
+        { from: 'scan', path: '/a/chk-2' },
+      ],
+      ['/a/chk-1/'],
+      'skip',
+    );
+    assert.deepEqual(c, { kind: 'restore', from: 'scan', path: '/a/chk-2' });
+  });
+  it('with nothing at all follows onNoCheckpoint', () => {
+    assert.deepEqual(selectRestorePoint([], [], 'fresh'), { kind: 'fresh' });
+    assert.deepEqual(selectRestorePoint([], [], 'skip'), { kind: 'none' });
+  });
+  it('every subset of sources picks the first existing source (property)', () => {
+    for (let mask = 0; mask < 16; mask += 1) {
+      const present = SOURCE_ORDER.filter((_, i) => (mask & (1 << i)) !== 0);
+      const cands = present.map((from) => ({ from, path: `/${from}` }));
+      const c = selectRestorePoint([...cands].reverse(), [], 'skip');
+      if (present.length === 0) assert.deepEqual(c, { kind: 'none' });
+      else assert.equal(c.kind === 'restore' && c.from, present[0]);
+    }
+  });
+});
+
+describe('checkpoint scan', () => {
+  it('highest complete chk-N', () => {
+    assert.equal(
+      highestCheckpoint([
+        { name: 'chk-2', complete: true },
+        { name: 'chk-10', complete: true },
+        { name: 'chk-11', complete: false },
+        { name: 'shared', complete: true },
+        { name: 'chk-x', complete: true },
+      ]),
+      10,
+    );
+    assert.equal(highestCheckpoint([]), undefined);
+  });
+  it('reads only local directories', () => {
+    assert.equal(localPathOf('file:///var/ckpt'), '/var/ckpt');
+    assert.equal(localPathOf('file:/var/ckpt'), '/var/ckpt');
+    assert.equal(localPathOf('/var/ckpt'), '/var/ckpt');
+    assert.equal(localPathOf('s3://bucket/ckpt'), undefined);
+    assert.equal(localPathOf('file://host/ckpt'), undefined);
+  });
+  it('scans <dir>/<jobid>/chk-N/_metadata, first JobID with any wins, in the directory notation', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scan-'));
+    try {
+      const a = 'a'.repeat(32);
+      const b = 'b'.repeat(32);
+      for (const [id, n, complete] of [[a, 3, true], [a, 12, true], [a, 13, false], [b, 40, true]] as const) {
+        await mkdir(join(dir, id, `chk-${n}`), { recursive: true });
+        if (complete) await writeFile(join(dir, id, `chk-${n}`, '_metadata'), 'x');
+      }
+      assert.equal(await scanCheckpoints(dir, ['c'.repeat(32), a, b]), `${dir}/${a}/chk-12`);
+      assert.equal(await scanCheckpoints(`file:${dir}/`, [b]), `file:${dir}/${b}/chk-40`);
+      assert.equal(await scanCheckpoints(join(dir, 'nope'), [a]), undefined);
+      assert.equal(await scanCheckpoints('s3://x/y', [a]), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
