@@ -304,6 +304,7 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
   address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const view = (jobId: string) => {
+    model.tick();
     const job = model.jobsById.get(jobId.toLowerCase());
     return job === undefined ? undefined : model.view(job);
   };

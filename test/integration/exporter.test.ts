@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../src/clock.js';
+import { clusterSchema, jobSchema } from '../../src/config/schema.js';
+import { Exporter } from '../../src/exporter/exporter.js';
+import { createFlinkClient } from '../../src/flink/client.js';
+import type { FlinkApi } from '../../src/flink/api.js';
+import { silentLogger } from '../../src/log.js';
+import { FileJobMemory } from '../../src/state/job-memory-file.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+
+async function setup(version: string) {
+  const prod = await startFlinkSimulator({ version });
+  const staging = await startFlinkSimulator({ version });
+  const clients: FlinkApi[] = [
+    createFlinkClient(clusterSchema.parse({ name: 'prod', url: prod.url, retries: 0 }), { retryBaseMs: 1 }),
+    createFlinkClient(clusterSchema.parse({ name: 'staging', url: staging.url, retries: 0, requestTimeout: '500ms' }), { retryBaseMs: 1 }),
+  ];
+  const stateDir = await mkdtemp(join(tmpdir(), 'guardian-exporter-'));
+  const memory = await FileJobMemory.open(stateDir);
+  const registry = new Registry();
+  const catalog = [jobSchema.parse({ cluster: 'prod', name: 'orders', jar: '/opt/orders.jar' }), jobSchema.parse({ cluster: 'prod', name: 'payments', jar: '/opt/payments.jar' })];
+  const exporter = new Exporter({ clients, catalog, memory, clock: new ManualClock(), logger: silentLogger(), registry });
+  const close = async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all([prod.close(), staging.close()]);
+  };
+  return { prod, staging, exporter, registry, stateDir, close };
+}
+
+const line = (text: string, re: RegExp) => text.split('\n').find((l) => re.test(l));
+
+function perEndpoint(sim: FlinkSimulator): Record<string, number> {
+  return sim.counts();
+}
+
+for (const version of ['1.20.1', '2.1.0']) {
+  describe(`exporter against the simulator (Flink ${version})`, () => {
+    const closers: (() => Promise<void>)[] = [];
+    after(async () => {
+      for (const close of closers) await close();
+    });
+
+    it('caches terminal instances: exact REST calls per scrape', async () => {
+      const env = await setup(version);
+      closers.push(env.close);
+      const { prod, exporter } = env;
+      const old = prod.addJob({ name: 'orders', startTime: Date.now() - 60_000 });
+      prod.completeCheckpoint(old);
+      prod.fail(old);
+      const orders = prod.addJob({ name: 'orders' });
+      prod.completeCheckpoint(orders);
+      prod.addJob({ name: 'batch', state: 'FINISHED' });
+      prod.addJob({ name: 'clicks', checkpointing: false });
+
+      const first = await exporter.collect();
+      assert.match(first, new RegExp(`flink_job_info\\{cluster="prod",job_name="orders",job_id="${orders}"\\} 1`));
+      // Current instances: orders (RUNNING), batch (FINISHED), clicks (RUNNING): three calls each, none for the old one.
+      assert.deepEqual(perEndpoint(prod), {
+        'GET /overview': 1,
+        'GET /jobs/overview': 1,
+        'GET /jobs/:jobid/checkpoints': 3,
+        'GET /jobs/:jobid/checkpoints/config': 3,
+        'GET /jobs/:jobid/metrics': 3,
+      });
+
+      prod.resetCounts();
+      await exporter.collect();
+      // Steady state: statistics for orders, numRestarts for orders and clicks; batch is cached.
+      assert.deepEqual(perEndpoint(prod), {
+        'GET /overview': 1,
+        'GET /jobs/overview': 1,
+        'GET /jobs/:jobid/checkpoints': 1,
+        'GET /jobs/:jobid/metrics': 2,
+      });
+    });
+
+    it('series of a job that vanished disappear; a lost catalog job is missing', async () => {
+      const env = await setup(version);
+      closers.push(env.close);
+      const { prod, exporter } = env;
+      const payments = prod.addJob({ name: 'payments' });
+      const temp = prod.addJob({ name: 'temp' });
+      let text = await exporter.collect();
+      assert.ok(text.includes('job_name="temp"'));
+      assert.equal(line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/), 'flink_job_missing{cluster="prod",job_name="payments"} 0');
+      prod.cancel(temp);
+      prod.remove(temp);
+      prod.remove(payments);
+      text = await exporter.collect();
+      assert.ok(!text.includes('job_name="temp"'), 'no stale series');
+      assert.equal(line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/), 'flink_job_missing{cluster="prod",job_name="payments"} 1');
+      assert.equal(line(text, /^flink_job_up\{cluster="prod",job_name="payments"\}/), 'flink_job_up{cluster="prod",job_name="payments"} 0');
+    });
+
+    it('a failing cluster is down while the other one is still served', async () => {
+      const env = await setup(version);
+      closers.push(env.close);
+      const { prod, staging, exporter, registry } = env;
+      prod.addJob({ name: 'orders' });
+      staging.addJob({ name: 'orders' });
+      staging.injectFault('*', { reset: true });
+      const text = await exporter.collect();
+      assert.equal(line(text, /^flink_cluster_up\{cluster="staging"\}/), 'flink_cluster_up{cluster="staging"} 0');
+      assert.equal(line(text, /^flink_cluster_up\{cluster="prod"\}/), 'flink_cluster_up{cluster="prod"} 1');
+      assert.ok(text.includes('flink_job_up{cluster="prod",job_name="orders"} 1'));
+      assert.ok(!text.includes('cluster="staging",job_name'));
+      const own = await registry.metrics();
+      assert.match(own, /flink_guardian_scrape_errors_total\{cluster="staging"\} 1/);
+      assert.match(own, /flink_guardian_scrape_errors_total\{cluster="prod"\} 0/);
+      assert.match(own, /flink_guardian_scrape_duration_seconds\{cluster="prod"\} [0-9.e-]+/);
+
+      staging.clearFaults();
+      const healed = await exporter.collect();
+      assert.ok(healed.includes('flink_job_up{cluster="staging",job_name="orders"} 1'));
+    });
+
+    it('remembers the newest checkpoint path in jobs.json, across instances', async () => {
+      const env = await setup(version);
+      closers.push(env.close);
+      const { prod, exporter, stateDir } = env;
+      const first = prod.addJob({ name: 'orders', startTime: Date.now() - 10_000 });
+      const path = prod.completeCheckpoint(first);
+      await exporter.collect();
+      const read = async () => JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as { clusters: Record<string, Record<string, { checkpointPath: string | null; lastState: string; jobId: string }>> };
+      assert.equal((await read()).clusters['prod']?.['orders']?.checkpointPath, path);
+
+      prod.fail(first);
+      const second = prod.addJob({ name: 'orders' });
+      await exporter.collect();
+      const after = (await read()).clusters['prod']?.['orders'];
+      assert.equal(after?.jobId, second);
+      assert.equal(after?.lastState, 'RUNNING');
+      assert.equal(after?.checkpointPath, path, 'a successor without checkpoints keeps the path');
+
+      const newer = prod.completeCheckpoint(second);
+      await exporter.collect();
+      assert.equal((await read()).clusters['prod']?.['orders']?.checkpointPath, newer);
+    });
+  });
+}
