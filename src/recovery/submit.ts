@@ -50,8 +50,6 @@ export async function submitAttempt(
   if (result.ok) return { kind: 'accepted', duplicate: false, jarUploaded: jar.uploaded };
   if (isDuplicateSubmission(result.errors)) return { kind: 'accepted', duplicate: true, jarUploaded: jar.uploaded };
   const detail = `HTTP ${result.status}: ${result.errors.join('; ')}`;
-  // A server error says nothing about whether the job was started: let reconciliation look.
-  if (result.status >= 500) return { kind: 'unknown', detail };
   // Flink cannot tell us which part it disliked; with a restore path, the contract treats it as refused.
   if (attempt.restorePath !== undefined && result.status >= 400 && result.status < 500) {
     return { kind: 'failed', reason: 'restore_refused', detail };

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../../src/clock.js';
+import type { Config } from '../../../src/config/schema.js';
+import { silentLogger } from '../../../src/log.js';
+import type { IncomingAlert } from '../../../src/recovery/alert.js';
+import { deriveJobId } from '../../../src/recovery/job-id.js';
+import type { Notifier, OutcomeNotice } from '../../../src/recovery/notify.js';
+import { Recoverer } from '../../../src/recovery/recoverer.js';
+import { ManualTimers } from '../../../src/recovery/timers.js';
+import type { JobMemory, RememberedJob } from '../../../src/state/job-memory.js';
+import { FakeFlink } from './fake-flink.js';
+import { FAILED_ID, recoveryConfig } from './fixtures.js';
+
+const firing: IncomingAlert = {
+  status: 'firing',
+  labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', flink_recovery: 'auto', severity: 'critical' },
+  fingerprint: 'abc',
+};
+
+class MapMemory implements JobMemory {
+  readonly map = new Map<string, RememberedJob>();
+  get(cluster: string, jobName: string): RememberedJob | undefined {
+    return this.map.get(`${cluster}/${jobName}`);
+  }
+  async record(): Promise<void> {}
+}
+
+function config(stateDir: string, over: Partial<Config['recovery']> = {}): Config {
+  return {
+    listen: '127.0.0.1:0',
+    stateDir,
+    logLevel: 'info',
+    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
+    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
+    recovery: recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000, ...over }),
+    jobs: [{ cluster: 'prod', name: 'orders', jar: '/jars/orders.jar', entryClass: 'com.example.Orders', args: ['--x'], parallelism: 2 }],
+  };
+}
+
+interface Harness {
+  dir: string;
+  clock: ManualClock;
+  timers: ManualTimers;
+  flink: FakeFlink;
+  memory: MapMemory;
+  registry: Registry;
+  notices: OutcomeNotice[];
+  recoverer: Recoverer;
+}
+
+async function build(h: Omit<Harness, 'recoverer' | 'registry' | 'timers'>, over: Partial<Config['recovery']> = {}): Promise<Harness> {
+  const registry = new Registry();
+  const timers = new ManualTimers(h.clock);
+  const notifier: Notifier = { notify: async (n) => void h.notices.push(n) };
+  const recoverer = await Recoverer.create({
+    config: config(h.dir, over),
+    clients: new Map([['prod', h.flink]]),
+    memory: h.memory,
+    clock: h.clock,
+    logger: silentLogger(),
+    registry,
+    timers,
+    notifier,
+  });
+  await recoverer.start();
+  return { ...h, registry, timers, recoverer };
+}
+
+/** Yields to the event loop until `cond` holds (file I/O completes without any timer). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100_000 && !cond(); i += 1) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition never held');
+}
+
+/** Moves time forward in steps, letting the async work of each fired timer finish. */
+async function run(h: Harness, ms: number, step = 100): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    h.timers.advance(step);
+    await h.recoverer.idle();
+  }
+}
+
+async function metric(h: Harness, name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const m = (await h.registry.getMetricsAsJSON()).find((x) => x.name === name);
+  const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
+  return v?.value;
+}
+
+describe('Recoverer (in-memory Flink, manual time)', () => {
+  let dir: string;
+  let clock: ManualClock;
+  let flink: FakeFlink;
+  let memory: MapMemory;
+  let notices: OutcomeNotice[];
+  const harnesses: Harness[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'recoverer-'));
+    clock = new ManualClock();
+    flink = new FakeFlink(clock);
+    memory = new MapMemory();
+    notices = [];
+    flink.add({ jobId: FAILED_ID, state: 'FAILED', checkpoint: `file:/ckpt/${FAILED_ID}/chk-7`, savepoint: '/sp/1' });
+  });
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.recoverer.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const make = async (over: Partial<Config['recovery']> = {}) => {
+    const h = await build({ dir, clock, flink, memory, notices }, over);
+    harnesses.push(h);
+    return h;
+  };
+
+  it('recovers from the latest checkpoint, uploads the missing jar, closes after resetAfter', async () => {
+    const h = await make();
+    assert.deepEqual(h.recoverer.accept([firing]), { ok: true, alerts: 1, considered: 1 });
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 1);
+    const run0 = flink.runs[0];
+    assert.equal(run0?.jarId, 'uuid_orders.jar');
+    assert.equal(run0?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(run0?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
+    assert.deepEqual(run0?.request.args, ['--x']);
+    assert.equal(run0?.request.parallelism, 2);
+    assert.equal(await metric(h, 'flink_recovery_in_progress', { job_name: 'orders' }), 1);
+    await run(h, 11_000, 500);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(ep?.status, 'closed');
+    assert.equal(ep?.outcome, 'recovered');
+    assert.equal(await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }), 1);
+    assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'recovered' }), 1);
+    assert.equal(await metric(h, 'flink_recovery_in_progress', { job_name: 'orders' }), 0);
+    assert.deepEqual(notices.map((n) => n.kind), ['recovered']);
+  });
+
+  it('pre-creates every series at 0 for catalog jobs', async () => {
+    const h = await make();
+    const text = await h.registry.metrics();
+    assert.match(text, /flink_recovery_attempts_total\{cluster="prod",job_name="orders",restore_from="scan",result="failed"\} 0/);
+    assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="no_job_spec"\} 0/);
+    assert.match(text, /flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="abandoned"\} 0/);
+    assert.match(text, /flink_recovery_exhausted\{cluster="prod",job_name="orders"\} 0/);
+    assert.match(text, /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 0/);
+  });
+
+  it('50 identical notifications at once start exactly one submission', async () => {
+    const h = await make();
+    for (let i = 0; i < 50; i += 1) h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 1);
+    const skipped = (await metric(h, 'flink_recovery_skipped_total', { reason: 'in_progress' })) ?? 0;
+    const cooldown = (await metric(h, 'flink_recovery_skipped_total', { reason: 'cooldown' })) ?? 0;
+    assert.equal(skipped + cooldown, 49);
+  });
+
+  it('an always-failing job: exactly maxAttempts submissions, backoff between them, then exhausted', async () => {
+    flink.runState = 'FAILED';
+    const h = await make({ backoffFactor: 2, maxCooldown: 3_000 });
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    const times = [clock.now()];
+    for (let i = 0; i < 200 && h.recoverer.episodes()[0]?.status === 'open'; i += 1) {
+      const before = flink.runs.length;
+      await run(h, 100, 100);
+      if (flink.runs.length > before) times.push(clock.now());
+    }
+    assert.equal(flink.runs.length, 3);
+    assert.deepEqual(new Set(flink.runs.map((r) => r.request.jobId)).size, 3);
+    assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 1_000 && (times[2] ?? 0) - (times[1] ?? 0) >= 2_000, times.join(','));
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
+    assert.equal(await metric(h, 'flink_recovery_attempts_total', { result: 'failed', restore_from: 'checkpoint' }), 3);
+    // Later notifications change nothing; the job running again clears the exhausted flag.
+    h.recoverer.accept([firing]);
+    await run(h, 5_000, 500);
+    assert.equal(flink.runs.length, 3);
+    assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'exhausted' }), 1);
+    flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
+    await run(h, 2_000, 500);
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
+    assert.deepEqual(notices.map((n) => n.kind), ['attempt_failed', 'attempt_failed', 'attempt_failed', 'exhausted']);
+  });
+
+  it('a refused checkpoint fails that attempt and the savepoint is tried next', async () => {
+    flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
+    const h = await make();
+    h.recoverer.accept([firing]);
+    await run(h, 2_000);
+    assert.deepEqual(flink.runs.map((r) => r.request.savepointPath), [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1']);
+    assert.equal(await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }), 1);
+    assert.equal(h.recoverer.episodes()[0]?.attempts[0]?.failure, 'restore_refused');
+  });
+
+  it('skips CANCELED, FINISHED, active and resolved alerts, and counts why', async () => {
+    const h = await make();
+    flink.set(FAILED_ID, 'CANCELED');
+    h.recoverer.accept([firing, { ...firing, status: 'resolved' }, { ...firing, labels: { ...firing.labels, flink_recovery: 'no' } }]);
+    await h.recoverer.idle();
+    flink.set(FAILED_ID, 'RESTARTING');
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 0);
+    for (const reason of ['not_failed', 'resolved', 'not_auto', 'instance_active']) {
+      assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason }), 1, reason);
+    }
+  });
+
+  it('dryRun logs and counts what would be done, submits and stores nothing', async () => {
+    const h = await make({ dryRun: true });
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 0);
+    assert.equal(h.recoverer.episodes().length, 0);
+    assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'dry_run' }), 1);
+  });
+
+  it('a missing catalog job restores from the remembered path', async () => {
+    flink.jobs.splice(0);
+    memory.map.set('prod/orders', { jobId: 'b'.repeat(32), lastState: 'RUNNING', checkpointPath: '/remembered/chk-3', seenAt: clock.now() });
+    const h = await make();
+    h.recoverer.accept([{ ...firing, labels: { ...firing.labels, alertname: 'FlinkJobMissing' } }]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs[0]?.request.savepointPath, '/remembered/chk-3');
+    assert.equal(flink.runs[0]?.request.jobId, deriveJobId('b'.repeat(32), 1));
+  });
+
+  it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
+    flink.jobs.splice(0);
+    flink.add({ jobId: FAILED_ID, state: 'FAILED' });
+    const h = await make({ onNoCheckpoint: 'skip' });
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 0);
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'no_restore_point' }), 1);
+  });
+
+  it('a person cancelling the resubmitted instance abandons the episode', async () => {
+    const h = await make({ resetAfter: 60_000 });
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    await run(h, 500);
+    flink.set(deriveJobId(FAILED_ID, 1), 'CANCELED');
+    await run(h, 2_000);
+    assert.equal(h.recoverer.episodes()[0]?.outcome, 'abandoned');
+    assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'abandoned' }), 1);
+  });
+
+  it('reset ends an exhausted episode and lets automation act again', async () => {
+    flink.runState = 'FAILED';
+    const h = await make({ maxAttempts: 1 });
+    h.recoverer.accept([firing]);
+    await run(h, 1_000);
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    assert.equal((await h.recoverer.reset('prod', 'nope')).kind, 'not_found');
+    assert.equal((await h.recoverer.reset('prod', 'orders')).kind, 'reset');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
+    assert.equal((await h.recoverer.reset('prod', 'orders')).kind, 'not_exhausted');
+  });
+
+  it('after a crash between intent and POST, a restart submits once with the same JobID', async () => {
+    let release: () => void = () => undefined;
+    flink.runGate = new Promise((r) => (release = r));
+    const h1 = await make();
+    h1.recoverer.accept([firing]);
+    await until(() => flink.runs.length === 1); // the POST is now held in flight
+    const state = JSON.parse(await readFile(join(dir, 'episodes.json'), 'utf8')) as { episodes: { phase: string }[] };
+    assert.equal(state.episodes[0]?.phase, 'submitting');
+    // Simulate the crash: the held POST never reached Flink; a new process starts on the same state.
+    flink.runs.splice(0);
+    flink.runGate = undefined;
+    const h2 = await build({ dir, clock, flink, memory, notices });
+    harnesses.push(h2);
+    await h2.recoverer.idle();
+    assert.equal(flink.runs.length, 1);
+    assert.equal(flink.runs[0]?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
+    release();
+  });
+
+  it('after a crash between POST and recording it, a restart finds it landed and submits nothing', async () => {
+    const h1 = await make();
+    flink.runGate = new Promise(() => undefined); // the POST lands but its answer never comes back
+    h1.recoverer.accept([firing]);
+    await until(() => flink.runs.length === 1);
+    flink.add({ jobId: deriveJobId(FAILED_ID, 1), state: 'RUNNING' });
+    flink.runGate = undefined;
+    const runsBefore = flink.runs.length;
+    const h2 = await build({ dir, clock, flink, memory, notices });
+    harnesses.splice(0); // h1 can never stop: its POST hangs forever, like a killed process
+    harnesses.push(h2);
+    await h2.recoverer.idle();
+    assert.equal(flink.runs.length, runsBefore);
+    assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
+  });
+
+  it('Flink unreachable at intake is a counted skip; during an episode the episode waits', async () => {
+    flink.down = true;
+    const h = await make();
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' }), 1);
+    flink.down = false;
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 1);
+  });
+
+  it('refuses alerts once stopped (the webhook answers 503)', async () => {
+    const h = await make();
+    await h.recoverer.stop();
+    assert.deepEqual(h.recoverer.accept([firing]), { ok: false, reason: 'not_running' });
+  });
+});
