@@ -4,6 +4,7 @@
  * series and two concurrent scrapes cannot see each other's half-written values. Self metrics (duration,
  * errors) go through prom-client on the service registry.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
@@ -61,6 +62,8 @@ export class Exporter {
   /** Collects every cluster and returns the exposition text of the exporter's families. */
   async collect(): Promise<string> {
     const signal = AbortSignal.timeout(this.scrapeTimeoutMs);
+    // Every request of the scrape listens on this one signal; thousands of listeners are expected here.
+    setMaxListeners(0, signal);
     const snapshots = await Promise.all(this.deps.clients.map((client) => this.collectOne(client, signal)));
     return renderFamilies(mapSnapshot(snapshots, this.deps.catalog, this.lookup));
   }

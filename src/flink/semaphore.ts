@@ -1,7 +1,9 @@
 /** A counting semaphore: bounds how many REST requests are in flight to one cluster. */
 export class Semaphore {
   private available: number;
-  private readonly waiters: (() => void)[] = [];
+  /** FIFO of waiters; `head` avoids Array#shift, which is O(n) with thousands queued (a 10,000-job scrape). */
+  private waiters: (() => void)[] = [];
+  private head = 0;
 
   constructor(permits: number) {
     this.available = permits;
@@ -26,9 +28,17 @@ export class Semaphore {
   }
 
   private release(): void {
-    const next = this.waiters.shift();
+    const next = this.waiters[this.head];
+    if (next === undefined) {
+      this.available += 1;
+      return;
+    }
+    this.head += 1;
+    if (this.head === this.waiters.length) {
+      this.waiters = [];
+      this.head = 0;
+    }
     // Hand the permit straight to the next waiter so a burst cannot overtake the queue.
-    if (next !== undefined) next();
-    else this.available += 1;
+    next();
   }
 }
