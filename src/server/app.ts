@@ -25,7 +25,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/metrics', async (_req, res) => {
     try {
-      const [exported, own] = await Promise.all([deps.scrape.collect(), deps.registry.metrics()]);
+      // Collect first: the collection updates self metrics (scrape duration, errors) this scrape must show.
+      const exported = await deps.scrape.collect();
+      const own = await deps.registry.metrics();
       res.set('Content-Type', deps.registry.contentType).send(exported + own);
     } catch (err) {
       deps.logger.error({ err }, 'scrape failed');

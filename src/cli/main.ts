@@ -1,0 +1,82 @@
+/** The `flink-guardian` command. Exits 1 with one readable message (no stack trace) on bad input. */
+import { systemClock } from '../clock.js';
+import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import { formatConfigIssues, GuardianError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { packageVersion } from '../version.js';
+import { buildService } from '../wiring.js';
+import { parseCommandLine, USAGE, type Command } from './args.js';
+
+async function checkConfig(file: string): Promise<number> {
+  const result = await loadConfig(file);
+  if (!result.ok) {
+    process.stderr.write(`${formatConfigIssues(file, result.issues)}\n`);
+    return 1;
+  }
+  const { clusters, jobs } = result.config;
+  process.stdout.write(`${file}: OK (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}, ${jobs.length} job${jobs.length === 1 ? '' : 's'})\n`);
+  return 0;
+}
+
+async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<number> {
+  const overrides: ConfigOverrides = {
+    ...(command.listen !== undefined ? { listen: command.listen } : {}),
+    ...(command.logLevel !== undefined ? { logLevel: command.logLevel } : {}),
+  };
+  const result = await loadConfig(command.config, process.env, overrides);
+  if (!result.ok) {
+    process.stderr.write(`flink-guardian: refusing to start, the configuration is invalid.\n${formatConfigIssues(command.config, result.issues)}\n`);
+    return 1;
+  }
+  const logger = createLogger(result.config.logLevel);
+  let service;
+  try {
+    service = await buildService(result.config, { logger, clock: systemClock, version: packageVersion(), startEmpty: command.startEmpty });
+    await service.start();
+  } catch (err) {
+    if (err instanceof GuardianError) {
+      process.stderr.write(`flink-guardian: refusing to start: ${err.message}\n`);
+      if (err.code === 'STATE_CORRUPT' || err.code === 'STATE_UNREADABLE') {
+        process.stderr.write('Fix or remove the file, or start with --start-empty to begin with empty state.\n');
+      }
+      await service?.stop().catch(() => undefined);
+      return 1;
+    }
+    throw err;
+  }
+  const running = service;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await running.stop();
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseCommandLine(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`flink-guardian: ${parsed.error}\n\n${USAGE}`);
+    return 2;
+  }
+  const { command } = parsed;
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      process.stdout.write(`flink-guardian ${packageVersion()}\n`);
+      return 0;
+    case 'check-config':
+      return checkConfig(command.config);
+    case 'serve':
+      return serve(command);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The one place that builds flink-guardian's parts and passes them to each other. Nothing else creates
+ * clients, registries or stores, so tests can build any part on its own with fakes.
+ */
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { Exporter } from './exporter/exporter.js';
+import type { FlinkApi } from './flink/api.js';
+import { createFlinkClient } from './flink/client.js';
+import type { Logger } from './log.js';
+import { Recoverer } from './recovery/recoverer.js';
+import { createApp } from './server/app.js';
+import { startServer, type RunningServer } from './server/http-server.js';
+import { FileJobMemory } from './state/job-memory-file.js';
+import { createWebhookRouter } from './webhook/router.js';
+
+export interface ServiceDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly version: string;
+  /** Start with empty state when a state file is corrupt, instead of refusing to start. */
+  readonly startEmpty?: boolean;
+  /** Replace the Flink clients (tests). */
+  readonly clients?: readonly FlinkApi[];
+}
+
+export interface Service {
+  readonly registry: Registry;
+  /** Starts listening and the recoverer's own schedule; resolves with the bound address. */
+  start(): Promise<string>;
+  /** Graceful stop: finish in-flight requests and recoveries, close pools. */
+  stop(): Promise<void>;
+}
+
+/** Builds every part from a validated configuration; opens the state (and fails on a corrupt file). */
+export async function buildService(config: Config, deps: ServiceDeps): Promise<Service> {
+  const { logger, clock } = deps;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({ name: 'flink_guardian_build_info', help: 'flink-guardian build; always 1', labelNames: ['version'], registers: [registry] })
+    .labels({ version: deps.version })
+    .set(1);
+
+  const clients = deps.clients ?? config.clusters.map((cluster) => createFlinkClient(cluster, { logger }));
+  const memory = await FileJobMemory.open(config.stateDir, { startEmpty: deps.startEmpty ?? false });
+  const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
+  const recoverer = await Recoverer.create({
+    config,
+    clients: new Map(clients.map((c) => [c.cluster, c])),
+    memory,
+    clock,
+    logger,
+    registry,
+    startEmpty: deps.startEmpty ?? false,
+  });
+  let ready = false;
+  const app = createApp({
+    scrape: exporter,
+    registry,
+    routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
+    isReady: () => ready,
+    logger,
+  });
+
+  let server: RunningServer | undefined;
+  return {
+    registry,
+    async start() {
+      server = await startServer(app, config.listen, config.tls);
+      await recoverer.start();
+      ready = true;
+      logger.info({ address: server.address, clusters: config.clusters.length, jobs: config.jobs.length }, 'flink-guardian serving');
+      return server.address;
+    },
+    async stop() {
+      ready = false;
+      await server?.close();
+      await recoverer.stop();
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}
