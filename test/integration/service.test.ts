@@ -1,0 +1,247 @@
+/**
+ * The built command, run as a user runs it (`bin/flink-guardian.js`), against the Flink simulator: the
+ * command-line contract, refusal on bad configuration and corrupt state, the metric surface of the contract,
+ * a recovery driven by a webhook call, and a graceful stop on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { EXPORTED_METRICS } from '../rules/metric-names.js';
+
+const BIN = 'bin/flink-guardian.js';
+const TOKEN = 'integration-token';
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runToEnd(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `serve` and resolves with the process and its bound address once it logs that it serves. */
+function serve(config: string, extra: string[] = []): Promise<{ child: ChildProcess; base: string; logs: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--config', config, '--listen', '127.0.0.1:0', ...extra]);
+    const logs: string[] = [];
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      const entry = JSON.parse(line) as { msg?: string; address?: string };
+      if (entry.msg === 'flink-guardian serving') resolve({ child, base: `http://${entry.address}`, logs });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function configText(sim: FlinkSimulator, stateDir: string): string {
+  return `
+stateDir: ${stateDir}
+logLevel: info
+clusters:
+  - name: prod
+    url: ${sim.url}
+    requestTimeout: 2s
+webhook:
+  bearerToken: \${GUARDIAN_TEST_TOKEN:-${TOKEN}}
+recovery:
+  maxAttempts: 2
+  cooldown: 200ms
+  resetAfter: 300ms
+  verifyTimeout: 5s
+jobs:
+  - cluster: prod
+    name: orders
+    jar: ${stateDir}/orders.jar
+    entryClass: com.example.Orders
+    args: ["--env", "test"]
+    parallelism: 2
+`;
+}
+
+function alert(status: 'firing' | 'resolved') {
+  const labels = { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' };
+  return {
+    version: '4',
+    groupKey: '{}/{flink_recovery="auto"}:{cluster="prod", job_name="orders"}',
+    truncatedAlerts: 0,
+    status,
+    receiver: 'flink-guardian',
+    groupLabels: { cluster: 'prod', job_name: 'orders' },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: 'http://127.0.0.1:9093',
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: { summary: 'orders failed' },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://127.0.0.1:9090/graph',
+        fingerprint: 'c1a2b3d4e5f60718',
+      },
+    ],
+  };
+}
+
+function familyNames(exposition: string): Set<string> {
+  return new Set([...exposition.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string));
+}
+
+describe('flink-guardian command', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'guardian-cli-'));
+  });
+
+  it('check-config says OK for the example and exits 0', async () => {
+    const ran = await runToEnd(['check-config', '--config', 'examples/config.yaml']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /examples\/config.yaml: OK \(1 cluster, 1 job\)/);
+  });
+
+  it('check-config lists every problem with its path and exits 1', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'clusters:\n  - name: a\n    url: nope\nwebhook: {}\nrecovery: {cooldown: soon}\n');
+    const ran = await runToEnd(['check-config', '--config', file]);
+    assert.equal(ran.code, 1);
+    assert.match(ran.stderr, /3 problems/);
+    assert.match(ran.stderr, /^ {2}clusters\[0\]\.url: /m);
+    assert.match(ran.stderr, /^ {2}webhook: set exactly one of bearerToken or basicAuth/m);
+    assert.match(ran.stderr, /^ {2}recovery\.cooldown: expected a duration/m);
+  });
+
+  it('serve refuses an invalid configuration in one readable message, without a stack trace', async () => {
+    const file = join(dir, 'bad-serve.yaml');
+    await writeFile(file, 'clusters: []\nwebhook:\n  bearerToken: ${UNSET_GUARDIAN_VAR}\n');
+    const ran = await runToEnd(['serve', '--config', file]);
+    assert.equal(ran.code, 1);
+    assert.match(ran.stderr, /refusing to start, the configuration is invalid/);
+    assert.match(ran.stderr, /clusters: at least one cluster is needed/);
+    assert.match(ran.stderr, /webhook\.bearerToken: environment variable UNSET_GUARDIAN_VAR is not set/);
+    assert.doesNotMatch(ran.stderr, /\n\s+at /);
+  });
+
+  it('serve refuses a corrupt state file, naming it, and starts empty when told', async () => {
+    const sim = await startFlinkSimulator();
+    try {
+      const stateDir = join(dir, 'corrupt-state');
+      await mkdir(stateDir, { recursive: true });
+      await writeFile(join(stateDir, 'episodes.json'), '{"version": 1, "episodes": [tr');
+      const file = join(dir, 'corrupt.yaml');
+      await writeFile(file, configText(sim, stateDir));
+      const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
+      assert.equal(ran.code, 1);
+      assert.match(ran.stderr, new RegExp(`refusing to start: .*${join(stateDir, 'episodes.json').replaceAll('/', '\\/')}`));
+      assert.match(ran.stderr, /--start-empty/);
+      const started = await serve(file, ['--start-empty']);
+      started.child.kill('SIGTERM');
+      await new Promise((r) => started.child.once('exit', r));
+      const aside = (await readdir(stateDir)).filter((f) => f.startsWith('episodes.json.corrupt'));
+      assert.equal(aside.length, 1, 'the corrupt file is moved aside, not overwritten');
+      assert.equal(await readFile(join(stateDir, aside[0] as string), 'utf8'), '{"version": 1, "episodes": [tr');
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
+  let sim: FlinkSimulator;
+  let child: ChildProcess;
+  let base: string;
+  let logs: string[];
+  let failedId: string;
+  let checkpoint: string;
+
+  before(async () => {
+    sim = await startFlinkSimulator({ version: '2.1.0', jobNames: { 'com.example.Orders': 'orders' } });
+    sim.addJar('orders.jar');
+    failedId = sim.addJob({ name: 'orders', parallelism: 2 });
+    sim.completeCheckpoint(failedId);
+    checkpoint = sim.completeCheckpoint(failedId);
+    sim.addJob({ name: 'payments', checkpointing: false });
+    const stateDir = await mkdtemp(join(tmpdir(), 'guardian-serve-'));
+    const file = join(stateDir, 'guardian.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    ({ child, base, logs } = await serve(file));
+  });
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await sim.close();
+  });
+
+  it('exposes every metric family of the contract, and no flink_* family beyond it', async () => {
+    const body = await (await fetch(`${base}/metrics`)).text();
+    const names = familyNames(body);
+    const missing = EXPORTED_METRICS.filter((n) => !names.has(n));
+    assert.deepEqual(missing, [], `families missing from /metrics: ${missing.join(', ')}`);
+    const extra = [...names].filter((n) => n.startsWith('flink_') && !(EXPORTED_METRICS as readonly string[]).includes(n));
+    assert.deepEqual(extra, []);
+    assert.match(body, /^flink_job_up\{cluster="prod",job_name="orders"\} 1$/m);
+    assert.match(body, /^flink_job_checkpointing_enabled\{cluster="prod",job_name="payments"\} 0$/m);
+    assert.match(body, /^process_resident_memory_bytes /m);
+  });
+
+  it('rejects webhook calls without the token', async () => {
+    const res = await fetch(`${base}/alertmanager`, { method: 'POST', body: JSON.stringify(alert('firing')), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 401);
+  });
+
+  it('recovers a FAILED job from its latest checkpoint after one webhook call', async () => {
+    sim.fail(failedId);
+    const res = await fetch(`${base}/alertmanager`, {
+      method: 'POST',
+      body: JSON.stringify(alert('firing')),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    });
+    assert.equal(res.status, 200);
+    const run = await until('a run request', () => sim.runRequests().find((r) => r.status === 200));
+    assert.equal((run.body as { savepointPath?: string }).savepointPath, checkpoint);
+    assert.deepEqual((run.body as { programArgsList?: string[] }).programArgsList, ['--env', 'test']);
+    await until('the episode to close as recovered', async () => {
+      const body = await (await fetch(`${base}/metrics`)).text();
+      return /^flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="recovered"\} 1$/m.test(body) ? true : undefined;
+    });
+    const instances = sim.jobsNamed('orders');
+    assert.equal(instances.length, 2);
+    assert.equal(instances.filter((j) => j.state === 'RUNNING').length, 1);
+    assert.equal(sim.runRequests().length, 1, 'exactly one submission');
+    const api = await fetch(`${base}/api/v1/recoveries`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(api.status, 200);
+    assert.ok(logs.some((l) => l.includes('"job_name":"orders"')), 'the audit trail names the job');
+  });
+
+  it('stops gracefully on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 0);
+    assert.ok(logs.some((l) => l.includes('"msg":"stopped"')));
+  });
+});
