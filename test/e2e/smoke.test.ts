@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
@@ -9,6 +11,10 @@ import {
   checkpointStats,
   elapsed,
   flinkVersions,
+  freePort,
+  startAlertmanager,
+  startPrometheus,
+  writePrometheusConfig,
   jobsOverview,
   provisionFlink,
   readCheckpointCounts,
@@ -81,6 +87,14 @@ for (const version of flinkVersions()) {
         const chk = await waitForCheckpoint(restUrl, jobId, 60_000);
         assert.ok(existsSync(join(localPath(chk.external_path), '_metadata')), `no _metadata in ${chk.external_path}`);
         assert.ok(localPath(chk.external_path).startsWith(join(cluster.checkpointDir, jobId)));
+        const chkConfig = (await (await fetch(`${restUrl}/jobs/${jobId}/checkpoints/config`)).json()) as {
+          externalization: { enabled: boolean; delete_on_cancellation: boolean };
+        };
+        assert.deepEqual(chkConfig.externalization, { enabled: true, delete_on_cancellation: false });
+        const jobConfig = (await (await fetch(`${restUrl}/jobs/${jobId}/config`)).json()) as {
+          'execution-config': { 'restart-strategy': string };
+        };
+        t.diagnostic(`restart strategy as Flink reports it: ${jobConfig['execution-config']['restart-strategy']}`);
 
         // The counters advance.
         const before = await waitFor(() => readCounterState(outDir), 30_000, { what: 'counter files' });
@@ -154,3 +168,79 @@ for (const version of flinkVersions()) {
     });
   });
 }
+
+describe('Prometheus and Alertmanager wrappers', { timeout: 2 * 60_000 }, () => {
+  it('start a 2-peer Alertmanager cluster and a Prometheus whose alert reaches a webhook', async (t: TestContext) => {
+    const dir = mkdtempSync(join(tmpdir(), 'flink-guardian-e2e-prom-'));
+    const received: unknown[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    const hookPort = await freePort();
+    await new Promise<void>((r) => hook.listen(hookPort, '127.0.0.1', r));
+    const stops: (() => Promise<void>)[] = [];
+    let ok = false;
+    try {
+      const amConfig = join(dir, 'alertmanager.yml');
+      writeFileSync(
+        amConfig,
+        [
+          'route:',
+          '  receiver: hook',
+          '  group_wait: 1s',
+          '  group_interval: 5s',
+          'receivers:',
+          '  - name: hook',
+          '    webhook_configs:',
+          `      - url: http://127.0.0.1:${hookPort}/hook`,
+          '',
+        ].join('\n'),
+      );
+      const [gossipA, gossipB] = [await freePort(), await freePort()];
+      const start = performance.now();
+      const amA = await startAlertmanager({ configFile: amConfig, dir, clusterPort: gossipA, clusterPeers: [`127.0.0.1:${gossipB}`] });
+      stops.push(amA.stop);
+      const amB = await startAlertmanager({ configFile: amConfig, dir, clusterPort: gossipB, clusterPeers: [`127.0.0.1:${gossipA}`] });
+      stops.push(amB.stop);
+      await waitFor(
+        async () => {
+          const status = (await (await fetch(`${amA.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+          return status.cluster.peers.length === 2;
+        },
+        30_000,
+        { what: 'the Alertmanager peers to see each other' },
+      );
+
+      const rules = join(dir, 'rules.yml');
+      writeFileSync(
+        rules,
+        ['groups:', '  - name: smoke', '    rules:', '      - alert: SmokeAlways', '        expr: vector(1)', ''].join('\n'),
+      );
+      const promConfig = writePrometheusConfig({
+        file: join(dir, 'prometheus.yml'),
+        scrapeJobs: [],
+        ruleFiles: [rules],
+        alertmanagers: [amA.url, amB.url],
+      });
+      // The first evaluation can run before the notifier has discovered the Alertmanagers; the alert is then
+      // dropped and only re-sent after --rules.alert.resend-delay (1m by default).
+      const prom = await startPrometheus({ configFile: promConfig, dir, extraArgs: ['--rules.alert.resend-delay=2s'] });
+      stops.push(prom.stop);
+      t.diagnostic(`Alertmanager x2 and Prometheus ready in ${elapsed(start)} ms`);
+
+      await waitFor(() => received.length > 0, 60_000, { what: 'the alert at the webhook' });
+      t.diagnostic(`first notification after ${elapsed(start)} ms`);
+      ok = true;
+    } finally {
+      for (const stop of stops.reverse()) await stop();
+      await new Promise((r) => hook.close(r));
+      if (ok) rmSync(dir, { recursive: true, force: true });
+      else t.diagnostic(`kept ${dir}`);
+    }
+  });
+});

@@ -1,18 +1,31 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { elapsed, repoRoot } from './util.js';
 
 const run = promisify(execFile);
 
-/** The Flink lines the suite runs against: 1.20 (LTS) and the newest 2.x on Maven Central. */
-export const DEFAULT_FLINK_VERSIONS = ['1.20.5', '2.3.0'] as const;
+/** `test/e2e/flink-dist/versions`: one `<flink version> <log4j version>` per line, shared with the CI script. */
+function versionTable(): Map<string, string> {
+  const text = readFileSync(join(repoRoot(), 'test', 'e2e', 'flink-dist', 'versions'), 'utf8');
+  const table = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const [flink, log4j] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (flink !== undefined && flink !== '' && log4j !== undefined) table.set(flink, log4j);
+  }
+  return table;
+}
 
-/** Versions to test: `FLINK_E2E_VERSIONS` (comma separated) or {@link DEFAULT_FLINK_VERSIONS}. */
+/** The Flink versions the suite runs against: 1.20 (LTS) and the newest 2.x on Maven Central. */
+export function defaultFlinkVersions(): string[] {
+  return [...versionTable().keys()];
+}
+
+/** Versions to test: `FLINK_E2E_VERSIONS` (comma separated) or {@link defaultFlinkVersions}. */
 export function flinkVersions(): string[] {
   const fromEnv = process.env.FLINK_E2E_VERSIONS?.split(',').map((v) => v.trim()).filter((v) => v !== '');
-  return fromEnv !== undefined && fromEnv.length > 0 ? fromEnv : [...DEFAULT_FLINK_VERSIONS];
+  return fromEnv !== undefined && fromEnv.length > 0 ? fromEnv : defaultFlinkVersions();
 }
 
 /** 1.x or 2.x, which decides a few command-line and config differences. */
@@ -20,9 +33,9 @@ export function flinkMajor(version: string): number {
   return Number.parseInt(version.split('.')[0] ?? '0', 10);
 }
 
-/** The log4j release each Flink line was built with (both bind slf4j 1.7 through log4j-slf4j-impl). */
+/** The log4j release a Flink version was built with (both lines bind slf4j 1.7 through log4j-slf4j-impl). */
 function log4jVersion(version: string): string {
-  return flinkMajor(version) >= 2 ? '2.25.3' : '2.24.3';
+  return versionTable().get(version) ?? (flinkMajor(version) >= 2 ? '2.25.3' : '2.24.3');
 }
 
 export interface FlinkDistribution {
