@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
-import type { Config, JobSpec } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import type { FlinkApi } from '../flink/api.js';
 import type { JobOverview } from '../flink/types.js';
 import type { Logger } from '../log.js';
@@ -18,26 +18,16 @@ import { screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
 import { pollInterval, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick, type TickDecision } from './decide-tick.js';
+import { decideTick } from './decide-tick.js';
 import { KeyedLock } from './keyed-lock.js';
 import { liveViewOf, type LiveView } from './live.js';
 import { RecoveryMetrics } from './metrics.js';
 import { AlertmanagerNotifier, type Notifier } from './notify.js';
 import { gatherCandidates } from './restore-candidates.js';
+import { executeAttempt, type ExecutorContext } from './executor.js';
 import { selectRestorePoint } from './restore-point.js';
-import { submitAttempt } from './submit.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import {
-  applyTick,
-  attemptSubmitted,
-  beginAttempt,
-  countSubmitTry,
-  clearExhausted,
-  exhaust,
-  failAttempt,
-  openEpisode,
-  type Transition,
-} from './transitions.js';
+import { applyTick, clearExhausted, openEpisode, type Transition } from './transitions.js';
 
 export interface RecovererDeps {
   readonly config: Config;
@@ -260,10 +250,6 @@ export class Recoverer {
     return this.deps.config.clusters.find((c) => c.name === cluster);
   }
 
-  private specOf(cluster: string, jobName: string): JobSpec | undefined {
-    return this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
-  }
-
   private schedule(cluster: string, jobName: string, at: number): void {
     if (this.state !== 'running') return;
     const key = jobKey(cluster, jobName);
@@ -283,6 +269,18 @@ export class Recoverer {
     this.timersByKey.delete(key);
   }
 
+  private executorContext(): ExecutorContext {
+    return {
+      config: this.deps.config,
+      clients: this.deps.clients,
+      memory: this.deps.memory,
+      clock: this.deps.clock,
+      logger: this.log,
+      audit: this.audit,
+      commit: (t) => this.commit(t),
+    };
+  }
+
   /** Looks at one episode until it has to wait; always leaves a timer behind unless the episode ended. Runs under the job's lock. */
   private async tick(cluster: string, jobName: string): Promise<void> {
     const recovery = this.deps.config.recovery;
@@ -298,7 +296,7 @@ export class Recoverer {
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
         if (decision.kind === 'attempt' || decision.kind === 'resubmit') {
-          const next = await this.act(episode, decision, live);
+          const next = await executeAttempt(this.executorContext(), episode, decision, live);
           if (next === 'retry_later') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
           continue;
         }
@@ -309,77 +307,6 @@ export class Recoverer {
       // A state write failed or something unexpected: nothing was acted on without its intent, so try again later.
       this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'episode step failed; retrying');
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
-    }
-  }
-
-  /** The thin executor of one attempt: choose the restore point, write the intent, submit, record the answer. */
-  private async act(
-    episode: Episode,
-    decision: Extract<TickDecision, { kind: 'attempt' | 'resubmit' }>,
-    live: LiveView,
-  ): Promise<'continue' | 'retry_later'> {
-    const recovery = this.deps.config.recovery;
-    const api = this.deps.clients.get(episode.cluster);
-    const spec = this.specOf(episode.cluster, episode.jobName);
-    const now = this.deps.clock.now();
-    if (api === undefined || spec === undefined) {
-      // The configuration no longer knows how to resubmit this job: stop rather than guess.
-      this.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_job_spec', episode: episode.id });
-      await this.commit(exhaust(episode, now, [], 'no_job_spec'));
-      return 'continue';
-    }
-    let current = episode;
-    let started: Transition['events'] = [];
-    if (decision.kind === 'attempt') {
-      const remembered = this.deps.memory.get(episode.cluster, episode.jobName);
-      const candidates = await gatherCandidates({
-        api,
-        episode,
-        instances: live.kind === 'ok' ? live.instances : [],
-        remembered,
-        checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
-        logger: this.log,
-      });
-      const choice = selectRestorePoint(candidates, episode.refusedPaths, recovery.onNoCheckpoint);
-      if (choice.kind === 'none') {
-        this.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_restore_point', episode: episode.id });
-        await this.commit(exhaust(episode, this.deps.clock.now(), [], 'no_restore_point'));
-        return 'continue';
-      }
-      const t = beginAttempt(
-        episode,
-        {
-          n: decision.n,
-          jobId: decision.jobId,
-          restoreFrom: choice.kind === 'restore' ? choice.from : 'none',
-          restorePath: choice.kind === 'restore' ? choice.path : undefined,
-        },
-        this.deps.clock.now(),
-      );
-      current = t.episode;
-      started = t.events;
-    }
-    // The intent ("submitting attempt n with JobID x") is on disk before Flink hears of it.
-    current = countSubmitTry(current);
-    await this.commit({ episode: current, events: started });
-    const attempt = current.attempts[current.attempts.length - 1];
-    if (attempt === undefined) return 'continue';
-    const outcome = await submitAttempt(api, spec, recovery, { jobId: attempt.jobId, restorePath: attempt.restorePath });
-    const after = this.deps.clock.now();
-    switch (outcome.kind) {
-      case 'accepted':
-        if (outcome.jarUploaded) this.log.info({ cluster: episode.cluster, job_name: episode.jobName, jar: spec.jar }, 'jar uploaded');
-        await this.commit(attemptSubmitted(current, after));
-        return 'continue';
-      case 'failed':
-        await this.commit(failAttempt(current, outcome.reason, recovery, after, outcome.detail));
-        return 'continue';
-      case 'unknown':
-        this.log.warn(
-          { cluster: episode.cluster, job_name: episode.jobName, episode: episode.id, attempt: attempt.n, job_id: attempt.jobId, detail: outcome.detail },
-          'submission outcome unknown; will check whether it landed',
-        );
-        return 'retry_later';
     }
   }
 }

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { deriveJobId } from '../../src/recovery/job-id.js';
-import { closeEnv, episodeOf, metric, notify, payload, runs, startEnv, waitFor, type Env } from './recovery-harness.js';
+import { closeEnv, episodeOf, metric, notify, payload, runs, startEnv, startService, stopService, waitFor, type Env } from './recovery-harness.js';
 
 for (const version of ['1.20.1', '2.1.0']) {
   describe(`recovery against the simulator (Flink ${version})`, () => {
@@ -95,7 +95,7 @@ for (const version of ['1.20.1', '2.1.0']) {
     });
 
     it('scans the checkpoint directory as the last resort', async () => {
-      const e = await start({ cluster: {} });
+      const e = await start();
       const failed = e.sim.addJob({ name: 'orders', checkpointing: false });
       e.sim.fail(failed);
       const ckdir = join(e.dir, 'checkpoints');
@@ -104,10 +104,9 @@ for (const version of ['1.20.1', '2.1.0']) {
         await writeFile(join(ckdir, failed, `chk-${n}`, '_metadata'), 'x');
       }
       await mkdir(join(ckdir, failed, 'chk-10'), { recursive: true }); // incomplete: no _metadata
-      await e.recoverer.stop();
-      e.config = { ...e.config, clusters: e.config.clusters.map((c) => ({ ...c, checkpointDir: `file:${ckdir}` })) };
-      const { startService, stopService } = await import('./recovery-harness.js');
+      // Restart the service with the cluster's checkpointDir configured.
       await stopService(e);
+      e.config = { ...e.config, clusters: e.config.clusters.map((c) => ({ ...c, checkpointDir: `file:${ckdir}` })) };
       await startService(e);
       await notify(e, payload());
       await waitFor(() => runs(e).length === 1);

@@ -27,7 +27,7 @@ interface Row {
   readonly expect: Partial<TickDecision> & { kind: TickDecision['kind'] };
 }
 
-const verifying = (state: JobState | undefined, submittedAt = T0): Episode =>
+const verifying = (_state: JobState | undefined, submittedAt = T0): Episode =>
   episode({ phase: 'verifying', attempts: [attempt(1, A1, { submittedAt })] });
 const withAttempt = (state: JobState): LiveView => ok(instance(FAILED_ID, 'FAILED', T0 - 60_000), instance(A1, state, T0));
 
