@@ -156,6 +156,8 @@ for (const version of flinkVersions()) {
         const jobs = await jobsOverview(restUrl);
         assert.equal(jobs.find((j) => j.jid === restoredJob), undefined, 'no HA: the JobManager forgot the job');
         assert.equal(jobs.length, 0);
+        const jars = (await (await fetch(`${restUrl}/jars`)).json()) as { files: { id: string }[] };
+        assert.ok(jars.files.some((f) => f.id === jarId), 'the uploaded jar survives the JobManager restart');
 
         t.diagnostic(`Flink ${version} smoke total ${elapsed(t0)} ms`);
         ok = true;
