@@ -1,0 +1,78 @@
+/**
+ * The two baselines, in their own process: the floor (exactly the requests a scrape needs, with the
+ * exporter's undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive poller
+ * (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
+ */
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { serveCommands } from './ipc.js';
+
+const { url, concurrency } = JSON.parse(process.argv[2] ?? '{}') as { url: string; concurrency: number };
+// The same pool settings as src/flink/http.ts: one keep-alive pool, `concurrency` connections.
+const pool = new Pool(new URL(url).origin, { connections: concurrency, keepAliveTimeout: 30_000 });
+
+let bytes = 0;
+async function get(path: string): Promise<void> {
+  const res = await pool.request({ method: 'GET', path, headers: { accept: 'application/json' } });
+  const text = await res.body.text();
+  bytes += text.length;
+  if (res.statusCode >= 500) throw new Error(`${path}: HTTP ${res.statusCode}`);
+}
+
+export interface FetchRun {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+function measure(body: () => Promise<number>): Promise<FetchRun> {
+  bytes = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return body().then((requests) => {
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, requests, bytes };
+  });
+}
+
+/** /overview and /jobs/overview together, then `paths` with `concurrency` workers. */
+function floor(paths: readonly string[]): Promise<FetchRun> {
+  return measure(async () => {
+    await Promise.all([get('/overview'), get('/jobs/overview')]);
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) {
+        const path = paths[next++] as string;
+        await get(path);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+    return 2 + paths.length;
+  });
+}
+
+/** Every request one after another. */
+function naive(paths: readonly string[]): Promise<FetchRun> {
+  return measure(async () => {
+    await get('/overview');
+    await get('/jobs/overview');
+    for (const path of paths) await get(path);
+    return 2 + paths.length;
+  });
+}
+
+let stored: string[] = [];
+serveCommands(
+  {},
+  {
+    setPaths: (a: { paths: string[] }) => {
+      stored = a.paths;
+      return stored.length;
+    },
+    floor: (a: { paths?: string[] }) => floor(a.paths ?? stored),
+    naive: (a: { paths?: string[] }) => naive(a.paths ?? stored),
+  },
+  () => pool.close(),
+);

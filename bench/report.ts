@@ -1,0 +1,124 @@
+/** The benchmark's results: targets with PASS/MISS, the human table (Markdown, pasted into the README as is). */
+import type { ReactionResult, ScrapeResult, WebhookResult } from './scenarios.js';
+
+export interface Machine {
+  readonly cpus: number;
+  readonly model: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly memoryGB: number;
+}
+
+export interface TimeToRecover {
+  readonly source: string;
+  readonly p50Seconds: number | null;
+  readonly raw: unknown;
+}
+
+export interface TargetCheck {
+  readonly id: string;
+  readonly target: string;
+  readonly value: string;
+  readonly status: 'PASS' | 'MISS' | 'NOT RUN';
+}
+
+export interface Results {
+  readonly schema: 1;
+  readonly mode: 'full' | 'quick';
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly machine: Machine;
+  readonly settings: { readonly latencyMs: number; readonly concurrency: number; readonly flinkVersion: string };
+  readonly scrape: readonly ScrapeResult[];
+  readonly webhook: WebhookResult | null;
+  readonly reaction: ReactionResult | null;
+  readonly timeToRecover: TimeToRecover | null;
+  readonly targets: readonly TargetCheck[];
+}
+
+const fmt = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+
+/** Evaluates the issue's targets against the figures. */
+export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
+  const at = (n: number) => r.scrape.find((s) => s.jobs === n);
+  const s1k = at(1000);
+  const s10k = at(10_000);
+  const out: TargetCheck[] = [];
+  const check = (id: string, target: string, ok: boolean | undefined, value: string) =>
+    out.push({ id, target, value, status: ok === undefined ? 'NOT RUN' : ok ? 'PASS' : 'MISS' });
+  check('scrape_1000_vs_floor', '1,000-job scrape ≤ 1.25x the floor', s1k === undefined ? undefined : s1k.ratioToFloor <= 1.25, s1k ? `${s1k.ratioToFloor}x (${fmt(s1k.wallMs.median, 1)} vs ${fmt(s1k.floor.wallMs.median, 1)} ms)` : '–');
+  check(
+    'scrape_1000_vs_naive',
+    '1,000-job scrape ≥ 20x faster than naive',
+    s1k?.speedupVsNaive === null || s1k === undefined ? undefined : s1k.speedupVsNaive >= 20,
+    s1k?.speedupVsNaive ? `${s1k.speedupVsNaive}x` : '–',
+  );
+  check('scrape_10000_wall', '10,000-job scrape < 2 s at 2 ms/request', s10k === undefined ? undefined : s10k.wallMs.median < 2000, s10k ? `${fmt(s10k.wallMs.median)} ms median, ${fmt(s10k.wallMs.p95)} ms p95 (${s10k.ratioToFloor}x floor)` : '–');
+  check('rss_10000', 'peak RSS < 150 MB at 10,000 jobs', s10k === undefined ? undefined : s10k.peakRssMB < 150, s10k ? `${fmt(s10k.peakRssMB)} MB` : '–');
+  const w = r.webhook;
+  check(
+    'webhook_p99',
+    `webhook p99 < 25 ms at 500 req/s`,
+    w === null ? undefined : w.latencyMs.p99 < 25 && w.reqPerS >= 0.95 * w.rateTarget && w.non2xx === 0,
+    w ? `${fmt(w.latencyMs.p99, 1)} ms at ${fmt(w.reqPerS)} req/s (${w.p99RatioToBaseline}x bare node:http)` : '–',
+  );
+  check('storm_submissions', '1,000 duplicate notifications → exactly 1 submission', w === null ? undefined : w.storm.submissions === 1, w ? `${w.storm.submissions}` : '–');
+  const re = r.reaction;
+  check('reaction_p99', 'reaction p99 < 50 ms', re === null ? undefined : re.ms.p99 < 50 && re.failures === 0, re ? `${fmt(re.ms.p99, 1)} ms (${re.jobs} jobs)` : '–');
+  const ttr = r.timeToRecover;
+  check('time_to_recover_p50', 'time to recover p50 < 20 s (real stack)', ttr?.p50Seconds == null ? undefined : ttr.p50Seconds < 20, ttr?.p50Seconds == null ? 'not measured' : `${fmt(ttr.p50Seconds, 1)} s`);
+  return out;
+}
+
+/** The human table, as Markdown. */
+export function renderTable(r: Results): string {
+  const lines: string[] = [];
+  lines.push(
+    `Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGB} GB, Node.js ${r.machine.node} (${r.machine.platform}); ` +
+      `${r.mode} run of ${r.startedAt}, ${fmt(r.durationS)} s. Simulated Flink ${r.settings.flinkVersion}: ${r.settings.latencyMs} ms per request, ` +
+      `client concurrency ${r.settings.concurrency}.`,
+    '',
+    '**Scrape** (steady state; `first` is the first scrape after start):',
+    '',
+    '| jobs (instances) | scrape median / p95 | floor median / p95 | × floor | naive | × faster than naive | REST calls (first) | CPU / scrape | first scrape | exposition | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const s of r.scrape) {
+    lines.push(
+      `| ${fmt(s.jobs)} (${fmt(s.instances)}) | ${fmt(s.wallMs.median, 1)} / ${fmt(s.wallMs.p95, 1)} ms | ${fmt(s.floor.wallMs.median, 1)} / ${fmt(s.floor.wallMs.p95, 1)} ms | ` +
+        `${s.ratioToFloor} | ${s.naive === null ? 'not run' : `${fmt(s.naive.wallMs)} ms`} | ${s.speedupVsNaive ?? '–'} | ${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}) | ` +
+        `${fmt(s.cpuMsPerScrape.median, 1)} ms | ${fmt(s.first.wallMs)} ms, ${fmt(s.first.cpuMs)} ms CPU | ${fmt(s.expositionBytes / 1024)} KiB, ${fmt(s.series)} series | ${fmt(s.peakRssMB)} MB |`,
+    );
+  }
+  const w = r.webhook;
+  if (w !== null) {
+    lines.push(
+      '',
+      '**Webhook and recovery:**',
+      '',
+      '| figure | value | baseline | × baseline |',
+      '| --- | --- | --- | --- |',
+      `| POST /alertmanager at ${fmt(w.rateTarget)} req/s (${w.durationS} s) | ${fmt(w.reqPerS)} req/s, p50 ${fmt(w.latencyMs.p50, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, ${fmt(w.non2xx)} non-2xx | bare node:http JSON receiver: p50 ${fmt(w.baseline.latencyMs.p50, 1)} ms, p99 ${fmt(w.baseline.latencyMs.p99, 1)} ms | ${w.p99RatioToBaseline} (p99) |`,
+      `| storm: ${fmt(w.storm.notifications)} duplicate notifications of one FAILED job | ${w.storm.submissions} submission(s), ${fmt(w.storm.reqPerS)} req/s, ${fmt(w.storm.non2xx)} non-2xx | 1 submission | – |`,
+    );
+    const re = r.reaction;
+    if (re !== null) {
+      lines.push(
+        `| reaction: webhook answered → run request at Flink (${re.jobs} jobs) | p50 ${fmt(re.ms.p50, 1)} ms, p90 ${fmt(re.ms.p90, 1)} ms, p99 ${fmt(re.ms.p99, 1)} ms | simulated latency on the path: ${re.latencyFloorMs} ms | ${re.p50RatioToFloor} (p50) |`,
+      );
+    }
+  }
+  const ttr = r.timeToRecover;
+  lines.push(
+    '',
+    `**Time to recover on the real stack:** ${ttr === null ? 'not measured in this run (run npm run test:e2e)' : `${ttr.p50Seconds === null ? '?' : fmt(ttr.p50Seconds, 1)} s p50 (from ${ttr.source})`}`,
+    '',
+    '**Targets:**',
+    '',
+    '| target | value | |',
+    '| --- | --- | --- |',
+  );
+  for (const t of r.targets) lines.push(`| ${t.target} | ${t.value} | ${t.status} |`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench [-- --quick]`: what a scrape, an alert and a recovery cost, each beside a baseline measured in
+ * the same run. Prints a Markdown table and writes the figures as JSON under bench/results/. Times are reported,
+ * never asserted: the exit code is 1 only when something behaved wrongly (a failed scrape, a storm that
+ * submitted more than once).
+ *
+ * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
+ * --only=scrape|webhook, --cpu-prof (profiles of the service under bench/results/profiles/).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkTargets, renderTable, type Results, type TimeToRecover } from './report.js';
+import { scrapeScenario, webhookScenario, type Env, type ReactionResult, type ScrapeResult, type WebhookResult } from './scenarios.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const resultsDir = join(root, 'bench', 'results');
+
+function flag(name: string): string | undefined {
+  const hit = process.argv.slice(2).find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (hit === undefined) return undefined;
+  return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : '';
+}
+
+/** Reads the end-to-end suite's measurement, if it ran. */
+function timeToRecover(): TimeToRecover | null {
+  const file = join(resultsDir, 'e2e-time-to-recover.json');
+  if (!existsSync(file)) return null;
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const pick = (o: Record<string, unknown> | undefined, keys: string[]): number | null => {
+      for (const k of keys) if (typeof o?.[k] === 'number') return o[k] as number;
+      return null;
+    };
+    const nested = (raw['timeToRecover'] ?? raw['total'] ?? raw['summary']) as Record<string, unknown> | undefined;
+    let p50 = pick(raw, ['p50Seconds', 'p50', 'medianSeconds', 'totalSeconds', 'seconds']) ?? pick(nested, ['p50Seconds', 'p50', 'medianSeconds', 'seconds']);
+    if (p50 === null && Array.isArray(raw['samples'])) {
+      const xs = (raw['samples'] as unknown[]).map((x) => (typeof x === 'number' ? x : Number((x as Record<string, unknown>)?.['totalSeconds'] ?? NaN))).filter(Number.isFinite);
+      xs.sort((a, b) => a - b);
+      p50 = xs.length === 0 ? null : (xs[Math.ceil(xs.length / 2) - 1] ?? null);
+    }
+    return { source: 'bench/results/e2e-time-to-recover.json', p50Seconds: p50, raw };
+  } catch (err) {
+    return { source: `bench/results/e2e-time-to-recover.json (unreadable: ${(err as Error).message})`, p50Seconds: null, raw: null };
+  }
+}
+
+async function main(): Promise<number> {
+  const quick = flag('quick') !== undefined;
+  const sizes = (flag('sizes') ?? (quick ? '100,1000' : '100,1000,10000')).split(',').map(Number).filter((n) => n > 0);
+  const only = flag('only');
+  const concurrency = Number(flag('concurrency') ?? 64);
+  const started = Date.now();
+  const profileDir = join(resultsDir, 'profiles');
+  if (flag('cpu-prof') !== undefined) mkdirSync(profileDir, { recursive: true });
+  const env: Env = {
+    root,
+    here,
+    latencyMs: 2,
+    concurrency,
+    serviceExecArgv: flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    log: (line) => process.stderr.write(`${line}\n`),
+  };
+  env.log(`flink-guardian benchmark (${quick ? 'quick' : 'full'}): sizes ${sizes.join(', ')}, concurrency ${concurrency}, 2 ms per request`);
+
+  const scrape: ScrapeResult[] = [];
+  if (only === undefined || only === 'scrape') {
+    for (const n of sizes) {
+      const reps = quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30;
+      // The naive poller makes ~3 requests per instance one after another: ~70 s at 10,000 jobs, so not run there.
+      const naiveRuns = n > 1000 ? 0 : quick || n >= 1000 ? 1 : 3;
+      scrape.push(await scrapeScenario(env, n, reps, naiveRuns));
+    }
+  }
+  let webhook: WebhookResult | null = null;
+  let reaction: ReactionResult | null = null;
+  if (only === undefined || only === 'webhook') {
+    const r = await webhookScenario(env, { rate: 500, durationS: quick ? 3 : 10, stormSize: 1000, reactionJobs: quick ? 40 : 200 });
+    webhook = r.webhook;
+    reaction = r.reaction;
+  }
+  const cpu = cpus();
+  const partial = {
+    schema: 1 as const,
+    mode: quick ? ('quick' as const) : ('full' as const),
+    startedAt: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: {
+      cpus: cpu.length,
+      model: (cpu[0]?.model ?? 'unknown').trim(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+    },
+    settings: { latencyMs: env.latencyMs, concurrency, flinkVersion: '1.20.1' },
+    scrape,
+    webhook,
+    reaction,
+    timeToRecover: timeToRecover(),
+  };
+  const results: Results = { ...partial, targets: checkTargets(partial) };
+  process.stdout.write(renderTable(results));
+
+  mkdirSync(resultsDir, { recursive: true });
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  // Only a full run replaces the committed latest.json; quick runs (CI) keep their own.
+  const latest = join(resultsDir, quick || only !== undefined || flag('sizes') !== undefined ? 'quick-latest.json' : 'latest.json');
+  writeFileSync(latest, text);
+  writeFileSync(join(resultsDir, `run-${stamp}.json`), text);
+  env.log(`results: ${latest}`);
+
+  const wrong: string[] = [];
+  if (webhook !== null && webhook.storm.submissions !== 1) wrong.push(`the storm made ${webhook.storm.submissions} submissions, not 1`);
+  if (reaction !== null && reaction.failures > 0) wrong.push(`${reaction.failures} reaction job(s) were not submitted`);
+  for (const w of wrong) process.stderr.write(`bench: ${w}\n`);
+  return wrong.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

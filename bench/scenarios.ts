@@ -1,0 +1,281 @@
+/** The benchmark's scenarios; each starts its own simulator, service and baseline processes and stops them. */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Child } from './ipc.js';
+import { jobName, type MixSummary } from './mix.js';
+import { webhookBody, type AlertSpec } from './payloads.js';
+import { ServiceProcess, TOKEN, type CatalogJob, type Scrape } from './service.js';
+import { median, p95, quantile, round } from './stats.js';
+
+export interface Env {
+  readonly root: string;
+  /** dist/bench, where the child entries are. */
+  readonly here: string;
+  readonly latencyMs: number;
+  readonly concurrency: number;
+  readonly serviceExecArgv: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+interface FetchRun {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly requests: number;
+  readonly bytes: number;
+}
+
+async function startSim(env: Env): Promise<Child> {
+  return Child.start(join(env.here, 'sim-server.js'), [JSON.stringify({ latencyMs: env.latencyMs })]);
+}
+
+export interface ScrapeResult {
+  readonly jobs: number;
+  readonly instances: number;
+  readonly catalogJobs: number;
+  readonly scrapes: number;
+  readonly first: { readonly wallMs: number; readonly restCalls: number; readonly cpuMs: number };
+  readonly wallMs: { readonly median: number; readonly p95: number };
+  readonly cpuMsPerScrape: { readonly median: number; readonly p95: number };
+  readonly restCallsPerScrape: number;
+  readonly expositionBytes: number;
+  readonly series: number;
+  readonly peakRssMB: number;
+  readonly floor: { readonly wallMs: { readonly median: number; readonly p95: number }; readonly cpuMs: number; readonly requests: number; readonly firstWallMs: number };
+  readonly naive: { readonly wallMs: number; readonly requests: number; readonly runs: number } | null;
+  readonly ratioToFloor: number;
+  readonly p95RatioToFloor: number;
+  readonly speedupVsNaive: number | null;
+}
+
+/** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
+export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number): Promise<ScrapeResult> {
+  const sim = await startSim(env);
+  const procs: { stop(): Promise<void> }[] = [sim];
+  try {
+    const simUrl = String(sim.hello['url']);
+    const mix = await sim.call<MixSummary>('populate', { n });
+    // A tenth of the jobs are in the recovery catalog: a big cluster where only some jobs are auto-recovered.
+    const catalog: CatalogJob[] = [];
+    for (let i = 5; i < n; i += 10) catalog.push({ name: jobName(i) });
+    const svc = await ServiceProcess.start({ root: env.root, simUrl, concurrency: env.concurrency, catalog, execArgv: env.serviceExecArgv });
+    procs.push(svc);
+    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [JSON.stringify({ url: simUrl, concurrency: env.concurrency })]);
+    procs.push(fetcher);
+    await fetcher.call('setPaths', { paths: mix.steadyPaths });
+    const calls = async () => (await sim.call<{ total: number }>('counts')).total;
+
+    await sim.call('resetCounts');
+    const cpu0 = svc.cpuSeconds();
+    const before = await svc.scrape();
+    const firstCpuMs = (svc.cpuSeconds() - cpu0) * 1000;
+    const beforeCalls = await calls();
+    await sim.call('resetCounts');
+    const second = await svc.scrape();
+    env.log(`  ${n} jobs: first scrape ${round(before.wallMs, 0)} ms, ${beforeCalls} REST calls; second ${round(second.wallMs, 0)} ms`);
+    const floorFirst = await fetcher.call<FetchRun>('floor', { paths: mix.coldPaths });
+    await fetcher.call<FetchRun>('floor', {}); // warm-up, not counted
+
+    const scrapes: Scrape[] = [];
+    const cpuMs: number[] = [];
+    const restCalls: number[] = [];
+    const floors: FetchRun[] = [];
+    let prev = second;
+    for (let i = 0; i < reps; i += 1) {
+      await sim.call('resetCounts');
+      const s = await svc.scrape();
+      restCalls.push(await calls());
+      cpuMs.push((s.cpuSeconds - prev.cpuSeconds) * 1000);
+      prev = s;
+      scrapes.push(s);
+      floors.push(await fetcher.call<FetchRun>('floor', {}));
+    }
+    const naive: FetchRun[] = [];
+    for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
+    const peakRssMB = svc.peakRss() / (1024 * 1024);
+
+    const wall = scrapes.map((s) => s.wallMs);
+    const floorWall = floors.map((f) => f.wallMs);
+    const naiveWall = naive.length === 0 ? Number.NaN : median(naive.map((r) => r.wallMs));
+    const last = scrapes[scrapes.length - 1] ?? second;
+    const result: ScrapeResult = {
+      jobs: n,
+      instances: mix.instances,
+      catalogJobs: catalog.length,
+      scrapes: reps,
+      first: { wallMs: round(before.wallMs, 1), restCalls: beforeCalls, cpuMs: round(firstCpuMs, 0) },
+      wallMs: { median: round(median(wall), 1), p95: round(p95(wall), 1) },
+      cpuMsPerScrape: { median: round(median(cpuMs), 1), p95: round(p95(cpuMs), 1) },
+      restCallsPerScrape: median(restCalls),
+      expositionBytes: last.bytes,
+      series: last.series,
+      peakRssMB: round(peakRssMB, 1),
+      floor: {
+        wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
+        cpuMs: round(median(floors.map((f) => f.cpuMs)), 1),
+        requests: floors[0]?.requests ?? 0,
+        firstWallMs: round(floorFirst.wallMs, 1),
+      },
+      naive: naive.length === 0 ? null : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
+      ratioToFloor: round(median(wall) / median(floorWall), 2),
+      p95RatioToFloor: round(p95(wall) / p95(floorWall), 2),
+      speedupVsNaive: naive.length === 0 ? null : round(naiveWall / median(wall), 1),
+    };
+    const svcErrors = svc.errors.trim();
+    if (svcErrors !== '') env.log(`  service stderr: ${svcErrors.slice(0, 500)}`);
+    return result;
+  } finally {
+    for (const p of procs.reverse()) await p.stop().catch(() => undefined);
+  }
+}
+
+export interface WebhookResult {
+  readonly rateTarget: number;
+  readonly durationS: number;
+  readonly reqPerS: number;
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly baseline: { readonly reqPerS: number; readonly latencyMs: { readonly p50: number; readonly p99: number } };
+  readonly p99RatioToBaseline: number;
+  readonly storm: { readonly notifications: number; readonly non2xx: number; readonly submissions: number; readonly reqPerS: number };
+}
+
+export interface ReactionResult {
+  readonly jobs: number;
+  readonly ms: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  /** The simulated latency on the reaction's critical path (REST calls made one after another). */
+  readonly latencyFloorMs: number;
+  readonly p50RatioToFloor: number;
+  readonly failures: number;
+}
+
+interface LoadResult {
+  readonly requests: number;
+  readonly durationS: number;
+  readonly reqPerS: number;
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly ok2xx: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+/** Payloads of the load test: what Alertmanager sends a receiver that sees every Flink alert of a cluster. */
+function loadBodies(running: readonly string[]): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const job = running[i % running.length] ?? 'none';
+    const kind = i % 5;
+    const alerts: AlertSpec[] =
+      kind === 0 || kind === 1
+        ? [{ alertname: 'FlinkJobFailed', job }] // firing, but Flink says it runs: instance_active
+        : kind === 2
+          ? [{ alertname: 'FlinkJobFailed', job, status: 'resolved' }]
+          : kind === 3
+            ? [{ alertname: 'FlinkCheckpointStalled', job, severity: 'warning' }]
+            : [0, 1, 2].map((k) => ({ alertname: 'FlinkJobNotRunning', job: running[(i + k) % running.length] ?? job, severity: 'warning' }));
+    bodies.push(webhookBody(alerts));
+  }
+  return bodies;
+}
+
+/** Webhook intake at a fixed rate, its bare-HTTP baseline, the duplicate storm, then the reaction time. */
+export async function webhookScenario(
+  env: Env,
+  o: { rate: number; durationS: number; stormSize: number; reactionJobs: number },
+): Promise<{ webhook: WebhookResult; reaction: ReactionResult }> {
+  const sim = await startSim(env);
+  const procs: { stop(): Promise<void> }[] = [sim];
+  try {
+    const simUrl = String(sim.hello['url']);
+    const mix = await sim.call<MixSummary>('populate', { n: 200 });
+    void mix;
+    const running: string[] = [];
+    for (let i = 4; i < 200; i += 20) running.push(jobName(i), jobName(i + 1), jobName(i + 2));
+    const catalog: CatalogJob[] = Array.from({ length: 200 }, (_, i) => ({ name: jobName(i) }));
+    await sim.call('addJar', { fileName: 'pipeline.jar' });
+    // The storm's job: FAILED with a retained checkpoint.
+    const stormId = await sim.call<string>('addJob', { name: 'storm-job', startTime: Date.now() - 3_600_000 });
+    await sim.call('completeCheckpoint', { jobId: stormId });
+    await sim.call('fail', { jobId: stormId });
+    await sim.call('mapJob', { key: 'com.example.Storm', name: 'storm-job' });
+    catalog.push({ name: 'storm-job', entryClass: 'com.example.Storm' });
+    const reactNames: string[] = [];
+    for (let i = 0; i < o.reactionJobs; i += 1) {
+      const name = `reaction-${String(i).padStart(3, '0')}`;
+      const id = await sim.call<string>('addJob', { name, startTime: Date.now() - 3_600_000 });
+      await sim.call('completeCheckpoint', { jobId: id });
+      await sim.call('fail', { jobId: id });
+      const entryClass = `com.example.Reaction${i}`;
+      await sim.call('mapJob', { key: entryClass, name });
+      catalog.push({ name, entryClass });
+      reactNames.push(name);
+    }
+    const svc = await ServiceProcess.start({ root: env.root, simUrl, concurrency: env.concurrency, catalog, execArgv: env.serviceExecArgv });
+    procs.push(svc);
+    const loader = await Child.start(join(env.here, 'load.js'));
+    procs.push(loader);
+    const bare = await Child.start(join(env.here, 'bare-server.js'));
+    procs.push(bare);
+
+    // 1. Intake at a fixed rate, and the same load against a bare node:http JSON receiver.
+    const bodies = loadBodies(running);
+    const common = { bodies, token: TOKEN, connections: 10, rate: o.rate, durationS: o.durationS };
+    await loader.call<LoadResult>('load', { ...common, url: svc.base, durationS: 1 }); // warm-up
+    const intake = await loader.call<LoadResult>('load', { ...common, url: svc.base });
+    const base = await loader.call<LoadResult>('load', { ...common, url: String(bare.hello['url']) });
+    env.log(`  webhook: ${round(intake.reqPerS, 0)} req/s, p50 ${intake.latencyMs.p50} ms, p99 ${intake.latencyMs.p99} ms (bare: p99 ${base.latencyMs.p99} ms)`);
+
+    // 2. The storm: duplicates of one FAILED job's notification, as fast as they go.
+    const stormBody = webhookBody([{ alertname: 'FlinkJobFailed', job: 'storm-job' }]);
+    const storm = await loader.call<LoadResult>('load', { url: svc.base, bodies: [stormBody], token: TOKEN, connections: 20, amount: o.stormSize });
+    await sim.call('waitRun', { entryClass: 'com.example.Storm', timeoutMs: 10_000 });
+    await sleep(1500); // anything queued behind the first would have landed by now
+    const stormRuns = await sim.call<unknown[]>('runs', { entryClass: 'com.example.Storm' });
+    env.log(`  storm: ${o.stormSize} notifications, ${storm.non2xx} non-2xx, ${stormRuns.length} submission(s)`);
+
+    // 3. Reaction: one job at a time, from the webhook's answer to the run request arriving at Flink.
+    await sim.call('setLatency', { ms: 0, endpoint: 'POST /jars/:jarid/run' });
+    const reactions: number[] = [];
+    let failures = 0;
+    for (let i = 0; i < reactNames.length; i += 1) {
+      const body = webhookBody([{ alertname: 'FlinkJobFailed', job: reactNames[i] ?? '' }]);
+      const status = await svc.postAlert(body);
+      const acceptedAt = Date.now();
+      const run = await sim.call<{ at: number } | null>('waitRun', { entryClass: `com.example.Reaction${i}`, timeoutMs: 10_000 });
+      if (status !== 200 || run === null) {
+        failures += 1;
+        continue;
+      }
+      reactions.push(Math.max(0, run.at - acceptedAt));
+    }
+    // Intake and tick each read /jobs/overview, then the failed instance's checkpoints and /jars: 4 calls in a row.
+    const latencyFloorMs = 4 * env.latencyMs;
+    const p50 = quantile(reactions, 0.5);
+    env.log(`  reaction: p50 ${p50} ms, p99 ${quantile(reactions, 0.99)} ms over ${reactions.length} jobs`);
+    const svcErrors = svc.errors.trim();
+    if (svcErrors !== '') env.log(`  service stderr: ${svcErrors.slice(0, 500)}`);
+    return {
+      webhook: {
+        rateTarget: o.rate,
+        durationS: o.durationS,
+        reqPerS: round(intake.reqPerS, 0),
+        latencyMs: { p50: intake.latencyMs.p50, p90: intake.latencyMs.p90, p99: intake.latencyMs.p99, max: intake.latencyMs.max },
+        non2xx: intake.non2xx,
+        errors: intake.errors + intake.timeouts,
+        baseline: { reqPerS: round(base.reqPerS, 0), latencyMs: { p50: base.latencyMs.p50, p99: base.latencyMs.p99 } },
+        p99RatioToBaseline: round(intake.latencyMs.p99 / Math.max(base.latencyMs.p99, 1), 2),
+        storm: { notifications: o.stormSize, non2xx: storm.non2xx + storm.errors, submissions: stormRuns.length, reqPerS: round(storm.reqPerS, 0) },
+      },
+      reaction: {
+        jobs: reactions.length,
+        ms: { p50, p90: quantile(reactions, 0.9), p99: quantile(reactions, 0.99), max: quantile(reactions, 1) },
+        latencyFloorMs,
+        p50RatioToFloor: round(p50 / latencyFloorMs, 2),
+        failures,
+      },
+    };
+  } finally {
+    for (const p of procs.reverse()) await p.stop().catch(() => undefined);
+  }
+}
