@@ -7,24 +7,31 @@ import { JOB_STATES } from '../flink/job-state.js';
 import type { JobOverview } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { currentInstances } from './current.js';
-import { FamilyBuilder, type MetricFamily } from './families.js';
+import { FamilyBuilder, type Labels, type MetricFamily } from './families.js';
 import { EXPORTER_METRICS, type ExporterMetric } from './metric-defs.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 
 /** What is remembered of a job; the mapping reads it only to tell a lost job from one stopped on purpose. */
 export type MemoryLookup = (cluster: string, jobName: string) => RememberedJob | undefined;
 
-type Add = (name: ExporterMetric, labels: Readonly<Record<string, string>>, value: number) => void;
+type Add = (name: ExporterMetric, labels: Labels, value: number) => void;
 
-function mapDetails(add: Add, labels: Readonly<Record<string, string>>, details: JobDetails): void {
+type Pair = readonly [string, string];
+
+/** The `state` pairs, shared by every job's flink_job_state samples. */
+const STATE_PAIRS: readonly Pair[] = JOB_STATES.map((state) => ['state', state] as const);
+const COMPLETED: Pair = ['result', 'completed'];
+const FAILED: Pair = ['result', 'failed'];
+
+function mapDetails(add: Add, labels: Labels, details: JobDetails): void {
   if (details.restarts !== undefined) add('flink_job_restarts_total', labels, details.restarts);
   const { checkpoints } = details;
   add('flink_job_checkpointing_enabled', labels, checkpoints.enabled ? 1 : 0);
   add('flink_job_checkpoints_retained', labels, checkpoints.enabled && details.checkpointConfig?.externalized === true ? 1 : 0);
   if (!checkpoints.enabled) return;
   const { stats } = checkpoints;
-  add('flink_job_checkpoints_total', { ...labels, result: 'completed' }, stats.completed);
-  add('flink_job_checkpoints_total', { ...labels, result: 'failed' }, stats.failed);
+  add('flink_job_checkpoints_total', [...labels, COMPLETED], stats.completed);
+  add('flink_job_checkpoints_total', [...labels, FAILED], stats.failed);
   add('flink_job_checkpoints_in_progress', labels, stats.inProgress);
   const last = stats.latestCompleted;
   if (last === undefined) return;
@@ -33,10 +40,12 @@ function mapDetails(add: Add, labels: Readonly<Record<string, string>>, details:
   add('flink_job_last_checkpoint_size_bytes', labels, last.sizeBytes);
 }
 
-function mapJob(add: Add, cluster: string, job: JobOverview, details: JobDetails | undefined, inCatalog: boolean): void {
-  const labels = { cluster, job_name: job.name };
-  add('flink_job_info', { ...labels, job_id: job.jobId }, 1);
-  for (const state of JOB_STATES) add('flink_job_state', { ...labels, state }, state === job.state ? 1 : 0);
+function mapJob(add: Add, cluster: Pair, job: JobOverview, details: JobDetails | undefined, inCatalog: boolean): void {
+  // One label list per job, shared by its samples (they are never mutated).
+  const name: Pair = ['job_name', job.name];
+  const labels: Labels = [cluster, name];
+  add('flink_job_info', [cluster, name, ['job_id', job.jobId]], 1);
+  for (const pair of STATE_PAIRS) add('flink_job_state', [cluster, name, pair], pair[1] === job.state ? 1 : 0);
   add('flink_job_up', labels, job.state === 'RUNNING' ? 1 : 0);
   if (inCatalog) add('flink_job_missing', labels, 0);
   add('flink_job_start_time_seconds', labels, job.startTime / 1000);
@@ -45,20 +54,24 @@ function mapJob(add: Add, cluster: string, job: JobOverview, details: JobDetails
 
 function mapCluster(add: Add, snapshot: ClusterSnapshot, catalog: readonly JobSpec[], remembered: MemoryLookup): void {
   const { cluster } = snapshot;
-  add('flink_cluster_up', { cluster }, snapshot.up ? 1 : 0);
+  const clusterPair: Pair = ['cluster', cluster];
+  const clusterOnly: Labels = [clusterPair];
+  add('flink_cluster_up', clusterOnly, snapshot.up ? 1 : 0);
   // An unreachable cluster says nothing about its jobs: no job series, and no job is called missing.
   if (!snapshot.up) return;
   const { overview } = snapshot;
-  add('flink_cluster_info', { cluster, flink_version: overview.flinkVersion }, 1);
-  add('flink_cluster_taskmanagers', { cluster }, overview.taskManagers);
-  add('flink_cluster_slots_total', { cluster }, overview.slotsTotal);
-  add('flink_cluster_slots_available', { cluster }, overview.slotsAvailable);
+  add('flink_cluster_info', [clusterPair, ['flink_version', overview.flinkVersion]], 1);
+  add('flink_cluster_taskmanagers', clusterOnly, overview.taskManagers);
+  add('flink_cluster_slots_total', clusterOnly, overview.slotsTotal);
+  add('flink_cluster_slots_available', clusterOnly, overview.slotsAvailable);
   const catalogNames = new Set(catalog.filter((j) => j.cluster === cluster).map((j) => j.name));
   const current = currentInstances(snapshot.jobs);
-  for (const job of current.values()) mapJob(add, cluster, job, snapshot.details.get(job.jobId), catalogNames.has(job.name));
+  // In name order, so the samples arrive nearly sorted and the final sort has little to do.
+  const byName = [...current.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const job of byName) mapJob(add, clusterPair, job, snapshot.details.get(job.jobId), catalogNames.has(job.name));
   for (const name of catalogNames) {
     if (current.has(name)) continue;
-    const labels = { cluster, job_name: name };
+    const labels: Labels = [clusterPair, ['job_name', name]];
     const last = remembered(cluster, name)?.lastState;
     if (last === 'CANCELED' || last === 'FINISHED') {
       // Stopped on purpose: not missing, and not counted against availability either.
@@ -73,7 +86,7 @@ function mapCluster(add: Add, snapshot: ClusterSnapshot, catalog: readonly JobSp
 /** Maps every cluster's snapshot to the exporter's metric families (sorted, deterministic). */
 export function mapSnapshot(snapshots: readonly ClusterSnapshot[], catalog: readonly JobSpec[], remembered: MemoryLookup): MetricFamily[] {
   const builder = new FamilyBuilder(EXPORTER_METRICS);
-  const add: Add = (name, labels, value) => builder.add(name, labels, value);
+  const add: Add = (name, labels, value) => builder.push(name, labels, value);
   for (const snapshot of snapshots) mapCluster(add, snapshot, catalog, remembered);
   return builder.build();
 }
