@@ -18,8 +18,8 @@ type Add = (name: ExporterMetric, labels: Labels, value: number) => void;
 
 type Pair = readonly [string, string];
 
-/** The `state` pairs, shared by every job's flink_job_state samples. */
-const STATE_PAIRS: readonly Pair[] = JOB_STATES.map((state) => ['state', state] as const);
+/** The `state` pairs, shared by every job's flink_job_state samples; in exposition order, so no sorting is left. */
+const STATE_PAIRS: readonly Pair[] = [...JOB_STATES].sort().map((state) => ['state', state] as const);
 const COMPLETED: Pair = ['result', 'completed'];
 const FAILED: Pair = ['result', 'failed'];
 
