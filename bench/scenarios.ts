@@ -223,6 +223,7 @@ export async function webhookScenario(
     const common = { bodies, token: TOKEN, connections: 10, rate: o.rate, durationS: o.durationS };
     await loader.call<LoadResult>('load', { ...common, url: svc.base, durationS: 1 }); // warm-up
     const intake = await loader.call<LoadResult>('load', { ...common, url: svc.base });
+    await loader.call<LoadResult>('load', { ...common, url: String(bare.hello['url']), durationS: 1 }); // warm-up
     const base = await loader.call<LoadResult>('load', { ...common, url: String(bare.hello['url']) });
     env.log(`  webhook: ${round(intake.reqPerS, 0)} req/s, p50 ${intake.latencyMs.p50} ms, p99 ${intake.latencyMs.p99} ms (bare: p99 ${base.latencyMs.p99} ms)`);
 

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { jobName, populate } from '../../../bench/mix.js';
+import { webhookBody } from '../../../bench/payloads.js';
+import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
+import { configYaml } from '../../../bench/service.js';
+import { ManualClock } from '../../../src/clock.js';
+import { configSchema, clusterSchema } from '../../../src/config/schema.js';
+import { Exporter } from '../../../src/exporter/exporter.js';
+import { createFlinkClient } from '../../../src/flink/client.js';
+import { silentLogger } from '../../../src/log.js';
+import { FileJobMemory } from '../../../src/state/job-memory-file.js';
+import { parsePayload } from '../../../src/webhook/payload.js';
+import { parse as parseYaml } from 'yaml';
+import { startFlinkSimulator } from '../../sim/simulator.js';
+
+describe('benchmark harness', () => {
+  const closers: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('the floor fetches exactly the requests of the exporter, first and steady scrape', async () => {
+    const sim = await startFlinkSimulator();
+    closers.push(() => sim.close());
+    const mix = populate(sim, 200);
+    assert.equal(mix.names, 200);
+    assert.ok(mix.failedBesideSuccessor > 0 && mix.terminal > 0 && mix.checkpointingOff > 0);
+    const client = createFlinkClient(clusterSchema.parse({ name: 'bench', url: sim.url }));
+    closers.push(() => client.close());
+    const memory = await FileJobMemory.open(await mkdtemp(join(tmpdir(), 'guardian-bench-')));
+    const exporter = new Exporter({ clients: [client], catalog: [], memory, clock: new ManualClock(), logger: silentLogger(), registry: new Registry() });
+    sim.resetCounts();
+    await exporter.collect();
+    assert.equal(sim.requestCount(), 2 + mix.coldPaths.length);
+    sim.resetCounts();
+    const text = await exporter.collect();
+    assert.equal(sim.requestCount(), 2 + mix.steadyPaths.length);
+    assert.match(text, new RegExp(`job_name="${jobName(199)}"`));
+  });
+
+  it('writes a configuration the service accepts', () => {
+    const yaml = configYaml({ listen: '127.0.0.1:1', stateDir: '/tmp/x', simUrl: 'http://127.0.0.1:2', concurrency: 64, catalog: [{ name: 'a', entryClass: 'com.example.A' }] });
+    const parsed = configSchema.safeParse(parseYaml(yaml));
+    assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
+    assert.equal(parsed.data.clusters[0]?.concurrency, 64);
+  });
+
+  it('sends valid version-4 payloads', () => {
+    const body = JSON.parse(webhookBody([{ alertname: 'FlinkJobFailed', job: 'orders' }, { alertname: 'FlinkJobFailed', job: 'x', status: 'resolved' }])) as unknown;
+    const parsed = parsePayload(body);
+    assert.ok(parsed.ok);
+    assert.equal(parsed.payload.alerts[0]?.labels['flink_recovery'], 'auto');
+  });
+
+  it('checks every target and prints every figure', () => {
+    const scrape = (jobs: number) => ({
+      jobs,
+      instances: jobs,
+      catalogJobs: 0,
+      scrapes: 1,
+      first: { wallMs: 1, restCalls: 1, cpuMs: 1 },
+      wallMs: { median: 100, p95: 110 },
+      cpuMsPerScrape: { median: 50, p95: 60 },
+      restCallsPerScrape: 2 * jobs,
+      expositionBytes: 1024,
+      series: 10,
+      peakRssMB: 100,
+      floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1 },
+      naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
+      ratioToFloor: 1.11,
+      p95RatioToFloor: 1.1,
+      speedupVsNaive: jobs > 1000 ? null : 50,
+    });
+    const partial: Omit<Results, 'targets'> = {
+      schema: 1,
+      mode: 'full',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationS: 1,
+      machine: { cpus: 2, model: 'cpu', node: 'v20', platform: 'linux x64', memoryGB: 1 },
+      settings: { latencyMs: 2, concurrency: 64, flinkVersion: '1.20.1' },
+      scrape: [scrape(100), scrape(1000), scrape(10_000)],
+      webhook: {
+        rateTarget: 500,
+        durationS: 10,
+        reqPerS: 500,
+        latencyMs: { p50: 1, p90: 2, p99: 3, max: 4 },
+        non2xx: 0,
+        errors: 0,
+        baseline: { reqPerS: 500, latencyMs: { p50: 1, p99: 2 } },
+        p99RatioToBaseline: 1.5,
+        storm: { notifications: 1000, non2xx: 0, submissions: 2, reqPerS: 900 },
+      },
+      reaction: { jobs: 200, ms: { p50: 10, p90: 12, p99: 14, max: 15 }, latencyFloorMs: 8, p50RatioToFloor: 1.25, failures: 0 },
+      timeToRecover: null,
+    };
+    const targets = checkTargets(partial);
+    const status = Object.fromEntries(targets.map((t) => [t.id, t.status]));
+    assert.deepEqual(status, {
+      scrape_1000_vs_floor: 'PASS',
+      scrape_1000_vs_naive: 'PASS',
+      scrape_10000_wall: 'PASS',
+      rss_10000: 'PASS',
+      webhook_p99: 'PASS',
+      storm_submissions: 'MISS',
+      reaction_p99: 'PASS',
+      time_to_recover_p50: 'NOT RUN',
+    });
+    const table = renderTable({ ...partial, targets });
+    assert.match(table, /not measured in this run \(run npm run test:e2e\)/);
+    assert.match(table, /\| 10,000 \(10,000\) \|/);
+    assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 8);
+  });
+});
