@@ -19,10 +19,12 @@ export function restoreInstanceIds(episode: Episode, instances: readonly JobOver
   return ids;
 }
 
-/** JobIDs whose directories a checkpoint scan looks under, in order (the failed or remembered instance last). */
+/** JobIDs whose directories a checkpoint scan looks under, in order (the failed, lost or remembered instance last). */
 export function scanJobIds(episode: Episode, remembered: RememberedJob | undefined): string[] {
   const ids = [...episode.attempts].reverse().map((a) => a.jobId);
   if (episode.failedJobId !== undefined) ids.push(episode.failedJobId);
+  // The lost instance of a missing job: by the next attempt the memory names the failed attempt instead.
+  ids.push(episode.baseJobId);
   if (remembered !== undefined) ids.push(remembered.jobId);
   return [...new Set(ids)];
 }
