@@ -83,6 +83,11 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       res.status(503).set('Retry-After', '5').json({ error: 'not accepting alerts right now', reason: result.reason });
       return;
     }
+    // One line per delivered notification: when Alertmanager reached us, and with what (the audit trail starts here).
+    log.info(
+      { receiver: payload.receiver ?? null, status: payload.status, group: payload.groupKey ?? null, alerts: result.alerts, considered: result.considered },
+      'alertmanager notification accepted',
+    );
     res.status(200).json({ status: 'accepted', alerts: result.alerts, considered: result.considered });
   });
 
