@@ -37,7 +37,7 @@ export interface RecovererDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry: Registry;
-  /** Start with no episodes when episodes.json is unreadable (it is moved aside, never overwritten). */
+  /** Start without the episodes whose files are unreadable (they are moved aside, never overwritten). */
   readonly startEmpty?: boolean;
   readonly timers?: Timers;
   /** Overrides the Alertmanager notifier built from config.recovery.notify (tests). */

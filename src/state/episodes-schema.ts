@@ -1,6 +1,7 @@
 /**
- * The shape of `<stateDir>/episodes.json`: every job's latest recovery episode, open or ended. It is the
- * single source of the Episode types the recoverer works with, so what is written is what is read back.
+ * The shape of a job's episode file (`<stateDir>/episodes/<cluster>/<job>.json`): the job's latest recovery
+ * episode, open or ended; and of the older single `<stateDir>/episodes.json`, which is still read once. It is
+ * the single source of the Episode types the recoverer works with, so what is written is what is read back.
  */
 import { z } from 'zod';
 import { ATTEMPT_FAILURES, OUTCOMES, RESTORE_FROM, TRIGGERS } from '../recovery/reasons.js';
@@ -53,6 +54,12 @@ export const episodeSchema = z.object({
 export const episodesFileSchema = z.object({
   version: z.literal(1),
   episodes: z.array(episodeSchema),
+});
+
+/** One job's file. */
+export const episodeFileSchema = z.object({
+  version: z.literal(1),
+  episode: episodeSchema,
 });
 
 export type Attempt = z.output<typeof attemptSchema>;

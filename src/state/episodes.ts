@@ -1,53 +1,102 @@
 /**
- * The durable episode store: one JSON file, rewritten atomically on every change and awaited before the
- * recoverer acts, so a `kill -9` at any moment leaves an intent that start-up can reconcile with Flink.
+ * The durable episode store: one small JSON file per job (`<stateDir>/episodes/<cluster>/<job>.json`), written
+ * atomically and awaited before the recoverer acts, so a `kill -9` at any moment leaves an intent that start-up
+ * can reconcile with Flink. A write costs the same with 1 or 10,000 episodes, and jobs do not wait for each
+ * other's writes; writes of one job stay in order.
  */
-import { rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
-import { episodesFileSchema, type Episode } from './episodes-schema.js';
+import { readJsonFile, writeJsonAtomic, type JsonReadResult } from './atomic-file.js';
+import { episodeFileSchema, episodesFileSchema, type Episode } from './episodes-schema.js';
 
 /** The store's key of a job; cluster names cannot contain `/`, so this is unambiguous. */
 export function jobKey(cluster: string, jobName: string): string {
   return `${cluster}/${jobName}`;
 }
 
+/** Longest encoded name used as is; longer ones are shortened and made unique with a hash. */
+const MAX_NAME = 180;
+
+/**
+ * A name as a file name on any file system: letters, digits, `_` and `-` stay, every other UTF-8 byte becomes
+ * `%XX` (so no `/`, no `.` or `..`, no hidden or temporary-looking names); very long names keep a prefix and a hash.
+ */
+export function fileNameOf(name: string): string {
+  let out = '';
+  for (const byte of Buffer.from(name, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  if (out.length <= MAX_NAME) return out;
+  return `${out.slice(0, MAX_NAME - 34)}~${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+}
+
+/** The directory of the per-job episode files. */
+export function episodesDir(stateDir: string): string {
+  return join(stateDir, 'episodes');
+}
+
+/** Where a job's episode is kept. */
+export function episodeFile(stateDir: string, cluster: string, jobName: string): string {
+  return join(episodesDir(stateDir), fileNameOf(cluster), `${fileNameOf(jobName)}.json`);
+}
+
 export interface EpisodeStoreOptions {
-  /** Move a corrupt or unreadable file aside and start with no episodes instead of refusing to start. */
+  /** Move corrupt or unreadable files aside (their jobs start with no episode) instead of refusing to start. */
   readonly startEmpty?: boolean;
   readonly logger?: Logger;
 }
 
 export class EpisodeStore {
+  /** Where the episode files are (for logs). */
   readonly file: string;
   private readonly byJob = new Map<string, Episode>();
-  private writing: Promise<void> = Promise.resolve();
+  /** The tail of each job's write chain, while it has writes in flight. */
+  private readonly writing = new Map<string, Promise<void>>();
 
-  private constructor(file: string, episodes: readonly Episode[]) {
-    this.file = file;
-    for (const e of episodes) this.byJob.set(jobKey(e.cluster, e.jobName), e);
+  private constructor(private readonly stateDir: string) {
+    this.file = episodesDir(stateDir);
   }
 
-  /** Loads `<stateDir>/episodes.json`; throws StateError naming the file when it is corrupt, unless startEmpty. */
+  /**
+   * Loads every job's episode file, and the older single `episodes.json` if one is left (its episodes move to
+   * per-job files, and it is renamed `episodes.json.migrated`). Throws StateError naming a corrupt file,
+   * unless startEmpty, which moves it aside (never overwrites it) and goes on without it.
+   */
   static async open(stateDir: string, options: EpisodeStoreOptions = {}): Promise<EpisodeStore> {
-    const file = join(stateDir, 'episodes.json');
-    const read = await readJsonFile(file, episodesFileSchema);
-    if (read.kind === 'ok') return new EpisodeStore(file, read.value.episodes);
-    if (read.kind === 'absent') return new EpisodeStore(file, []);
-    if (options.startEmpty !== true) throw read.error;
-    // Never overwrite what we could not read: a person may need it to understand what happened.
-    const aside = `${file}.corrupt-${Date.now()}`;
-    try {
-      await rename(file, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new StateError('STATE_WRITE_FAILED', file, `cannot move the unreadable file aside: ${(err as Error).message}`, { cause: err });
-      }
+    const store = new EpisodeStore(stateDir);
+    for (const file of await episodeFiles(store.file)) {
+      const read = await readJsonFile(file, episodeFileSchema);
+      const ep = await usable(read, options, (e) => ({ episode: e.episode, error: misplaced(stateDir, file, e.episode) }));
+      if (ep !== undefined) store.byJob.set(jobKey(ep.cluster, ep.jobName), ep);
     }
-    options.logger?.warn({ file, movedTo: aside, error: read.error.message }, 'episode state unreadable; starting empty');
-    return new EpisodeStore(file, []);
+    await store.migrate(options);
+    return store;
+  }
+
+  private async migrate(options: EpisodeStoreOptions): Promise<void> {
+    const legacy = join(this.stateDir, 'episodes.json');
+    const read = await readJsonFile(legacy, episodesFileSchema);
+    if (read.kind === 'absent') return;
+    if (read.kind === 'corrupt') {
+      await usable(read, options, () => ({ episode: undefined, error: undefined }));
+      return;
+    }
+    for (const ep of read.value.episodes) {
+      const key = jobKey(ep.cluster, ep.jobName);
+      // A per-job file is newer than anything in the old file.
+      if (this.byJob.has(key)) continue;
+      await this.put(ep);
+    }
+    try {
+      await rename(legacy, `${legacy}.migrated`);
+    } catch (err) {
+      throw new StateError('STATE_WRITE_FAILED', legacy, `cannot rename after migrating: ${(err as Error).message}`, { cause: err });
+    }
+    options.logger?.info({ file: legacy, episodes: read.value.episodes.length, dir: this.file }, 'episode state moved to one file per job');
   }
 
   /** The latest episode of a job, if any. */
@@ -65,9 +114,14 @@ export class EpisodeStore {
     const key = jobKey(episode.cluster, episode.jobName);
     const previous = this.byJob.get(key);
     this.byJob.set(key, episode);
-    const write = this.writing.then(() => writeJsonAtomic(this.file, this.snapshot()));
-    // Later writes must not inherit this one's failure; they carry the full state anyway.
-    this.writing = write.catch(() => undefined);
+    const file = episodeFile(this.stateDir, episode.cluster, episode.jobName);
+    const write = (this.writing.get(key) ?? Promise.resolve()).then(() => writeJsonAtomic(file, { version: 1, episode }));
+    // Later writes must not inherit this one's failure; each carries the job's whole episode anyway.
+    const tail = write.catch(() => undefined);
+    this.writing.set(key, tail);
+    void tail.then(() => {
+      if (this.writing.get(key) === tail) this.writing.delete(key);
+    });
     try {
       await write;
     } catch (err) {
@@ -81,10 +135,65 @@ export class EpisodeStore {
 
   /** Resolves once every write started so far has finished. */
   async flush(): Promise<void> {
-    await this.writing;
+    await Promise.all([...this.writing.values()]);
   }
+}
 
-  private snapshot(): { version: 1; episodes: Episode[] } {
-    return { version: 1, episodes: this.all() };
+/** Every `<cluster>/<job>.json` below `dir`; temporary and moved-aside files are not episode files. */
+async function episodeFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const cluster of await listDir(dir)) {
+    if (!cluster.isDirectory()) continue;
+    const clusterDir = join(dir, cluster.name);
+    for (const entry of await listDir(clusterDir)) {
+      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) files.push(join(clusterDir, entry.name));
+    }
   }
+  return files.sort();
+}
+
+async function listDir(dir: string): Promise<import('node:fs').Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new StateError('STATE_UNREADABLE', dir, `cannot list: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** A file whose episode belongs to another job's file: copied or renamed by hand, so not to be trusted. */
+function misplaced(stateDir: string, file: string, ep: Episode): StateError | undefined {
+  if (episodeFile(stateDir, ep.cluster, ep.jobName) === file) return undefined;
+  return new StateError('STATE_CORRUPT', file, `holds the episode of ${ep.cluster}/${ep.jobName}, which belongs in ${episodeFile(stateDir, ep.cluster, ep.jobName)}`);
+}
+
+/**
+ * The episode of a read file, or undefined; a corrupt file throws, or with startEmpty is moved aside (a person
+ * may need it to understand what happened) and counts as no episode.
+ */
+async function usable<T>(
+  read: JsonReadResult<T>,
+  options: EpisodeStoreOptions,
+  check: (value: T) => { episode: Episode | undefined; error: StateError | undefined },
+): Promise<Episode | undefined> {
+  if (read.kind === 'absent') return undefined;
+  let error: StateError;
+  if (read.kind === 'ok') {
+    const checked = check(read.value);
+    if (checked.error === undefined) return checked.episode;
+    error = checked.error;
+  } else {
+    error = read.error;
+  }
+  if (options.startEmpty !== true) throw error;
+  const aside = `${error.file}.corrupt-${Date.now()}`;
+  try {
+    await rename(error.file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new StateError('STATE_WRITE_FAILED', error.file, `cannot move the unreadable file aside: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  options.logger?.warn({ file: error.file, movedTo: aside, error: error.message }, 'episode state unreadable; starting without it');
+  return undefined;
 }

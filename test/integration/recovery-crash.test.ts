@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +44,19 @@ async function exited(child: ChildProcess): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
-async function stateOf(s: Setup): Promise<{ episodes: { phase: string; status: string; outcome?: string; attempts: { jobId: string; submitTries: number }[] }[] } | undefined> {
+type StoredEpisode = { phase: string; status: string; outcome?: string; attempts: { jobId: string; submitTries: number }[] };
+
+async function stateOf(s: Setup): Promise<{ episodes: StoredEpisode[] } | undefined> {
   try {
-    return JSON.parse(await readFile(join(s.dir, 'state', 'episodes.json'), 'utf8'));
+    // Each job's episode is its own file under state/episodes/<cluster>/; the child's jobs, read as one list.
+    const dir = join(s.dir, 'state', 'episodes');
+    const episodes: StoredEpisode[] = [];
+    for (const cluster of await readdir(dir)) {
+      for (const name of (await readdir(join(dir, cluster))).filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
+        episodes.push((JSON.parse(await readFile(join(dir, cluster, name), 'utf8')) as { episode: StoredEpisode }).episode);
+      }
+    }
+    return { episodes };
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import { deriveJobId } from '../../../src/recovery/job-id.js';
 import type { Notifier, OutcomeNotice } from '../../../src/recovery/notify.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
+import { episodeFile } from '../../../src/state/episodes.js';
 import type { JobMemory, RememberedJob } from '../../../src/state/job-memory.js';
 import { FakeFlink } from './fake-flink.js';
 import { FAILED_ID, recoveryConfig } from './fixtures.js';
@@ -270,8 +271,8 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h1 = await make();
     h1.recoverer.accept([firing]);
     await until(() => flink.runs.length === 1); // the POST is now held in flight
-    const state = JSON.parse(await readFile(join(dir, 'episodes.json'), 'utf8')) as { episodes: { phase: string }[] };
-    assert.equal(state.episodes[0]?.phase, 'submitting');
+    const state = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as { episode: { phase: string } };
+    assert.equal(state.episode.phase, 'submitting');
     // Simulate the crash: the held POST never reached Flink; a new process starts on the same state.
     flink.runs.splice(0);
     flink.runGate = undefined;

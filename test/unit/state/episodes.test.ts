@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StateError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { EpisodeStore } from '../../../src/state/episodes.js';
+import { EpisodeStore, episodeFile, fileNameOf } from '../../../src/state/episodes.js';
 import { episode } from '../recovery/fixtures.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -67,17 +67,78 @@ describe('EpisodeStore', () => {
       assert.equal(await readFile(join(dir, aside), 'utf8'), 'garbage');
     }));
 
+  it('keeps one file per job, so a write does not grow with the number of episodes', () =>
+    withDir(async (dir) => {
+      const store = await EpisodeStore.open(dir);
+      await store.put(episode());
+      await store.put(episode({ cluster: 'stage', jobName: 'a/b ..', id: 'ep2' }));
+      const one = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as { version: number; episode: { id: string } };
+      assert.equal(one.version, 1);
+      assert.equal(one.episode.id, episode().id);
+      assert.deepEqual(await readdir(join(dir, 'episodes', 'stage')), [`${fileNameOf('a/b ..')}.json`]);
+      assert.equal((await EpisodeStore.open(dir)).get('stage', 'a/b ..')?.id, 'ep2');
+    }));
+
+  it('encodes names as safe, distinct file names', () => {
+    assert.equal(fileNameOf('orders-v2_x'), 'orders-v2_x');
+    for (const name of ['.', '..', 'a/b', 'a.b', 'a%2Fb', 'ü', '.hidden']) {
+      assert.match(fileNameOf(name), /^[A-Za-z0-9_%-]+$/, name);
+    }
+    assert.notEqual(fileNameOf('a/b'), fileNameOf('a%2Fb'));
+    const long = fileNameOf('x'.repeat(300));
+    assert.ok(long.length <= 180, String(long.length));
+    assert.notEqual(long, fileNameOf(`${'x'.repeat(299)}y`));
+  });
+
+  it('reads an older episodes.json once: its episodes move to per-job files and it is renamed', () =>
+    withDir(async (dir) => {
+      await writeFile(join(dir, 'episodes.json'), JSON.stringify({ version: 1, episodes: [episode(), episode({ jobName: 'payments', id: 'ep2' })] }));
+      const store = await EpisodeStore.open(dir);
+      assert.equal(store.all().length, 2);
+      const names = await readdir(dir);
+      assert.ok(names.includes('episodes.json.migrated') && !names.includes('episodes.json'), names.join(','));
+      const again = await EpisodeStore.open(dir);
+      assert.equal(again.get('prod', 'payments')?.id, 'ep2');
+      assert.equal(again.get('prod', 'orders')?.id, episode().id);
+    }));
+
+  it('refuses to start on a corrupt per-job file, naming that file; startEmpty moves only it aside', () =>
+    withDir(async (dir) => {
+      const store = await EpisodeStore.open(dir);
+      await store.put(episode());
+      await store.put(episode({ jobName: 'payments', id: 'ep2' }));
+      const bad = episodeFile(dir, 'prod', 'payments');
+      await writeFile(bad, '{"version": 1, "episode": {');
+      await assert.rejects(EpisodeStore.open(dir), (err: unknown) => err instanceof StateError && err.file === bad && err.message.includes(bad));
+      assert.equal(await readFile(bad, 'utf8'), '{"version": 1, "episode": {', 'the file must be left alone');
+      const started = await EpisodeStore.open(dir, { startEmpty: true, logger: silentLogger() });
+      assert.equal(started.get('prod', 'payments'), undefined);
+      assert.equal(started.get('prod', 'orders')?.id, episode().id);
+      const aside = (await readdir(join(dir, 'episodes', 'prod'))).find((n) => n.startsWith(`${fileNameOf('payments')}.json.corrupt-`));
+      assert.ok(aside !== undefined);
+      assert.equal(await readFile(join(dir, 'episodes', 'prod', aside), 'utf8'), '{"version": 1, "episode": {');
+    }));
+
+  it('refuses a file that holds another job\'s episode', () =>
+    withDir(async (dir) => {
+      const wrong = episodeFile(dir, 'prod', 'payments');
+      await mkdir(join(dir, 'episodes', 'prod'), { recursive: true });
+      await writeFile(wrong, JSON.stringify({ version: 1, episode: episode() }));
+      await assert.rejects(EpisodeStore.open(dir), (err: unknown) => err instanceof StateError && err.file === wrong);
+    }));
+
   it('a failed write rejects and keeps the previous value in memory', async () => {
     if (process.getuid?.() === 0) return; // root ignores directory permissions
     await withDir(async (dir) => {
       const store = await EpisodeStore.open(dir);
       await store.put(episode({ id: 'first' }));
-      await chmod(dir, 0o500);
+      const jobDir = join(dir, 'episodes', 'prod');
+      await chmod(jobDir, 0o500);
       try {
         await assert.rejects(store.put(episode({ id: 'second' })), StateError);
         assert.equal(store.get('prod', 'orders')?.id, 'first');
       } finally {
-        await chmod(dir, 0o700);
+        await chmod(jobDir, 0o700);
       }
     });
   });
