@@ -12,6 +12,7 @@ import type { JobMemory } from '../state/job-memory.js';
 import type { Audit } from './audit.js';
 import type { TickDecision } from './decide-tick.js';
 import type { LiveView } from './live.js';
+import { listJars } from './jar.js';
 import { gatherCandidates } from './restore-candidates.js';
 import { selectRestorePoint } from './restore-point.js';
 import { submitAttempt } from './submit.js';
@@ -45,6 +46,9 @@ export async function executeAttempt(
     await ctx.commit(exhaust(episode, now, [], 'no_job_spec'));
     return 'continue';
   }
+  // Read the jar list (no side effects) while the restore point is found and the intent written: it is off
+  // the path to the run request. Uploading a missing jar still waits for the intent.
+  const listing = listJars(api);
   let current = episode;
   let started: Transition['events'] = [];
   if (decision.kind === 'attempt') {
@@ -81,7 +85,7 @@ export async function executeAttempt(
   await ctx.commit({ episode: current, events: started });
   const attempt = current.attempts[current.attempts.length - 1];
   if (attempt === undefined) return 'continue';
-  const outcome = await submitAttempt(api, spec, recovery, { jobId: attempt.jobId, restorePath: attempt.restorePath });
+  const outcome = await submitAttempt(api, spec, recovery, { jobId: attempt.jobId, restorePath: attempt.restorePath }, listing);
   const after = ctx.clock.now();
   switch (outcome.kind) {
     case 'accepted':

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { FlinkError, GuardianError } from '../errors.js';
 import type { FlinkApi } from '../flink/api.js';
+import type { JarInfo } from '../flink/types.js';
 import type { AttemptFailure } from './reasons.js';
 
 export type JarResult =
@@ -18,16 +19,29 @@ export function failureOf(err: unknown, fallback: AttemptFailure): { reason: Att
   return { reason: fallback, detail };
 }
 
-/** The id of the newest uploaded jar named like `jarPath`, uploading the file when the cluster has none. */
-export async function ensureJar(api: FlinkApi, jarPath: string): Promise<JarResult> {
-  const name = basename(jarPath);
+export type JarListing =
+  | { readonly ok: true; readonly jars: readonly JarInfo[] }
+  | { readonly ok: false; readonly reason: AttemptFailure; readonly detail: string };
+
+/** The cluster's uploaded jars; never rejects, so it can be read ahead of the run while the intent is written. */
+export async function listJars(api: FlinkApi): Promise<JarListing> {
   try {
-    const jars = await api.listJars();
-    const newest = jars.filter((j) => j.name === name).sort((a, b) => b.uploadedAt - a.uploadedAt)[0];
-    if (newest !== undefined) return { ok: true, jarId: newest.id, uploaded: false };
+    return { ok: true, jars: await api.listJars() };
   } catch (err) {
     return { ok: false, ...failureOf(err, 'flink_unreachable') };
   }
+}
+
+/**
+ * The id of the newest uploaded jar named like `jarPath`, uploading the file when the cluster has none.
+ * `listing` is a listing read ahead (reading is free of side effects; an upload happens only from here).
+ */
+export async function ensureJar(api: FlinkApi, jarPath: string, listing: Promise<JarListing> = listJars(api)): Promise<JarResult> {
+  const name = basename(jarPath);
+  const listed = await listing;
+  if (!listed.ok) return listed;
+  const newest = listed.jars.filter((j) => j.name === name).sort((a, b) => b.uploadedAt - a.uploadedAt)[0];
+  if (newest !== undefined) return { ok: true, jarId: newest.id, uploaded: false };
   try {
     const jar = await api.uploadJar(jarPath);
     return { ok: true, jarId: jar.id, uploaded: true };

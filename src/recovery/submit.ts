@@ -2,7 +2,7 @@
 import type { JobSpec, RecoveryConfig } from '../config/schema.js';
 import type { FlinkApi } from '../flink/api.js';
 import type { RunJarRequest } from '../flink/types.js';
-import { ensureJar, failureOf } from './jar.js';
+import { ensureJar, failureOf, type JarListing } from './jar.js';
 import type { AttemptFailure } from './reasons.js';
 
 export type SubmitOutcome =
@@ -32,14 +32,15 @@ export function isDuplicateSubmission(errors: readonly string[]): boolean {
   return errors.some((e) => /DuplicateJobSubmission|already been submitted/i.test(e));
 }
 
-/** Finds (or uploads) the jar and runs it with the attempt's deterministic JobID. */
+/** Finds (or uploads) the jar, from `listing` when it was read ahead, and runs it with the attempt's deterministic JobID. */
 export async function submitAttempt(
   api: FlinkApi,
   spec: JobSpec,
   recovery: RecoveryConfig,
   attempt: { readonly jobId: string; readonly restorePath: string | undefined },
+  listing?: Promise<JarListing>,
 ): Promise<SubmitOutcome> {
-  const jar = await ensureJar(api, spec.jar);
+  const jar = await ensureJar(api, spec.jar, listing);
   if (!jar.ok) return { kind: 'failed', reason: jar.reason, detail: jar.detail };
   let result;
   try {
