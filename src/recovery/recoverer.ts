@@ -20,6 +20,7 @@ import { pollInterval, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
 import { decideTick } from './decide-tick.js';
 import { KeyedLock } from './keyed-lock.js';
+import { SingleFlight } from './single-flight.js';
 import { liveViewOf, type LiveView } from './live.js';
 import { RecoveryMetrics } from './metrics.js';
 import { AlertmanagerNotifier, type Notifier } from './notify.js';
@@ -59,6 +60,8 @@ const MAX_STEPS = 16;
 export class Recoverer {
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   private readonly lock = new KeyedLock();
+  /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
+  private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
   private readonly timersByKey = new Map<string, TimerHandle>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
@@ -170,14 +173,16 @@ export class Recoverer {
     return p;
   }
 
-  private async liveView(cluster: string): Promise<readonly JobOverview[] | string> {
+  private liveView(cluster: string): Promise<readonly JobOverview[] | string> {
     const api = this.deps.clients.get(cluster);
-    if (api === undefined) return `no client for cluster ${cluster}`;
-    try {
-      return await api.jobsOverview();
-    } catch (err) {
-      return (err as Error).message;
-    }
+    if (api === undefined) return Promise.resolve(`no client for cluster ${cluster}`);
+    return this.overviews.run(cluster, async () => {
+      try {
+        return await api.jobsOverview();
+      } catch (err) {
+        return (err as Error).message;
+      }
+    });
   }
 
   private async viewOf(cluster: string, jobName: string): Promise<LiveView> {
