@@ -1,0 +1,563 @@
+/**
+ * The whole loop on real systems, for the recovery scenarios and `npm run demo`: a Flink session cluster, the
+ * project's own Prometheus configuration and rules, the project's Alertmanager configuration (one replica or a
+ * gossiping pair), and flink-guardian built from this tree (`bin/flink-guardian.js serve`). Only the lines the
+ * project's configs mark `# e2e: ...` are rewritten, in copies under the run folder.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  TEST_JOB_ENTRY_CLASS,
+  freePort,
+  jobsOverview,
+  repoRoot,
+  runJar,
+  spawnManaged,
+  startAlertmanager,
+  startFlinkCluster,
+  startPrometheus,
+  tailLog,
+  testJobArgs,
+  uploadJar,
+  waitFor,
+  type FlinkCluster,
+  type JobOverview,
+  type ManagedProcess,
+  type RunningAlertmanager,
+  type RunningServer,
+} from './harness/index.js';
+
+/** The intervals the harness shortens, kept with every time-to-recover measurement. */
+export interface StackIntervals {
+  readonly scrape_interval: string;
+  readonly evaluation_interval: string;
+  readonly scrape_timeout: string;
+  /** FlinkJobFailed's `for:` (from the unchanged rule file). */
+  readonly for: string;
+  /** group_wait of the flink-guardian route. */
+  readonly group_wait: string;
+  readonly group_interval: string;
+  readonly repeat_interval: string;
+}
+
+export interface StackOptions {
+  readonly version: string;
+  /** Run folder; everything (configs, logs, state, checkpoints, job output) goes below it. */
+  readonly dir: string;
+  /** Job names of the guardian's `jobs` catalog (each gets its own output folder and failure switch). */
+  readonly jobs: readonly string[];
+  /** Per job, test job arguments other than the defaults (e.g. a longer checkpoint interval). */
+  readonly jobArgs?: Readonly<Record<string, { readonly checkpointIntervalMs?: number; readonly rate?: number }>>;
+  /** Two Alertmanager replicas in a gossip cluster, Prometheus sending to both (default 1). */
+  readonly alertmanagers?: 1 | 2;
+  /** Flink's fixed-delay attempts (default 2): a failure switch of restartAttempts + 1 ends a job FAILED. */
+  readonly restartAttempts?: number;
+  readonly slots?: number;
+  /** The guardian's `recovery:` section (durations as strings). */
+  readonly recovery?: Readonly<Record<string, string | number | boolean>>;
+  readonly scrapeInterval?: string;
+  readonly evaluationInterval?: string;
+  /** Called with a line per started component (diagnostics). */
+  readonly onStep?: (message: string) => void;
+  /**
+   * Runs once the jar is uploaded and before flink-guardian starts. A catalog job that Flink has never run counts
+   * as missing (no instance, not last seen CANCELED or FINISHED): FlinkJobMissing would make flink-guardian start
+   * it 15 s later. Deploy the catalog here, as an operator deploys jobs before listing them.
+   */
+  readonly beforeGuardian?: (deploy: Deployer) => Promise<void>;
+}
+
+/** Submitting catalog jobs before the guardian runs. */
+export interface Deployer {
+  readonly flink: FlinkCluster;
+  submit(name: string): Promise<string>;
+  /** Leaves an instance out of {@link Stack.instances} (a deployment that is not part of any scenario). */
+  ignore(jobId: string): void;
+}
+
+/** One JSON log line of flink-guardian. */
+export interface GuardianLogLine {
+  readonly level: number;
+  readonly time: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export const GUARDIAN_CLUSTER = 'e2e';
+
+/** flink-guardian as a child process (so a test can `kill -9` it and start it again on the same port). */
+export class GuardianProcess {
+  private proc: ManagedProcess | undefined;
+  private starts = 0;
+
+  constructor(
+    readonly configFile: string,
+    readonly logFile: string,
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  /** Spawns `bin/flink-guardian.js serve` and waits for /readyz. */
+  async start(): Promise<void> {
+    if (this.proc?.running() === true) throw new Error('flink-guardian is still running');
+    this.starts += 1;
+    const proc = spawnManaged({
+      name: 'flink-guardian',
+      command: process.execPath,
+      args: [join(repoRoot(), 'bin', 'flink-guardian.js'), 'serve', '--config', this.configFile],
+      logFile: this.logFile,
+      cwd: repoRoot(),
+      env: { ...process.env, E2E_GUARDIAN_TOKEN: this.token },
+    });
+    this.proc = proc;
+    await waitFor(
+      async () => {
+        if (!proc.running()) throw new Error(`flink-guardian exited:\n${tailLog(this.logFile)}`);
+        return (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok;
+      },
+      30_000,
+      { what: `flink-guardian at ${this.url}`, intervalMs: 100 },
+    );
+  }
+
+  /** `kill -9` (SIGKILL to its process group). */
+  async kill9(): Promise<void> {
+    await this.proc?.kill();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop(10_000);
+  }
+
+  running(): boolean {
+    return this.proc?.running() === true;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Every JSON line the guardian logged so far (across restarts). */
+  logs(): GuardianLogLine[] {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    const out: GuardianLogLine[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        out.push(JSON.parse(line) as GuardianLogLine);
+      } catch {
+        // a line being written
+      }
+    }
+    return out;
+  }
+
+  /** The guardian's log lines about one job. */
+  jobLogs(jobName: string): GuardianLogLine[] {
+    return this.logs().filter((l) => l['job_name'] === jobName);
+  }
+
+  async metrics(): Promise<string> {
+    const res = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(20_000) });
+    if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
+    return res.text();
+  }
+
+  /** GET /api/v1/recoveries */
+  async episodes(): Promise<GuardianEpisode[]> {
+    const res = await fetch(`${this.url}/api/v1/recoveries`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`GET /api/v1/recoveries: HTTP ${res.status}`);
+    return ((await res.json()) as { episodes: GuardianEpisode[] }).episodes;
+  }
+
+  async episode(jobName: string): Promise<GuardianEpisode | undefined> {
+    return (await this.episodes()).find((e) => e.cluster === GUARDIAN_CLUSTER && e.jobName === jobName);
+  }
+
+  /** POST /alertmanager with a body as Alertmanager sends it. */
+  async postWebhook(body: unknown): Promise<number> {
+    const res = await fetch(`${this.url}/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.text();
+    return res.status;
+  }
+}
+
+export interface GuardianAttempt {
+  readonly n: number;
+  readonly jobId: string;
+  readonly restoreFrom: string;
+  readonly restorePath?: string;
+  readonly startedAt: number;
+  readonly submitTries: number;
+  readonly submittedAt?: number;
+  readonly runningAt?: number;
+  readonly result: string;
+  readonly failure?: string;
+}
+
+export interface GuardianEpisode {
+  readonly id: string;
+  readonly cluster: string;
+  readonly jobName: string;
+  readonly trigger: string;
+  readonly failedJobId?: string;
+  readonly failedAt: number;
+  readonly openedAt: number;
+  readonly status: 'open' | 'exhausted' | 'closed';
+  readonly phase: string;
+  readonly attempts: readonly GuardianAttempt[];
+  readonly outcome?: string;
+}
+
+/** A scenario job: its Flink name, where it writes its counters and its failure switch. */
+export interface StackJob {
+  readonly name: string;
+  readonly outDir: string;
+  readonly failMarker: string;
+  readonly args: readonly string[];
+}
+
+export interface Stack {
+  readonly version: string;
+  readonly dir: string;
+  readonly flink: FlinkCluster;
+  readonly prometheus: RunningServer;
+  readonly alertmanagers: readonly RunningAlertmanager[];
+  readonly guardian: GuardianProcess;
+  readonly intervals: StackIntervals;
+  /** The test job jar's id in the cluster (uploaded once; the guardian finds it by file name). */
+  readonly jarId: string;
+  job(name: string): StackJob;
+  /** Submits a catalog job as a person would (no restore point); returns its JobID. */
+  submit(name: string): Promise<string>;
+  /** Every instance of a job name Flink lists, oldest first (without ignored ones). */
+  instances(name: string): Promise<JobOverview[]>;
+  /** Prometheus' active alerts (GET /api/v1/alerts). */
+  alerts(): Promise<PromAlert[]>;
+  /** An instant PromQL query; the vector's samples. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Log files of every process, for a failure report. */
+  logFiles(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface PromAlert {
+  readonly labels: Record<string, string>;
+  readonly state: 'pending' | 'firing' | 'inactive';
+  readonly activeAt: string;
+  readonly value: string;
+}
+
+/** Replaces the one line that holds `pattern` (and a `# e2e:` marker); throws unless it occurs exactly once. */
+function rewriteLine(lines: string[], pattern: RegExp, replace: (line: string) => string | string[]): string[] {
+  const hits = lines.filter((l) => pattern.test(l) && l.includes('# e2e:'));
+  if (hits.length !== 1) throw new Error(`expected one marked line matching ${pattern}, found ${hits.length}`);
+  return lines.flatMap((l) => (pattern.test(l) && l.includes('# e2e:') ? replace(l) : [l]));
+}
+
+function setValue(line: string, value: string): string {
+  return line.replace(/^(\s*(?:- )?[a-z_]+:\s*)\S+/, `$1${value}`);
+}
+
+/** prometheus/prometheus.yml with shortened intervals and run-time addresses; rules/ copied beside it, unchanged. */
+export function writeProjectPrometheusConfig(opts: {
+  dir: string;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  scrapeTimeout: string;
+  alertmanagers: readonly string[];
+  guardian: string;
+}): string {
+  const root = repoRoot();
+  let lines = readFileSync(join(root, 'prometheus', 'prometheus.yml'), 'utf8').split('\n');
+  lines = rewriteLine(lines, /^\s*scrape_interval:/, (l) => setValue(l, opts.scrapeInterval));
+  lines = rewriteLine(lines, /^\s*evaluation_interval:/, (l) => setValue(l, opts.evaluationInterval));
+  lines = rewriteLine(lines, /^\s*scrape_timeout:/, (l) => setValue(l, opts.scrapeTimeout));
+  // The one Alertmanager target line becomes one line per replica.
+  lines = rewriteLine(lines, /127\.0\.0\.1:9093/, (l) => opts.alertmanagers.map((a) => l.replace('127.0.0.1:9093', a)));
+  lines = rewriteLine(lines, /127\.0\.0\.1:9813/, (l) => l.replace('127.0.0.1:9813', opts.guardian));
+  mkdirSync(opts.dir, { recursive: true });
+  cpSync(join(root, 'prometheus', 'rules'), join(opts.dir, 'rules'), { recursive: true });
+  const file = join(opts.dir, 'prometheus.yml');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+/**
+ * alertmanager/alertmanager.yml with shortened group_wait/group_interval/repeat_interval (per route, found by
+ * the `receiver:` line that opens it) and the webhook URL and token file rewritten.
+ */
+export function writeProjectAlertmanagerConfig(opts: {
+  dir: string;
+  webhookUrl: string;
+  tokenFile: string;
+  timings: Readonly<Record<string, { group_wait: string; group_interval: string; repeat_interval: string }>>;
+}): string {
+  const root = repoRoot();
+  const lines = readFileSync(join(root, 'alertmanager', 'alertmanager.yml'), 'utf8').split('\n');
+  let receiver = '';
+  const seen = new Set<string>();
+  const out = lines.map((line) => {
+    const r = /^\s*(?:- )?receiver:\s*(\S+)/.exec(line);
+    if (r?.[1] !== undefined) receiver = r[1];
+    if (!line.includes('# e2e:')) return line;
+    const key = /^\s*(group_wait|group_interval|repeat_interval):/.exec(line)?.[1] as
+      | 'group_wait'
+      | 'group_interval'
+      | 'repeat_interval'
+      | undefined;
+    if (key !== undefined) {
+      const timing = opts.timings[receiver];
+      if (timing === undefined) return line;
+      seen.add(`${receiver}.${key}`);
+      return setValue(line, timing[key]);
+    }
+    if (/^\s*(?:- )?url:/.test(line)) {
+      seen.add('url');
+      return setValue(line, opts.webhookUrl);
+    }
+    if (/^\s*credentials_file:/.test(line)) {
+      seen.add('credentials_file');
+      return setValue(line, opts.tokenFile);
+    }
+    return line;
+  });
+  for (const must of ['url', 'credentials_file', 'flink-guardian.group_wait']) {
+    if (!seen.has(must)) throw new Error(`alertmanager.yml: no marked line for ${must}`);
+  }
+  mkdirSync(opts.dir, { recursive: true });
+  const file = join(opts.dir, 'alertmanager.yml');
+  writeFileSync(file, out.join('\n'));
+  return file;
+}
+
+/** The `for:` of an alert in the project's rule files. */
+export function ruleFor(alertname: string): string {
+  const text = readFileSync(join(repoRoot(), 'prometheus', 'rules', 'flink-guardian-recovery.yml'), 'utf8');
+  const match = new RegExp(`alert: ${alertname}\\n(?:.*\\n)*?\\s+for: (\\S+)`).exec(text);
+  return match?.[1] ?? 'unknown';
+}
+
+const AM_TIMINGS = {
+  // the route that matters: flink_recovery="auto" to flink-guardian (group_wait 1s is the project's own value)
+  'flink-guardian': { group_wait: '1s', group_interval: '2s', repeat_interval: '20s' },
+  'team-chat': { group_wait: '1s', group_interval: '5s', repeat_interval: '1m' },
+  'oncall-page': { group_wait: '5s', group_interval: '5s', repeat_interval: '1m' },
+};
+
+/** Starts Flink, flink-guardian, Alertmanager(s) and Prometheus; stops what started when a step fails. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const step = options.onStep ?? (() => undefined);
+  const dir = options.dir;
+  mkdirSync(dir, { recursive: true });
+  const token = `e2e-${Math.random().toString(36).slice(2)}`;
+  const scrapeInterval = options.scrapeInterval ?? '1s';
+  const evaluationInterval = options.evaluationInterval ?? '1s';
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const flink = await startFlinkCluster({
+      version: options.version,
+      dir: join(dir, 'flink'),
+      slots: options.slots ?? 4,
+      restartAttempts: options.restartAttempts ?? 2,
+      restartDelay: '1 s',
+    });
+    stops.push(() => flink.stop());
+    step(`Flink ${options.version} up in ${flink.startMillis} ms at ${flink.restUrl}`);
+    const jarId = await uploadJar(flink.restUrl, flink.jobJar);
+
+    const jobs = new Map<string, StackJob>();
+    for (const name of options.jobs) {
+      const jobDir = join(dir, 'jobs', name);
+      const outDir = join(jobDir, 'out');
+      mkdirSync(outDir, { recursive: true });
+      const failMarker = join(jobDir, 'fail-marker');
+      const extra = options.jobArgs?.[name] ?? {};
+      jobs.set(name, { name, outDir, failMarker, args: testJobArgs({ name, outDir, failMarker, keys: 4, rate: 20, ...extra }) });
+    }
+
+    const ignored = new Set<string>();
+    const submit = async (name: string): Promise<string> => {
+      const j = jobs.get(name);
+      if (j === undefined) throw new Error(`no catalog job ${name}`);
+      return runJar(flink.restUrl, jarId, { entryClass: TEST_JOB_ENTRY_CLASS, programArgsList: j.args, parallelism: 1 });
+    };
+    if (options.beforeGuardian !== undefined) {
+      await options.beforeGuardian({ flink, submit, ignore: (id) => ignored.add(id) });
+    }
+
+    // flink-guardian
+    const guardianPort = await freePort();
+    const guardianDir = join(dir, 'guardian');
+    mkdirSync(guardianDir, { recursive: true });
+    const recovery = {
+      maxAttempts: 2,
+      cooldown: '2s',
+      resetAfter: '15s',
+      verifyTimeout: '45s',
+      onNoCheckpoint: 'fresh',
+      ...options.recovery,
+    };
+    const guardianConfig = {
+      listen: `127.0.0.1:${guardianPort}`,
+      stateDir: join(guardianDir, 'state'),
+      logLevel: 'info',
+      clusters: [{ name: GUARDIAN_CLUSTER, url: flink.restUrl, requestTimeout: '5s', checkpointDir: flink.checkpointDir }],
+      webhook: { bearerToken: '${E2E_GUARDIAN_TOKEN}' },
+      recovery,
+      jobs: [...jobs.values()].map((j) => ({
+        cluster: GUARDIAN_CLUSTER,
+        name: j.name,
+        jar: flink.jobJar,
+        entryClass: TEST_JOB_ENTRY_CLASS,
+        args: [...j.args],
+        parallelism: 1,
+      })),
+    };
+    const guardianConfigFile = join(guardianDir, 'guardian.yaml');
+    writeFileSync(guardianConfigFile, stringify(guardianConfig));
+    const guardian = new GuardianProcess(guardianConfigFile, join(guardianDir, 'guardian.log'), `http://127.0.0.1:${guardianPort}`, token);
+    await guardian.start();
+    stops.push(() => guardian.stop());
+    step(`flink-guardian serving at ${guardian.url}`);
+
+    // Alertmanager: one, or two peers gossiping (Prometheus sends to both, the peers deduplicate).
+    const tokenFile = join(dir, 'alertmanager', 'guardian-token');
+    mkdirSync(join(dir, 'alertmanager'), { recursive: true });
+    writeFileSync(tokenFile, token, { mode: 0o600 });
+    const amConfig = writeProjectAlertmanagerConfig({
+      dir: join(dir, 'alertmanager'),
+      webhookUrl: `${guardian.url}/alertmanager`,
+      tokenFile,
+      timings: AM_TIMINGS,
+    });
+    const alertmanagers: RunningAlertmanager[] = [];
+    if ((options.alertmanagers ?? 1) === 2) {
+      const [gossipA, gossipB] = [await freePort(), await freePort()];
+      for (const [mine, other] of [
+        [gossipA, gossipB],
+        [gossipB, gossipA],
+      ] as const) {
+        const am = await startAlertmanager({
+          configFile: amConfig,
+          dir: join(dir, 'alertmanager'),
+          clusterPort: mine,
+          clusterPeers: [`127.0.0.1:${other}`],
+        });
+        alertmanagers.push(am);
+        stops.push(am.stop);
+      }
+      await waitFor(
+        async () => {
+          const status = (await (await fetch(`${alertmanagers[0]?.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+          return status.cluster.peers.length === 2;
+        },
+        30_000,
+        { what: 'the Alertmanager peers to see each other' },
+      );
+    } else {
+      const am = await startAlertmanager({ configFile: amConfig, dir: join(dir, 'alertmanager') });
+      alertmanagers.push(am);
+      stops.push(am.stop);
+    }
+    step(`Alertmanager x${alertmanagers.length}: ${alertmanagers.map((a) => a.url).join(', ')}`);
+
+    const scrapeTimeout = scrapeInterval;
+    const promConfig = writeProjectPrometheusConfig({
+      dir: join(dir, 'prometheus'),
+      scrapeInterval,
+      evaluationInterval,
+      scrapeTimeout,
+      alertmanagers: alertmanagers.map((a) => `127.0.0.1:${a.port}`),
+      guardian: `127.0.0.1:${guardianPort}`,
+    });
+    // An alert that fires on the first evaluation, before the notifier discovered the Alertmanagers, is only
+    // re-sent after --rules.alert.resend-delay (1m by default).
+    const prometheus = await startPrometheus({
+      configFile: promConfig,
+      dir: join(dir, 'prometheus'),
+      extraArgs: ['--rules.alert.resend-delay=2s'],
+    });
+    stops.push(prometheus.stop);
+    step(`Prometheus at ${prometheus.url}`);
+
+    const promGet = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${prometheus.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json()) as { status: string; data: T; error?: string };
+      if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error ?? res.status}`);
+      return body.data;
+    };
+
+    const amTiming = AM_TIMINGS['flink-guardian'];
+    const stack: Stack = {
+      version: options.version,
+      dir,
+      flink,
+      prometheus,
+      alertmanagers,
+      guardian,
+      jarId,
+      intervals: {
+        scrape_interval: scrapeInterval,
+        evaluation_interval: evaluationInterval,
+        scrape_timeout: scrapeTimeout,
+        for: ruleFor('FlinkJobFailed'),
+        group_wait: amTiming.group_wait,
+        group_interval: amTiming.group_interval,
+        repeat_interval: amTiming.repeat_interval,
+      },
+      job(name) {
+        const j = jobs.get(name);
+        if (j === undefined) throw new Error(`no catalog job ${name}`);
+        return j;
+      },
+      submit,
+      async instances(name) {
+        return (await jobsOverview(flink.restUrl))
+          .filter((j) => j.name === name && !ignored.has(j.jid))
+          .sort((a, b) => a['start-time'] - b['start-time']);
+      },
+      async alerts() {
+        return (await promGet<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
+      },
+      async query(expr) {
+        return (await promGet<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+          `/api/v1/query?query=${encodeURIComponent(expr)}`,
+        )).result;
+      },
+      logFiles() {
+        const files: Record<string, string> = {
+          guardian: guardian.logFile,
+          'flink jobmanager': join(flink.logsDir, 'jobmanager.log'),
+          'flink taskmanager': join(flink.logsDir, 'taskmanager.log'),
+          prometheus: prometheus.logFile,
+        };
+        alertmanagers.forEach((a, i) => (files[`alertmanager ${i + 1}`] = a.logFile));
+        for (const [k, v] of Object.entries(files)) if (!existsSync(v)) delete files[k];
+        return files;
+      },
+      stop: stopAll,
+    };
+    return stack;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
