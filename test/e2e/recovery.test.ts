@@ -63,10 +63,11 @@ for (const version of flinkVersions()) {
   describe(`Flink ${version}: recovery end to end`, { timeout: 15 * 60_000 }, () => {
     let stack: Stack | undefined;
     let allOk = true;
-    const t0 = performance.now();
+    let t0 = performance.now();
     const dir = join(tmpdir(), `flink-guardian-e2e-recovery-${version}-${Date.now()}`);
 
     before(async () => {
+      t0 = performance.now();
       stack = await startStack({
         version,
         dir,
@@ -178,7 +179,8 @@ for (const version of flinkVersions()) {
         x.subtasks.every((sub) => sub.attempt >= minAttempt),
       );
       const expected = readCheckpointCounts(outDir, checkpointId);
-      assert.ok(expected !== undefined && Object.keys(expected).length === KEYS, `the job wrote no snapshot of chk-${checkpointId}`);
+      assert.ok(expected !== undefined, `the job wrote no snapshot of chk-${checkpointId}`);
+      assert.equal(Object.keys(expected).length, KEYS, `chk-${checkpointId} holds every key: ${JSON.stringify(expected)}`);
       assert.deepEqual(resumed.restoredCounts, expected, 'the state continues from that checkpoint');
       for (const [key, value] of Object.entries(resumed.restoredCounts)) assert.ok(value > 0, `key ${key} restored from zero`);
       assert.ok(resumed.subtasks.every((x) => x.restoredCheckpointId === checkpointId));
@@ -470,7 +472,16 @@ for (const version of flinkVersions()) {
         const r = mem.clusters[GUARDIAN_CLUSTER]?.[name];
         return r?.jobId === id0 ? (r.checkpointPath ?? undefined) : undefined;
       };
-      await waitFor(remembered, 30_000, { what: `flink-guardian to remember a checkpoint of ${name}` });
+      // A checkpoint with every key counted (the first one may be taken before the first record).
+      await waitFor(
+        () => {
+          const path = remembered();
+          const counts = path === undefined ? undefined : readCheckpointCounts(s.job(name).outDir, checkpointIdOf(path));
+          return counts !== undefined && Object.keys(counts).length === KEYS;
+        },
+        45_000,
+        { what: `flink-guardian to remember a checkpoint of ${name} that holds every key` },
+      );
       const t1 = performance.now();
       await s.flink.killJobManager();
       const atKill = remembered();
