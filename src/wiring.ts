@@ -56,7 +56,8 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   });
   let ready = false;
   const app = createApp({
-    scrape: exporter,
+    // Streamed: the exposition is written to the response as it is rendered.
+    scrape: { collect: () => exporter.collectChunks() },
     registry,
     routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
     isReady: () => ready,

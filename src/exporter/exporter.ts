@@ -16,7 +16,7 @@ import { collectCluster } from './collect.js';
 import { InstanceCache } from './instance-cache.js';
 import { mapSnapshot, type MemoryLookup } from './map.js';
 import { rememberedJobs } from './remember.js';
-import { renderFamilies } from './render.js';
+import { renderChunks } from './render.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
 export interface ExporterDeps {
@@ -61,11 +61,18 @@ export class Exporter {
 
   /** Collects every cluster and returns the exposition text of the exporter's families. */
   async collect(): Promise<string> {
+    let text = '';
+    for (const chunk of await this.collectChunks()) text += chunk;
+    return text;
+  }
+
+  /** Collects every cluster; the exposition text is rendered piece by piece as the result is iterated. */
+  async collectChunks(): Promise<Iterable<string>> {
     const signal = AbortSignal.timeout(this.scrapeTimeoutMs);
     // Every request of the scrape listens on this one signal; thousands of listeners are expected here.
     setMaxListeners(0, signal);
     const snapshots = await Promise.all(this.deps.clients.map((client) => this.collectOne(client, signal)));
-    return renderFamilies(mapSnapshot(snapshots, this.deps.catalog, this.lookup));
+    return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup));
   }
 
   private cacheOf(cluster: string): InstanceCache {

@@ -22,27 +22,45 @@ function formatValue(value: number): string {
   return String(value);
 }
 
-/** Renders families as exposition text: HELP, TYPE, then one line per sample. */
-export function renderFamilies(families: readonly MetricFamily[]): string {
-  const chunks: string[] = [];
+/** Lines per chunk of a streamed exposition: big enough to write efficiently, small enough to stay young garbage. */
+const LINES_PER_CHUNK = 2048;
+
+function sampleLine(name: string, sample: MetricFamily['samples'][number]): string {
+  const { labels } = sample;
+  let line = name;
+  if (labels.length > 0) {
+    line += '{';
+    for (let i = 0; i < labels.length; i += 1) {
+      const [k, v] = labels[i] as readonly [string, string];
+      line += `${i === 0 ? '' : ','}${k}="${escapeLabel(v)}"`;
+    }
+    line += '}';
+  }
+  return `${line} ${formatValue(sample.value)}`;
+}
+
+/**
+ * Renders families as exposition text in pieces, each ending with a newline: HELP, TYPE, then one line per
+ * sample. Written to the response one piece at a time, a 10,000-job scrape never holds its 22 MB of text.
+ */
+export function* renderChunks(families: readonly MetricFamily[]): Generator<string> {
   for (const family of families) {
     const { name } = family;
-    const lines: string[] = [`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${family.type}`];
+    let lines: string[] = [`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${family.type}`];
     for (const sample of family.samples) {
-      const { labels } = sample;
-      let line = name;
-      if (labels.length > 0) {
-        line += '{';
-        for (let i = 0; i < labels.length; i += 1) {
-          const [k, v] = labels[i] as readonly [string, string];
-          line += `${i === 0 ? '' : ','}${k}="${escapeLabel(v)}"`;
-        }
-        line += '}';
+      lines.push(sampleLine(name, sample));
+      if (lines.length >= LINES_PER_CHUNK) {
+        yield `${lines.join('\n')}\n`;
+        lines = [];
       }
-      lines.push(`${line} ${formatValue(sample.value)}`);
     }
-    // One flat string per family: the final join copies far fewer pieces than one join of every line.
-    chunks.push(lines.join('\n'));
+    if (lines.length > 0) yield `${lines.join('\n')}\n`;
   }
-  return chunks.length === 0 ? '' : `${chunks.join('\n')}\n`;
+}
+
+/** Renders families as exposition text: HELP, TYPE, then one line per sample. */
+export function renderFamilies(families: readonly MetricFamily[]): string {
+  let text = '';
+  for (const chunk of renderChunks(families)) text += chunk;
+  return text;
 }

@@ -3,9 +3,31 @@ import express, { type Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 
-/** Anything that renders exposition text at scrape time (the exporter). */
+/**
+ * Anything that renders exposition text at scrape time (the exporter): the whole text, or pieces that are
+ * rendered as they are iterated and written to the response one at a time.
+ */
 export interface ScrapeSource {
-  collect(): Promise<string>;
+  collect(): Promise<string | Iterable<string>>;
+}
+
+/** Writes `chunks` to `res`, waiting for the client when its buffer is full; false when the client went away. */
+async function writeAll(res: express.Response, chunks: Iterable<string>): Promise<boolean> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return false;
+    if (!res.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
+  return !res.destroyed;
 }
 
 export interface AppDeps {
@@ -28,10 +50,17 @@ export function createApp(deps: AppDeps): express.Express {
       // Collect first: the collection updates self metrics (scrape duration, errors) this scrape must show.
       const exported = await deps.scrape.collect();
       const own = await deps.registry.metrics();
-      res.set('Content-Type', deps.registry.contentType).send(exported + own);
+      res.set('Content-Type', deps.registry.contentType);
+      if (typeof exported === 'string') {
+        res.send(exported + own);
+        return;
+      }
+      if (await writeAll(res, exported)) res.end(own);
     } catch (err) {
       deps.logger.error({ err }, 'scrape failed');
-      res.status(500).type('text/plain').send('scrape failed\n');
+      // Once part of the text is out, a 500 cannot be sent: cut the response so the scrape counts as failed.
+      if (res.headersSent) res.destroy(err as Error);
+      else res.status(500).type('text/plain').send('scrape failed\n');
     }
   });
   app.get('/healthz', (_req, res) => {

@@ -68,3 +68,45 @@ describe('graceful shutdown', () => {
     await assert.rejects(fetch(`http://${server.address}/healthz`));
   });
 });
+
+describe('streamed exposition', () => {
+  it('writes the pieces in order, then the registry, as the same body a string would give', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] }).labels('a').inc(0);
+    const lines = Array.from({ length: 50_000 }, (_, i) => `flink_job_up{cluster="a",job_name="job-${i}"} 1\n`);
+    const pieces = function* (): Generator<string> {
+      for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('');
+    };
+    const streamed = createApp({ scrape: { collect: async () => pieces() }, registry, routers: [], isReady: () => true, logger: silentLogger() });
+    const whole = createApp({ scrape: { collect: async () => lines.join('') }, registry, routers: [], isReady: () => true, logger: silentLogger() });
+    const a = await startServer(streamed, '127.0.0.1:0');
+    const b = await startServer(whole, '127.0.0.1:0');
+    try {
+      const ra = await fetch(`http://${a.address}/metrics`);
+      const rb = await fetch(`http://${b.address}/metrics`);
+      assert.equal(ra.status, 200);
+      assert.equal(ra.headers.get('content-type'), rb.headers.get('content-type'));
+      const body = await ra.text();
+      assert.equal(body, await rb.text());
+      assert.ok(body.endsWith('flink_guardian_scrape_errors_total{cluster="a"} 0\n'));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('cuts the response when rendering fails after the first piece', async () => {
+    const broken = function* (): Generator<string> {
+      yield 'flink_cluster_up{cluster="a"} 1\n'.repeat(10_000);
+      throw new Error('render broke');
+    };
+    const app = createApp({ scrape: { collect: async () => broken() }, registry: new Registry(), routers: [], isReady: () => true, logger: silentLogger() });
+    const server = await startServer(app, '127.0.0.1:0');
+    try {
+      await assert.rejects(fetch(`http://${server.address}/metrics`).then((r) => r.text()));
+      assert.equal((await fetch(`http://${server.address}/healthz`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});
