@@ -191,14 +191,15 @@ for (const version of flinkVersions()) {
       const name = JOBS.once;
       const id0 = await startJob(s, name);
       const endTime = await failForGood(s, name, id0, FAILS_TO_END_FAILED);
-      const lastChk = (await checkpointStats(s.flink.restUrl, id0)).latest.completed;
-      assert.ok(lastChk !== null, 'the FAILED instance has a completed checkpoint');
 
       // Detection: Prometheus evaluates FlinkJobFailed true (pending) from the exporter's scrape; activeAt is when.
       const pending = await waitFor(() => alertOf(s, 'FlinkJobFailed', name), 60_000, { what: 'FlinkJobFailed pending', intervalMs: 200 });
       const episode = await waitRecovered(s, name);
       const attempt = episode.attempts[0];
       assert.ok(attempt !== undefined);
+      // Read now, not at FAILED: Flink caches checkpoint statistics for a few seconds (web.refresh-interval).
+      const lastChk = (await checkpointStats(s.flink.restUrl, id0)).latest.completed;
+      assert.ok(lastChk !== null, 'the FAILED instance has a completed checkpoint');
       assert.equal(episode.attempts.length, 1);
       assert.equal(episode.trigger, 'failed');
       assert.equal(episode.failedJobId, id0);
