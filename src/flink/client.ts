@@ -16,12 +16,12 @@ import type { FlinkApi } from './api.js';
 import { FlinkHttp, describe, type HttpRequest, type HttpResponse } from './http.js';
 import { runBody } from './run-body.js';
 import type { CheckpointConfig, CheckpointStatsResult, ClusterOverview, JarInfo, JobOverview, RunJarRequest, RunJarResult } from './types.js';
-import { checkpointConfigSchema, checkpointStatsSchema, isCheckpointStatsBody, isCheckpointingDisabled, toCheckpointConfig, toCheckpointStats } from './wire/checkpoints.js';
+import { checkpointConfigSchema, checkpointStatsSchema, isCheckpointingDisabled, toCheckpointConfig, toCheckpointStats } from './wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from './wire/jars.js';
-import { isJobsOverviewBody, jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
-import { isMetricsBody, metricValue, metricsSchema } from './wire/metrics.js';
+import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
+import { metricValue, metricsSchema } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
-import { errorsOf, parseBody, type QuickCheck } from './wire/parse.js';
+import { errorsOf, parseBody } from './wire/parse.js';
 
 export interface FlinkClientOptions {
   readonly logger?: Logger;
@@ -67,11 +67,11 @@ class FlinkClient implements FlinkApi {
   }
 
   /** GETs `path` and parses a 2xx body; other statuses throw unless `accept` claims them. */
-  private async get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal | undefined, quick?: QuickCheck): Promise<z.output<S>> {
+  private async get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal | undefined): Promise<z.output<S>> {
     const req: HttpRequest = { method: 'GET', path, signal };
     const res = await this.http.request(req);
     if (!isOk(res.status)) throw this.statusError(req, res);
-    return parseBody(schema, res.text, this.cluster, describe(req), quick);
+    return parseBody(schema, res.text, this.cluster, describe(req));
   }
 
   async overview(signal?: AbortSignal): Promise<ClusterOverview> {
@@ -81,7 +81,7 @@ class FlinkClient implements FlinkApi {
   }
 
   async jobsOverview(signal?: AbortSignal): Promise<readonly JobOverview[]> {
-    return toJobOverviews(await this.get('/jobs/overview', jobsOverviewSchema, signal, isJobsOverviewBody));
+    return toJobOverviews(await this.get('/jobs/overview', jobsOverviewSchema, signal));
   }
 
   async checkpoints(jobId: string, signal?: AbortSignal): Promise<CheckpointStatsResult> {
@@ -89,7 +89,7 @@ class FlinkClient implements FlinkApi {
     const res = await this.http.request(req);
     if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { enabled: false };
     if (!isOk(res.status)) throw this.statusError(req, res);
-    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, res.text, this.cluster, describe(req), isCheckpointStatsBody)) };
+    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, res.text, this.cluster, describe(req))) };
   }
 
   async checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined> {
@@ -101,7 +101,7 @@ class FlinkClient implements FlinkApi {
   }
 
   async restarts(jobId: string, signal?: AbortSignal): Promise<number | undefined> {
-    const body = await this.get(`/jobs/${encodeURIComponent(jobId)}/metrics?get=numRestarts`, metricsSchema, signal, isMetricsBody);
+    const body = await this.get(`/jobs/${encodeURIComponent(jobId)}/metrics?get=numRestarts`, metricsSchema, signal);
     return metricValue(body, 'numRestarts');
   }
 

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import type { CheckpointConfig, CheckpointStats, CompletedCheckpoint } from '../types.js';
-import { isFiniteNumber, isRecord } from './parse.js';
 
 const NOT_EXTERNALIZED = '<checkpoint-not-externalized>';
 
@@ -32,36 +31,6 @@ export const checkpointStatsSchema = z.looseObject({
     })
     .nullish(),
 });
-
-const optionalNumber = (v: unknown): boolean => v === undefined || isFiniteNumber(v);
-
-/** `completedSchema.nullish()` without zod. */
-function isCompletedOrNone(v: unknown): boolean {
-  if (v === undefined || v === null) return true;
-  if (!isRecord(v)) return false;
-  const path = v['external_path'];
-  return (
-    isFiniteNumber(v['id']) &&
-    optionalNumber(v['latest_ack_timestamp']) &&
-    optionalNumber(v['trigger_timestamp']) &&
-    optionalNumber(v['end_to_end_duration']) &&
-    optionalNumber(v['checkpointed_size']) &&
-    optionalNumber(v['state_size']) &&
-    (path === undefined || path === null || typeof path === 'string')
-  );
-}
-
-/** True when the body certainly matches checkpointStatsSchema (parseBody's quick check). */
-export function isCheckpointStatsBody(json: unknown): boolean {
-  if (!isRecord(json)) return false;
-  const counts = json['counts'];
-  if (!isRecord(counts) || !isFiniteNumber(counts['completed']) || !isFiniteNumber(counts['failed']) || !isFiniteNumber(counts['in_progress'])) {
-    return false;
-  }
-  const latest = json['latest'];
-  if (latest === undefined || latest === null) return true;
-  return isRecord(latest) && isCompletedOrNone(latest['completed']) && isCompletedOrNone(latest['savepoint']);
-}
 
 function toCompleted(cp: z.output<typeof completedSchema> | null | undefined): CompletedCheckpoint | undefined {
   if (cp === null || cp === undefined) return undefined;

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../job-state.js';
 import type { JobOverview } from '../types.js';
-import { isFiniteNumber, isRecord } from './parse.js';
 
 const jobSchema = z.looseObject({
   jid: z.string().min(1),
@@ -17,28 +16,6 @@ const jobSchema = z.looseObject({
 });
 
 export const jobsOverviewSchema = z.looseObject({ jobs: z.array(jobSchema) });
-
-const STATES: ReadonlySet<unknown> = new Set(JOB_STATES);
-const optionalNumber = (v: unknown): boolean => v === undefined || isFiniteNumber(v);
-
-function isJob(j: unknown): boolean {
-  if (!isRecord(j)) return false;
-  const jid = j['jid'];
-  return (
-    typeof jid === 'string' &&
-    jid.length > 0 &&
-    typeof j['name'] === 'string' &&
-    STATES.has(j['state']) &&
-    isFiniteNumber(j['start-time']) &&
-    optionalNumber(j['end-time']) &&
-    optionalNumber(j['last-modification'])
-  );
-}
-
-/** True when the body certainly matches jobsOverviewSchema (parseBody's quick check). */
-export function isJobsOverviewBody(json: unknown): boolean {
-  return isRecord(json) && Array.isArray(json['jobs']) && json['jobs'].every(isJob);
-}
 
 /** Maps the wire body to version-neutral instances. */
 export function toJobOverviews(body: z.output<typeof jobsOverviewSchema>): JobOverview[] {
