@@ -6,7 +6,7 @@ import { FlinkError } from '../errors.js';
 import type { FlinkApi } from '../flink/api.js';
 import { isTerminal } from '../flink/job-state.js';
 import type { CheckpointStatsResult, JobOverview } from '../flink/types.js';
-import { currentInstances } from './current.js';
+import { currentInstances } from '../flink/current-instance.js';
 import type { InstanceCache } from './instance-cache.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 

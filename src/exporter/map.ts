@@ -6,7 +6,7 @@ import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
 import type { JobOverview } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
-import { currentInstances } from './current.js';
+import { currentInstances } from '../flink/current-instance.js';
 import { FamilyBuilder, type Labels, type MetricFamily } from './families.js';
 import { EXPORTER_METRICS, type ExporterMetric } from './metric-defs.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';

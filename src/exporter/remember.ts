@@ -5,7 +5,7 @@
  */
 import type { CompletedCheckpoint } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
-import { currentInstances } from './current.js';
+import { currentInstances } from '../flink/current-instance.js';
 import type { MemoryLookup } from './map.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 

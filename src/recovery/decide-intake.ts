@@ -7,7 +7,8 @@ import { isActive } from '../flink/job-state.js';
 import type { Episode } from '../state/episodes-schema.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { missingJobBase } from './job-id.js';
-import { currentInstance, type LiveView } from './live.js';
+import { currentInstance } from '../flink/current-instance.js';
+import type { LiveView } from './live.js';
 import type { SkipReason, Trigger } from './reasons.js';
 
 export type IntakeDecision =

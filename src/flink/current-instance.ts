@@ -1,6 +1,9 @@
-/** The current instance of each job name: the one with the latest start time (contract, "Job identity"). */
-import { isActive } from '../flink/job-state.js';
-import type { JobOverview } from '../flink/types.js';
+/**
+ * The current instance of a job name: the one with the latest start time (contract, "Job identity"). The
+ * exporter and the recoverer both use this one rule, so they never disagree about which instance is current.
+ */
+import { isActive } from './job-state.js';
+import type { JobOverview } from './types.js';
 
 /** True when `a` is a later instance than `b`. Ties (same start time) prefer an active one, then JobID order. */
 function later(a: JobOverview, b: JobOverview): boolean {
@@ -8,6 +11,13 @@ function later(a: JobOverview, b: JobOverview): boolean {
   if (isActive(a.state) !== isActive(b.state)) return isActive(a.state);
   if (a.lastModification !== b.lastModification) return a.lastModification > b.lastModification;
   return a.jobId > b.jobId;
+}
+
+/** The current instance among instances of one name, or undefined when there are none. */
+export function currentInstance(instances: readonly JobOverview[]): JobOverview | undefined {
+  let best: JobOverview | undefined;
+  for (const job of instances) if (best === undefined || later(job, best)) best = job;
+  return best;
 }
 
 /** Maps each job name to its current instance. */
