@@ -1,22 +1,24 @@
 /**
  * The two baselines, in their own process: the floor (exactly the requests a scrape needs, with the
- * exporter's undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive poller
+ * exporter's transport, undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive poller
  * (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { dispatchText } from '../src/flink/dispatch.js';
 import { serveCommands } from './ipc.js';
 
 const { url, concurrency } = JSON.parse(process.argv[2] ?? '{}') as { url: string; concurrency: number };
 // The same pool settings as src/flink/http.ts: one keep-alive pool, `concurrency` connections.
 const pool = new Pool(new URL(url).origin, { connections: concurrency, keepAliveTimeout: 30_000 });
+const headers = { accept: 'application/json' };
 
 let bytes = 0;
+/** One GET with the service's own transport (src/flink/dispatch.ts), the body read as text and dropped. */
 async function get(path: string): Promise<void> {
-  const res = await pool.request({ method: 'GET', path, headers: { accept: 'application/json' } });
-  const text = await res.body.text();
-  bytes += text.length;
-  if (res.statusCode >= 500) throw new Error(`${path}: HTTP ${res.statusCode}`);
+  const res = await dispatchText(pool, { method: 'GET', path, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  bytes += res.text.length;
+  if (res.status >= 500) throw new Error(`${path}: HTTP ${res.status}`);
 }
 
 export interface FetchRun {

@@ -60,7 +60,7 @@ async function main(): Promise<number> {
     here,
     latencyMs: 2,
     concurrency,
-    serviceExecArgv: flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    serviceExecArgv: [...(flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env['BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])],
     log: (line) => process.stderr.write(`${line}\n`),
   };
   env.log(`flink-guardian benchmark (${quick ? 'quick' : 'full'}): sizes ${sizes.join(', ')}, concurrency ${concurrency}, 2 ms per request`);

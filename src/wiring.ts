@@ -11,6 +11,7 @@ import { createFlinkClient } from './flink/client.js';
 import type { Logger } from './log.js';
 import { Recoverer } from './recovery/recoverer.js';
 import { createApp } from './server/app.js';
+import { CachedText } from './server/cached-text.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import { FileJobMemory } from './state/job-memory-file.js';
 import { createWebhookRouter } from './webhook/router.js';
@@ -45,20 +46,24 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   const clients = deps.clients ?? config.clusters.map((cluster) => createFlinkClient(cluster, { logger }));
   const memory = await FileJobMemory.open(config.stateDir, { startEmpty: deps.startEmpty ?? false });
   const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
+  // The recoverer's series (~29 per catalog job) change only when it acts: their text is kept until then.
+  const recoveryRegistry = new Registry();
+  const recoveryText = new CachedText(() => recoveryRegistry.metrics());
   const recoverer = await Recoverer.create({
     config,
     clients: new Map(clients.map((c) => [c.cluster, c])),
     memory,
     clock,
     logger,
-    registry,
+    registry: recoveryRegistry,
+    onMetricsChange: () => recoveryText.invalidate(),
     startEmpty: deps.startEmpty ?? false,
   });
   let ready = false;
   const app = createApp({
     // Streamed: the exposition is written to the response as it is rendered.
     scrape: { collect: () => exporter.collectChunks() },
-    registry,
+    ownMetrics: async () => (await registry.metrics()) + (await recoveryText.get()),
     routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
     isReady: () => ready,
     logger,

@@ -8,7 +8,11 @@ import { isTerminal } from '../flink/job-state.js';
 import type { CheckpointStatsResult, JobOverview } from '../flink/types.js';
 import { currentInstances } from '../flink/current-instance.js';
 import type { InstanceCache } from './instance-cache.js';
+import { forEachBounded } from './bounded.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
+
+/** Jobs collected at once when the client does not say how many requests it runs at once. */
+const DEFAULT_WIDTH = 8;
 
 async function fetchDetails(api: FlinkApi, cache: InstanceCache, job: JobOverview, signal: AbortSignal | undefined): Promise<JobDetails> {
   const cached = cache.config(job.jobId);
@@ -37,23 +41,22 @@ export async function collectCluster(api: FlinkApi, cache: InstanceCache, signal
   cache.prune(new Set(jobs.map((j) => j.jobId)));
   const details = new Map<string, JobDetails>();
   const errors: FlinkError[] = [];
-  await Promise.all(
-    [...currentInstances(jobs).values()].map(async (job) => {
-      // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
-      if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
-      const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
-      if (final !== undefined) {
-        details.set(job.jobId, final);
-        return;
-      }
-      try {
-        const fetched = await fetchDetails(api, cache, job, signal);
-        details.set(job.jobId, fetched);
-        if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
-      } catch (err) {
-        errors.push(asFlinkError(api, err));
-      }
-    }),
-  );
+  // One worker per request the client runs at once: each job's calls run together, and the pool stays full.
+  await forEachBounded([...currentInstances(jobs).values()], api.concurrency ?? DEFAULT_WIDTH, async (job) => {
+    // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
+    if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
+    const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
+    if (final !== undefined) {
+      details.set(job.jobId, final);
+      return;
+    }
+    try {
+      const fetched = await fetchDetails(api, cache, job, signal);
+      details.set(job.jobId, fetched);
+      if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
+    } catch (err) {
+      errors.push(asFlinkError(api, err));
+    }
+  });
   return { cluster: api.cluster, up: true, overview, jobs, details, errors };
 }

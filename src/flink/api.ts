@@ -16,6 +16,8 @@ import type {
 export interface FlinkApi {
   /** The configured cluster name. */
   readonly cluster: string;
+  /** Requests this client runs at once (`clusters[].concurrency`); callers size their work queues to it. */
+  readonly concurrency?: number;
   /** `GET /overview`. */
   overview(signal?: AbortSignal): Promise<ClusterOverview>;
   /** `GET /jobs/overview`: every instance the JobManager knows, terminal ones included. */

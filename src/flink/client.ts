@@ -44,6 +44,7 @@ const isOk = (status: number) => status >= 200 && status < 300;
 
 class FlinkClient implements FlinkApi {
   readonly cluster: string;
+  readonly concurrency: number;
   private readonly http: FlinkHttp;
   private readonly clock: Clock;
   /** The `flink-version` of the last /overview, which picks the run-request dialect. */
@@ -51,6 +52,7 @@ class FlinkClient implements FlinkApi {
 
   constructor(config: ClusterConfig, options: FlinkClientOptions) {
     this.cluster = config.name;
+    this.concurrency = config.concurrency;
     this.clock = options.clock ?? systemClock;
     this.http = new FlinkHttp(config, {
       logger: options.logger,
@@ -71,7 +73,7 @@ class FlinkClient implements FlinkApi {
     const req: HttpRequest = { method: 'GET', path, signal };
     const res = await this.http.request(req);
     if (!isOk(res.status)) throw this.statusError(req, res);
-    return parseBody(schema, res.text, this.cluster, describe(req));
+    return parseBody(schema, res.text, this.cluster, () => describe(req));
   }
 
   async overview(signal?: AbortSignal): Promise<ClusterOverview> {
@@ -89,7 +91,7 @@ class FlinkClient implements FlinkApi {
     const res = await this.http.request(req);
     if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { enabled: false };
     if (!isOk(res.status)) throw this.statusError(req, res);
-    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, res.text, this.cluster, describe(req))) };
+    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, res.text, this.cluster, () => describe(req))) };
   }
 
   async checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined> {

@@ -11,6 +11,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { FlinkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isRetryableStatus, retryDelayMs } from './backoff.js';
+import { dispatchText } from './dispatch.js';
 import { Semaphore } from './semaphore.js';
 
 export interface HttpRequest {
@@ -60,7 +61,8 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 export class FlinkHttp {
   private readonly pool: Pool;
   private readonly prefix: string;
-  private readonly auth: string | undefined;
+  /** Sent with every request; shared, never mutated. */
+  private readonly headers: Readonly<Record<string, string>>;
   private readonly semaphore: Semaphore;
   private readonly logger: Logger | undefined;
   private readonly retryBaseMs: number;
@@ -69,7 +71,8 @@ export class FlinkHttp {
   constructor(private readonly config: ClusterConfig, options: HttpOptions = {}) {
     const url = new URL(config.url);
     this.prefix = url.pathname.replace(/\/+$/, '');
-    this.auth = authorization(config);
+    const auth = authorization(config);
+    this.headers = auth === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: auth };
     this.semaphore = new Semaphore(config.concurrency);
     this.logger = options.logger;
     this.retryBaseMs = options.retryBaseMs ?? 200;
@@ -135,19 +138,15 @@ export class FlinkHttp {
     const coarse = ms >= COARSE_TIMEOUT_MS;
     const timeout = coarse ? undefined : AbortSignal.timeout(ms);
     const signal = timeout === undefined ? req.signal : req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
-    const headers: Record<string, string> = req.headers === undefined ? { accept: 'application/json' } : { accept: 'application/json', ...req.headers };
-    if (this.auth !== undefined) headers['authorization'] = this.auth;
     try {
-      const res = await this.pool.request({
+      return await dispatchText(this.pool, {
         method: req.method,
-        path: `${this.prefix}${req.path}`,
-        headers,
-        body: req.body ?? null,
+        path: this.prefix === '' ? req.path : `${this.prefix}${req.path}`,
+        headers: req.headers === undefined ? this.headers : { ...this.headers, ...req.headers },
+        body: req.body,
         signal,
         ...(coarse ? { headersTimeout: ms, bodyTimeout: ms } : {}),
       });
-      const text = await res.body.text();
-      return { status: res.statusCode, text };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (timeout?.aborted === true || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

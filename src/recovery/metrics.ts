@@ -13,7 +13,14 @@ export class RecoveryMetrics {
   private readonly exhausted: Gauge<'cluster' | 'job_name'>;
   private readonly timeToRecover: Histogram<'cluster'>;
 
-  constructor(registry: Registry) {
+  /**
+   * `onChange` is called after every change of a recoverer series: the service renders this registry again
+   * only then (1,000 catalog jobs are ~29,000 series, 0.1 s of CPU per scrape through prom-client).
+   */
+  constructor(
+    registry: Registry,
+    private readonly onChange: () => void = () => undefined,
+  ) {
     const registers = [registry];
     this.attempts = new Counter({
       name: 'flink_recovery_attempts_total',
@@ -66,27 +73,33 @@ export class RecoveryMetrics {
       this.inProgress.set({ cluster, job_name }, 0);
       this.exhausted.set({ cluster, job_name }, 0);
     }
+    this.onChange();
   }
 
   attempt(cluster: string, job_name: string, restore_from: RestoreFrom, result: AttemptResult): void {
     this.attempts.inc({ cluster, job_name, restore_from, result });
+    this.onChange();
   }
 
   episodeEnded(cluster: string, job_name: string, outcome: Outcome): void {
     this.episodes.inc({ cluster, job_name, outcome });
+    this.onChange();
   }
 
   skip(cluster: string, job_name: string, reason: SkipReason): void {
     this.skipped.inc({ cluster, job_name, reason });
+    this.onChange();
   }
 
   /** Sets both gauges of a job from its episode status. */
   status(cluster: string, job_name: string, status: 'open' | 'exhausted' | 'closed'): void {
     this.inProgress.set({ cluster, job_name }, status === 'open' ? 1 : 0);
     this.exhausted.set({ cluster, job_name }, status === 'exhausted' ? 1 : 0);
+    this.onChange();
   }
 
   recovered(cluster: string, seconds: number): void {
     this.timeToRecover.observe({ cluster }, seconds);
+    this.onChange();
   }
 }

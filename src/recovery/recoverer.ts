@@ -38,6 +38,8 @@ export interface RecovererDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Called after every change of a recoverer metric (the service caches the registry's text until then). */
+  readonly onMetricsChange?: () => void;
   /** Start without the episodes whose files are unreadable (they are moved aside, never overwritten). */
   readonly startEmpty?: boolean;
   readonly timers?: Timers;
@@ -86,7 +88,7 @@ export class Recoverer {
       ...(deps.startEmpty === undefined ? {} : { startEmpty: deps.startEmpty }),
       logger: deps.logger,
     });
-    const metrics = new RecoveryMetrics(deps.registry);
+    const metrics = new RecoveryMetrics(deps.registry, deps.onMetricsChange);
     metrics.precreate(
       deps.config.clusters.map((c) => c.name),
       deps.config.jobs,

@@ -1,6 +1,6 @@
 /** The express application: /metrics, /healthz, /readyz, and the routers of the other roles. */
 import express, { type Router } from 'express';
-import type { Registry } from 'prom-client';
+import { EXPOSITION_CONTENT_TYPE } from '../exporter/render.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -32,8 +32,8 @@ async function writeAll(res: express.Response, chunks: Iterable<string>): Promis
 
 export interface AppDeps {
   readonly scrape: ScrapeSource;
-  /** Self and recoverer metrics (prom-client). */
-  readonly registry: Registry;
+  /** The exposition text of the service's own and the recoverer's metrics (prom-client), after the exporter's. */
+  readonly ownMetrics: () => Promise<string>;
   readonly routers: readonly Router[];
   readonly isReady: () => boolean;
   readonly logger: Logger;
@@ -49,8 +49,8 @@ export function createApp(deps: AppDeps): express.Express {
     try {
       // Collect first: the collection updates self metrics (scrape duration, errors) this scrape must show.
       const exported = await deps.scrape.collect();
-      const own = await deps.registry.metrics();
-      res.set('Content-Type', deps.registry.contentType);
+      const own = await deps.ownMetrics();
+      res.set('Content-Type', EXPOSITION_CONTENT_TYPE);
       if (typeof exported === 'string') {
         res.send(exported + own);
         return;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { JOB_STATES } from '../job-state.js';
 import type { JobOverview } from '../types.js';
 
-const jobSchema = z.looseObject({
+const jobSchema = z.object({
   jid: z.string().min(1),
   name: z.string(),
   state: z.enum(JOB_STATES),
@@ -15,7 +15,7 @@ const jobSchema = z.looseObject({
   'last-modification': z.number().optional(),
 });
 
-export const jobsOverviewSchema = z.looseObject({ jobs: z.array(jobSchema) });
+export const jobsOverviewSchema = z.object({ jobs: z.array(jobSchema) });
 
 /** Maps the wire body to version-neutral instances. */
 export function toJobOverviews(body: z.output<typeof jobsOverviewSchema>): JobOverview[] {

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 
-const metricSchema = z.looseObject({ id: z.string(), value: z.string().optional() });
+const metricSchema = z.object({ id: z.string(), value: z.string().optional() });
 
-export const metricsSchema = z.union([z.array(metricSchema), z.looseObject({ metrics: z.array(metricSchema) })]);
+export const metricsSchema = z.union([z.array(metricSchema), z.object({ metrics: z.array(metricSchema) })]);
 
 /** The numeric value of metric `id`, or undefined when Flink did not report it. */
 export function metricValue(body: z.output<typeof metricsSchema>, id: string): number | undefined {

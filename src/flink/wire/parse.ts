@@ -2,19 +2,23 @@
 import type { z } from 'zod';
 import { FlinkError } from '../../errors.js';
 
-/** Parses JSON text and validates it; throws FLINK_BAD_RESPONSE with the endpoint and the first zod issue. */
-export function parseBody<S extends z.ZodType>(schema: S, text: string, cluster: string, endpoint: string): z.output<S> {
+/**
+ * Parses JSON text and validates it; throws FLINK_BAD_RESPONSE with the endpoint and the first zod issue.
+ * `endpoint` may be a function: it is then only called for the error, not on every body of a scrape.
+ */
+export function parseBody<S extends z.ZodType>(schema: S, text: string, cluster: string, endpoint: string | (() => string)): z.output<S> {
+  const where = (): string => (typeof endpoint === 'string' ? endpoint : endpoint());
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, endpoint, `body is not JSON: ${(err as Error).message}`, { cause: err });
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `body is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined ? '' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, endpoint, `unexpected body at ${where}`, { cause: parsed.error });
+    const at = issue === undefined ? '' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `unexpected body at ${at}`, { cause: parsed.error });
   }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jobSchema, type JobSpec } from '../../../src/config/schema.js';
+import { samplesOf } from '../../../src/exporter/families.js';
 import { mapSnapshot, type MemoryLookup } from '../../../src/exporter/map.js';
 import { renderFamilies } from '../../../src/exporter/render.js';
 import type { ClusterSnapshot } from '../../../src/exporter/snapshot.js';
@@ -108,11 +109,15 @@ describe('exporter mapping details', () => {
   it('emits all 11 states for the current instance, exactly one of them 1', () => {
     const snap = upSnapshot('2.x', 'prod', [{ jid: RUNNING_ID, name: 'a', state: 'RECONCILING', start: T0 }], {});
     const families = mapSnapshot([snap], [], noMemory);
-    const states = families.find((f) => f.name === 'flink_job_state')?.samples ?? [];
+    const samples = (name: string) => {
+      const family = families.find((f) => f.name === name);
+      return family === undefined ? [] : samplesOf(family);
+    };
+    const states = samples('flink_job_state');
     assert.equal(states.length, 11);
-    assert.deepEqual(states.filter((s) => s.value === 1).map((s) => s.labels.find(([k]) => k === 'state')?.[1]), ['RECONCILING']);
-    assert.equal(families.find((f) => f.name === 'flink_job_up')?.samples[0]?.value, 0);
-    assert.equal(families.find((f) => f.name === 'flink_job_checkpointing_enabled'), undefined, 'no detail series when details failed');
+    assert.deepEqual(states.filter((s) => s.value === 1).map((s) => /state="(\w+)"/.exec(s.labels)?.[1]), ['RECONCILING']);
+    assert.equal(samples('flink_job_up')[0]?.value, 0);
+    assert.deepEqual(samples('flink_job_checkpointing_enabled'), [], 'no detail series when details failed');
   });
 
   it('leaves no series for a job that vanished', () => {

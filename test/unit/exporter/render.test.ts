@@ -1,20 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FamilyBuilder } from '../../../src/exporter/families.js';
-import { renderFamilies } from '../../../src/exporter/render.js';
+import { familiesOf, labelText, type Sample } from '../../../src/exporter/families.js';
+import { renderChunks, renderFamilies } from '../../../src/exporter/render.js';
 
 describe('exposition renderer', () => {
-  it('escapes label values and help text, and sorts deterministically', () => {
-    const b = new FamilyBuilder({ z_metric: { type: 'counter', help: 'two\nlines \\ here' }, a_metric: { type: 'gauge', help: 'a' } });
-    b.add('z_metric', { cluster: 'prod', job_name: 'b' }, 2);
-    b.add('z_metric', { cluster: 'prod', job_name: 'a "quoted" \\ job\nname' }, 1.5);
-    b.add('a_metric', { cluster: 'prod' }, Number.NaN);
+  it('escapes label values and help text; families by name, samples in the order added', () => {
+    const families = familiesOf(
+      { z_metric: { type: 'counter', help: 'two\nlines \\ here' }, a_metric: { type: 'gauge', help: 'a' }, unused: { type: 'gauge', help: 'x' } },
+      {
+        z_metric: [
+          { labels: labelText({ cluster: 'prod', job_name: 'a "quoted" \\ job\nname' }), value: 1.5 },
+          { labels: labelText({ cluster: 'prod', job_name: 'b' }), value: 2 },
+        ],
+        a_metric: [
+          { labels: labelText({ cluster: 'prod' }), value: Number.NaN },
+          { labels: '', value: Number.POSITIVE_INFINITY },
+        ],
+      },
+    );
     assert.equal(
-      renderFamilies(b.build()),
+      renderFamilies(families),
       [
         '# HELP a_metric a',
         '# TYPE a_metric gauge',
         'a_metric{cluster="prod"} NaN',
+        'a_metric +Inf',
         '# HELP z_metric two\\nlines \\\\ here',
         '# TYPE z_metric counter',
         'z_metric{cluster="prod",job_name="a \\"quoted\\" \\\\ job\\nname"} 1.5',
@@ -24,7 +34,26 @@ describe('exposition renderer', () => {
     );
   });
 
-  it('renders nothing for no families', () => {
+  it('formats values as Prometheus parses them', () => {
+    const values = [0, 1, 1023, 1024, -1, 0.5, 1796156314.467, 356259989, Number.NEGATIVE_INFINITY, 1e21];
+    const families = familiesOf({ m: { type: 'gauge', help: 'h' } }, { m: values.map((value) => ({ labels: '', value })) });
+    const lines = renderFamilies(families).split('\n').slice(2, -1);
+    assert.deepEqual(lines.map((l) => l.slice(2)), ['0', '1', '1023', '1024', '-1', '0.5', '1796156314.467', '356259989', '-Inf', '1e+21']);
+  });
+
+  it('cuts a long exposition into pieces of whole lines that join to the same text', () => {
+    const big: Sample[] = [];
+    for (let i = 0; i < 20_000; i += 1) big.push({ labels: labelText({ cluster: 'prod', job_name: `job-${i}` }), value: i });
+    const families = familiesOf({ big: { type: 'gauge', help: 'many series' }, small: { type: 'gauge', help: 'one' } }, { big, small: [{ labels: '', value: 1 }] });
+    const pieces = [...renderChunks(families)];
+    assert.ok(pieces.length > 1, 'more than one piece');
+    for (const piece of pieces) assert.ok(piece.endsWith('\n'), 'every piece ends a line');
+    assert.equal(pieces.join(''), renderFamilies(families));
+    assert.equal(renderFamilies(families).split('\n').length, 20_000 + 1 + 4 + 1);
+  });
+
+  it('renders nothing for no families, and leaves out a family without samples', () => {
     assert.equal(renderFamilies([]), '');
+    assert.equal(renderFamilies(familiesOf({ empty: { type: 'gauge', help: 'h' } }, {})), '');
   });
 });

@@ -14,7 +14,7 @@ describe('HTTP app', () => {
   before(async () => {
     const registry = new Registry();
     new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] }).labels('a').inc(0);
-    const app = createApp({ scrape: { collect: () => scrape.collect() }, registry, routers: [], isReady: () => ready, logger: silentLogger() });
+    const app = createApp({ scrape: { collect: () => scrape.collect() }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => ready, logger: silentLogger() });
     server = await startServer(app, '127.0.0.1:0');
     base = `http://${server.address}`;
   });
@@ -53,7 +53,7 @@ describe('graceful shutdown', () => {
   it('lets an in-flight request finish before closing', async () => {
     let release: () => void = () => undefined;
     const slow: ScrapeSource = { collect: () => new Promise((resolve) => { release = () => resolve('slow_metric 1\n'); }) };
-    const app = createApp({ scrape: slow, registry: new Registry(), routers: [], isReady: () => true, logger: silentLogger() });
+    const app = createApp({ scrape: slow, ownMetrics: async () => '', routers: [], isReady: () => true, logger: silentLogger() });
     const server = await startServer(app, '127.0.0.1:0');
     const inflight = fetch(`http://${server.address}/metrics`).then((r) => r.text());
     await new Promise((r) => setTimeout(r, 50));
@@ -77,8 +77,8 @@ describe('streamed exposition', () => {
     const pieces = function* (): Generator<string> {
       for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('');
     };
-    const streamed = createApp({ scrape: { collect: async () => pieces() }, registry, routers: [], isReady: () => true, logger: silentLogger() });
-    const whole = createApp({ scrape: { collect: async () => lines.join('') }, registry, routers: [], isReady: () => true, logger: silentLogger() });
+    const streamed = createApp({ scrape: { collect: async () => pieces() }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => true, logger: silentLogger() });
+    const whole = createApp({ scrape: { collect: async () => lines.join('') }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => true, logger: silentLogger() });
     const a = await startServer(streamed, '127.0.0.1:0');
     const b = await startServer(whole, '127.0.0.1:0');
     try {
@@ -100,7 +100,7 @@ describe('streamed exposition', () => {
       yield 'flink_cluster_up{cluster="a"} 1\n'.repeat(10_000);
       throw new Error('render broke');
     };
-    const app = createApp({ scrape: { collect: async () => broken() }, registry: new Registry(), routers: [], isReady: () => true, logger: silentLogger() });
+    const app = createApp({ scrape: { collect: async () => broken() }, ownMetrics: async () => '', routers: [], isReady: () => true, logger: silentLogger() });
     const server = await startServer(app, '127.0.0.1:0');
     try {
       await assert.rejects(fetch(`http://${server.address}/metrics`).then((r) => r.text()));
