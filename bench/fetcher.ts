@@ -65,6 +65,18 @@ function naive(paths: readonly string[]): Promise<FetchRun> {
   });
 }
 
+/** Steps one after another, the paths of a step at once: the REST calls on the recoverer's path to a run request. */
+function path(steps: readonly (readonly string[])[]): Promise<FetchRun> {
+  return measure(async () => {
+    let requests = 0;
+    for (const step of steps) {
+      await Promise.all(step.map(get));
+      requests += step.length;
+    }
+    return requests;
+  });
+}
+
 let stored: string[] = [];
 serveCommands(
   {},
@@ -75,6 +87,7 @@ serveCommands(
     },
     floor: (a: { paths?: string[] }) => floor(a.paths ?? stored),
     naive: (a: { paths?: string[] }) => naive(a.paths ?? stored),
+    path: (a: { steps: string[][] }) => path(a.steps),
   },
   () => pool.close(),
 );

@@ -41,8 +41,10 @@ export async function collectCluster(api: FlinkApi, cache: InstanceCache, signal
   cache.prune(new Set(jobs.map((j) => j.jobId)));
   const details = new Map<string, JobDetails>();
   const errors: FlinkError[] = [];
-  // One worker per request the client runs at once: each job's calls run together, and the pool stays full.
-  await forEachBounded([...currentInstances(jobs).values()], api.concurrency ?? DEFAULT_WIDTH, async (job) => {
+  // A steady job needs two calls at once (statistics and restarts): half as many workers as the client runs
+  // requests keeps its connections busy without a queue of waiting requests.
+  const width = Math.max(1, Math.ceil((api.concurrency ?? DEFAULT_WIDTH) / 2));
+  await forEachBounded([...currentInstances(jobs).values()], width, async (job) => {
     // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
     if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
     const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;

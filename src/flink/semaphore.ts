@@ -1,3 +1,15 @@
+/** Runs `task` and calls `done` once it settled, whether it threw, rejected or resolved. */
+function settleWith<T>(task: () => Promise<T>, done: () => void): Promise<T> {
+  let running: Promise<T>;
+  try {
+    running = task();
+  } catch (err) {
+    done();
+    return Promise.reject(err);
+  }
+  return running.finally(done);
+}
+
 /** A counting semaphore: bounds how many REST requests are in flight to one cluster. */
 export class Semaphore {
   private available: number;
@@ -10,20 +22,17 @@ export class Semaphore {
   }
 
   /** Runs `task` once a permit is free, and releases it when the task settles. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await task();
-    } finally {
-      this.release();
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const release = (): void => this.release();
+    // A free permit starts the task in this tick: no extra turn of the microtask queue per request.
+    if (this.available > 0) {
+      this.available -= 1;
+      return settleWith(task, release);
     }
+    return this.acquire().then(() => settleWith(task, release));
   }
 
   private acquire(): Promise<void> {
-    if (this.available > 0) {
-      this.available -= 1;
-      return Promise.resolve();
-    }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

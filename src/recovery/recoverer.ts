@@ -219,7 +219,9 @@ export class Recoverer {
       if (this.deps.config.recovery.dryRun) return await this.dryRun(opened.episode, live, ctx);
       if (decision.supersedes !== undefined) await this.commit(clearExhausted(decision.supersedes, 'superseded', now));
       await this.commit(opened);
-      await this.tick(cluster, jobName);
+      // The first step decides on the view the episode was opened on, read a moment ago under this same lock:
+      // reading /jobs/overview again would only add a round trip to the time to recover.
+      await this.tick(cluster, jobName, live);
     } catch (err) {
       this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'cannot take the alert');
     }
@@ -288,15 +290,18 @@ export class Recoverer {
     };
   }
 
-  /** Looks at one episode until it has to wait; always leaves a timer behind unless the episode ended. Runs under the job's lock. */
-  private async tick(cluster: string, jobName: string): Promise<void> {
+  /**
+   * Looks at one episode until it has to wait; always leaves a timer behind unless the episode ended. Runs under
+   * the job's lock. `fresh`, when given, is a live view just read under the lock, used for the first step.
+   */
+  private async tick(cluster: string, jobName: string, fresh?: LiveView): Promise<void> {
     const recovery = this.deps.config.recovery;
     try {
       for (let step = 0; step < MAX_STEPS; step += 1) {
         if (this.state !== 'running') return;
         const episode = this.store.get(cluster, jobName);
         if (episode === undefined || episode.status === 'closed') return;
-        const live = await this.viewOf(cluster, jobName);
+        const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
         const decision = decideTick(episode, live, recovery, now);
         this.audit.decision(episode, decision);
