@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';
-import { ServiceProcess, TOKEN, type CatalogJob, type Scrape } from './service.js';
+import { peakRssOf, ServiceProcess, TOKEN, type CatalogJob, type Scrape } from './service.js';
 import { median, p95, quantile, round } from './stats.js';
 
 export interface Env {
@@ -40,7 +40,19 @@ export interface ScrapeResult {
   readonly expositionBytes: number;
   readonly series: number;
   readonly peakRssMB: number;
-  readonly floor: { readonly wallMs: { readonly median: number; readonly p95: number }; readonly cpuMs: number; readonly requests: number; readonly firstWallMs: number };
+  /**
+   * The same service started with a heap cap (`--max-old-space-size`): V8 on a 24 GB machine lets the heap grow
+   * to a few times the live data before it collects, so the default peak RSS says more about V8 than about us.
+   */
+  readonly capped: { readonly heapMB: number; readonly wallMs: { readonly median: number }; readonly peakRssMB: number } | null;
+  readonly floor: {
+    readonly wallMs: { readonly median: number; readonly p95: number };
+    readonly cpuMs: number;
+    readonly requests: number;
+    readonly firstWallMs: number;
+    /** Peak RSS of the floor's own process: what a bare client of the same requests needs. */
+    readonly peakRssMB: number;
+  };
   readonly naive: { readonly wallMs: number; readonly requests: number; readonly runs: number } | null;
   readonly ratioToFloor: number;
   readonly p95RatioToFloor: number;
@@ -48,7 +60,7 @@ export interface ScrapeResult {
 }
 
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number): Promise<ScrapeResult> {
+export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, cappedHeapMB?: number): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
@@ -92,6 +104,26 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     const naive: FetchRun[] = [];
     for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
     const peakRssMB = svc.peakRss() / (1024 * 1024);
+    const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
+    let capped: ScrapeResult['capped'] = null;
+    if (cappedHeapMB !== undefined) {
+      await svc.stop();
+      const small = await ServiceProcess.start({
+        root: env.root,
+        simUrl,
+        concurrency: env.concurrency,
+        catalog,
+        execArgv: [...env.serviceExecArgv, `--max-old-space-size=${cappedHeapMB}`],
+      });
+      procs.push(small);
+      const walls: number[] = [];
+      for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)) + 1; i += 1) {
+        const s = await small.scrape();
+        if (i > 0) walls.push(s.wallMs); // the first scrape reads every checkpoint config
+      }
+      capped = { heapMB: cappedHeapMB, wallMs: { median: round(median(walls), 1) }, peakRssMB: round(small.peakRss() / (1024 * 1024), 1) };
+      env.log(`  ${n} jobs with --max-old-space-size=${cappedHeapMB}: median ${capped.wallMs.median} ms, peak RSS ${capped.peakRssMB} MB`);
+    }
 
     const wall = scrapes.map((s) => s.wallMs);
     const floorWall = floors.map((f) => f.wallMs);
@@ -109,11 +141,13 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
       expositionBytes: last.bytes,
       series: last.series,
       peakRssMB: round(peakRssMB, 1),
+      capped,
       floor: {
         wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
         cpuMs: round(median(floors.map((f) => f.cpuMs)), 1),
         requests: floors[0]?.requests ?? 0,
         firstWallMs: round(floorFirst.wallMs, 1),
+        peakRssMB: round(floorRssMB, 1),
       },
       naive: naive.length === 0 ? null : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
       ratioToFloor: round(median(wall) / median(floorWall), 2),

@@ -79,6 +79,16 @@ function metricValue(text: string, name: string): number {
   return m === null ? Number.NaN : Number(m[1]);
 }
 
+/** Peak resident set size of process `pid` so far (VmHWM), bytes; NaN when it cannot be read. */
+export function peakRssOf(pid: number): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? Number.NaN : Number(m[1]) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export class ServiceProcess {
   private constructor(
     private readonly proc: ChildProcess,
@@ -124,9 +134,7 @@ export class ServiceProcess {
 
   /** Peak resident set size of the process so far (VmHWM), bytes. */
   peakRss(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    return m === null ? Number.NaN : Number(m[1]) * 1024;
+    return peakRssOf(this.pid);
   }
 
   /** CPU time of the process so far (user + system, from /proc, 10 ms resolution), seconds. */

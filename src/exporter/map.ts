@@ -144,7 +144,9 @@ function jobRows({ labels: clusterLabels, snapshot }: ClusterRow, catalog: reado
   for (const name of catalogNames) if (!current.has(name)) names.push(name);
   names.sort(byText);
   return names.map((name): JobRow => {
-    const labels = `${clusterLabels},${label('job_name', name)}`;
+    // Joined, not concatenated: join returns a flat string, while `+` would leave a rope that every one of the
+    // row's ~25 lines copies apart again when its chunk is encoded (a third of the rendering time).
+    const labels = [clusterLabels, label('job_name', name)].join(',');
     const job = current.get(name);
     if (job !== undefined) return { labels, job, details: snapshot.details.get(job.jobId), inCatalog: catalogNames.has(name) };
     const last = remembered(snapshot.cluster, name)?.lastState;
