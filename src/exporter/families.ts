@@ -41,13 +41,6 @@ export function label(name: string, value: string): string {
   return `${name}="${escapeLabelValue(value)}"`;
 }
 
-/** Labels as exposition text, in the order given. */
-export function labelText(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels)
-    .map(([name, value]) => label(name, value))
-    .join(',');
-}
-
 /** A family whose samples come from `rows`, `samplesOf` giving each row's samples in order. */
 export function rowFamily<Row>(
   def: { readonly name: string; readonly help: string; readonly type: MetricType },
@@ -57,21 +50,9 @@ export function rowFamily<Row>(
   return { ...def, rowCount: rows.length, samplesOfRow: (i, push) => samplesOf(rows[i] as Row, push) };
 }
 
-/** Every sample of a family, materialized (tests and small registries). */
+/** Every sample of a family, materialized (for assertions; the renderer never holds them all). */
 export function samplesOf(family: MetricFamily): Sample[] {
   const out: Sample[] = [];
   for (let i = 0; i < family.rowCount; i += 1) family.samplesOfRow(i, (labels, value) => out.push({ labels, value }));
   return out;
-}
-
-/** Families from plain sample lists, sorted by name (tests and small registries). */
-export function familiesOf(
-  defs: Readonly<Record<string, { readonly help: string; readonly type: MetricType }>>,
-  samples: Readonly<Record<string, readonly Sample[]>>,
-): MetricFamily[] {
-  return Object.keys(defs)
-    .sort()
-    .map((name) =>
-      rowFamily({ name, help: defs[name]?.help ?? '', type: defs[name]?.type ?? 'gauge' }, samples[name] ?? [], (s, push) => push(s.labels, s.value)),
-    );
 }

@@ -9,7 +9,7 @@
  */
 import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
-import type { CheckpointStats, JobOverview } from '../flink/types.js';
+import type { CheckpointStats, ClusterOverview, JobOverview } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { currentInstances } from '../flink/current-instance.js';
 import { label, rowFamily, type MetricFamily, type Push } from './families.js';
@@ -54,28 +54,19 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const isClusterMetric = (name: ExporterMetric): name is ClusterMetric => name.startsWith('flink_cluster_');
 
-function up(row: ClusterRow): Extract<ClusterSnapshot, { up: true }> | undefined {
-  return row.snapshot.up ? row.snapshot : undefined;
+/** Samples from a reachable cluster's overview; an unreachable one has none. */
+function fromOverview(samples: (labels: string, overview: ClusterOverview, push: Push) => void): (row: ClusterRow, push: Push) => void {
+  return (row, push) => {
+    if (row.snapshot.up) samples(row.labels, row.snapshot.overview, push);
+  };
 }
 
 const CLUSTER_SAMPLES: Readonly<Record<ClusterMetric, (row: ClusterRow, push: Push) => void>> = {
   flink_cluster_up: (row, push) => push(row.labels, row.snapshot.up ? 1 : 0),
-  flink_cluster_info: (row, push) => {
-    const snapshot = up(row);
-    if (snapshot !== undefined) push(`${row.labels},${label('flink_version', snapshot.overview.flinkVersion)}`, 1);
-  },
-  flink_cluster_taskmanagers: (row, push) => {
-    const snapshot = up(row);
-    if (snapshot !== undefined) push(row.labels, snapshot.overview.taskManagers);
-  },
-  flink_cluster_slots_total: (row, push) => {
-    const snapshot = up(row);
-    if (snapshot !== undefined) push(row.labels, snapshot.overview.slotsTotal);
-  },
-  flink_cluster_slots_available: (row, push) => {
-    const snapshot = up(row);
-    if (snapshot !== undefined) push(row.labels, snapshot.overview.slotsAvailable);
-  },
+  flink_cluster_info: fromOverview((labels, overview, push) => push(`${labels},${label('flink_version', overview.flinkVersion)}`, 1)),
+  flink_cluster_taskmanagers: fromOverview((labels, overview, push) => push(labels, overview.taskManagers)),
+  flink_cluster_slots_total: fromOverview((labels, overview, push) => push(labels, overview.slotsTotal)),
+  flink_cluster_slots_available: fromOverview((labels, overview, push) => push(labels, overview.slotsAvailable)),
 };
 
 /** Samples from a present job's details, when this scrape has them. */

@@ -42,24 +42,28 @@ export class DispatchAbortedError extends Error {
  */
 const inFlight = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
+/** The abort functions of `signal`'s requests in flight; the first call adds the signal's one listener. */
+function abortsOf(signal: AbortSignal): Set<(reason: unknown) => void> {
+  const known = inFlight.get(signal);
+  if (known !== undefined) return known;
+  const aborts = new Set<(reason: unknown) => void>();
+  inFlight.set(signal, aborts);
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const abort of aborts) abort(signal.reason);
+      aborts.clear();
+    },
+    { once: true },
+  );
+  return aborts;
+}
+
+/** Registers `abort` for `signal` until the returned function is called. */
 function watch(signal: AbortSignal, abort: (reason: unknown) => void): () => void {
-  let set = inFlight.get(signal);
-  if (set === undefined) {
-    const created = new Set<(reason: unknown) => void>();
-    set = created;
-    inFlight.set(signal, created);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const fn of created) fn(signal.reason);
-        created.clear();
-      },
-      { once: true },
-    );
-  }
-  set.add(abort);
-  const own = set;
-  return () => own.delete(abort);
+  const aborts = abortsOf(signal);
+  aborts.add(abort);
+  return () => aborts.delete(abort);
 }
 
 /** Sends one request on `dispatcher` and resolves with its status and body text (UTF-8). */

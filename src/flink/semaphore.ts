@@ -16,6 +16,8 @@ export class Semaphore {
   /** FIFO of waiters; `head` avoids Array#shift, which is O(n) with thousands queued (a 10,000-job scrape). */
   private waiters: (() => void)[] = [];
   private head = 0;
+  /** One release function for every task, not a new closure per request. */
+  private readonly releaseOne = (): void => this.release();
 
   constructor(permits: number) {
     this.available = permits;
@@ -23,7 +25,7 @@ export class Semaphore {
 
   /** Runs `task` once a permit is free, and releases it when the task settles. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    const release = (): void => this.release();
+    const release = this.releaseOne;
     // A free permit starts the task in this tick: no extra turn of the microtask queue per request.
     if (this.available > 0) {
       this.available -= 1;

@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { familiesOf, labelText, type Sample } from '../../../src/exporter/families.js';
+import { label, rowFamily, type MetricFamily, type MetricType, type Sample } from '../../../src/exporter/families.js';
 import { renderChunks, renderFamilies } from '../../../src/exporter/render.js';
+
+/** Labels as exposition text, in the order given. */
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([name, value]) => label(name, value))
+    .join(',');
+}
+
+/** Families from plain sample lists, sorted by name. */
+function familiesOf(defs: Readonly<Record<string, { readonly help: string; readonly type: MetricType }>>, samples: Readonly<Record<string, readonly Sample[]>>): MetricFamily[] {
+  return Object.entries(defs)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, def]) => rowFamily({ name, ...def }, samples[name] ?? [], (s, push) => push(s.labels, s.value)));
+}
 
 describe('exposition renderer', () => {
   it('escapes label values and help text; families by name, samples in the order added', () => {
