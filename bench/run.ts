@@ -5,7 +5,8 @@
  * submitted more than once).
  *
  * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
- * --only=scrape|webhook, --cpu-prof (profiles of the service under bench/results/profiles/).
+ * --only=scrape|webhook, --cpu-prof (profiles of the service under bench/results/profiles/). BENCH_NODE_FLAGS in the
+ * environment adds node flags to the service (e.g. `--max-semi-space-size=64`) to try V8 settings.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
