@@ -29,3 +29,17 @@ export function pollInterval(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTi
 export function watchInterval(config: Pick<RecoveryConfig, 'cooldown'>): number {
   return clamp(config.cooldown, 50, 60_000);
 }
+
+/**
+ * The grid open and exhausted episodes wake on: a quarter of the poll interval. Episodes of one cluster whose
+ * wake-ups fall into one slot wake together and share one `/jobs/overview`, so however many episodes wait,
+ * the recoverer reads a cluster at most about four times per poll interval; each wake-up is late by less than a slot.
+ */
+export function wakeGrid(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number {
+  return Math.max(1, Math.floor(pollInterval(config) / 4));
+}
+
+/** The first slot of `grid` at or after `at` (epoch milliseconds). */
+export function wakeSlot(at: number, grid: number): number {
+  return Math.ceil(at / grid) * grid;
+}

@@ -1,6 +1,6 @@
 /** The recoverer's metrics of the contract, registered on an injected prom-client Registry. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ATTEMPT_RESULTS, OUTCOMES, RESTORE_FROM, SKIP_REASONS, type AttemptResult, type Outcome, type RestoreFrom, type SkipReason } from './reasons.js';
+import { ATTEMPT_RESULTS, CATALOG_SKIP_REASONS, OUTCOMES, RESTORE_FROM, type AttemptResult, type Outcome, type RestoreFrom, type SkipReason } from './reasons.js';
 
 /** Buckets of time to recover, seconds: from a quick restart to a couple of hours of backoff. */
 export const TIME_TO_RECOVER_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
@@ -69,7 +69,7 @@ export class RecoveryMetrics {
         for (const result of ATTEMPT_RESULTS) this.attempts.inc({ cluster, job_name, restore_from, result }, 0);
       }
       for (const outcome of OUTCOMES) this.episodes.inc({ cluster, job_name, outcome }, 0);
-      for (const reason of SKIP_REASONS) this.skipped.inc({ cluster, job_name, reason }, 0);
+      for (const reason of CATALOG_SKIP_REASONS) this.skipped.inc({ cluster, job_name, reason }, 0);
       this.inProgress.set({ cluster, job_name }, 0);
       this.exhausted.set({ cluster, job_name }, 0);
     }

@@ -22,6 +22,12 @@ export const SKIP_REASONS = [
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
+/** Skip reasons an alert about a catalog job can never carry: they are about alerts that name no catalog job. */
+const NOT_FOR_CATALOG_JOBS: ReadonlySet<SkipReason> = new Set(['missing_labels', 'unknown_cluster', 'no_job_spec']);
+
+/** The skip reasons pre-created at 0 for every catalog job. */
+export const CATALOG_SKIP_REASONS: readonly SkipReason[] = SKIP_REASONS.filter((r) => !NOT_FOR_CATALOG_JOBS.has(r));
+
 /** Why one resubmission failed (log field `reason` of a failed attempt). */
 export const ATTEMPT_FAILURES = [
   'restore_refused', // Flink answered 400 to a run with a savepointPath: the next source is tried next time

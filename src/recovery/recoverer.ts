@@ -16,7 +16,7 @@ import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
 import { screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
-import { pollInterval, watchInterval } from './backoff.js';
+import { pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
 import { decideTick } from './decide-tick.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -259,15 +259,17 @@ export class Recoverer {
     return this.deps.config.clusters.find((c) => c.name === cluster);
   }
 
+  /** Wakes the episode at the first slot of the wake grid at or after `at`, where it shares its cluster read. */
   private schedule(cluster: string, jobName: string, at: number): void {
     if (this.state !== 'running') return;
     const key = jobKey(cluster, jobName);
     this.unschedule(cluster, jobName);
+    const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
     const handle = this.timers.setTimeout(() => {
       if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
       if (this.state !== 'running') return;
       void this.track(this.lock.run(key, () => this.tick(cluster, jobName)));
-    }, Math.max(0, at - this.deps.clock.now()));
+    }, Math.max(0, slot - this.deps.clock.now()));
     this.timersByKey.set(key, handle);
   }
 

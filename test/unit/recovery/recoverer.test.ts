@@ -140,11 +140,14 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.deepEqual(notices.map((n) => n.kind), ['recovered']);
   });
 
-  it('pre-creates every series at 0 for catalog jobs', async () => {
+  it('pre-creates every series a catalog job can have at 0, and only those', async () => {
     const h = await make();
     const text = await h.registry.metrics();
     assert.match(text, /flink_recovery_attempts_total\{cluster="prod",job_name="orders",restore_from="scan",result="failed"\} 0/);
-    assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="no_job_spec"\} 0/);
+    assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="instance_active"\} 0/);
+    assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="not_auto"\} 0/);
+    // An alert that names a catalog job has both labels, a configured cluster and a job spec.
+    for (const reason of ['no_job_spec', 'unknown_cluster', 'missing_labels']) assert.doesNotMatch(text, new RegExp(`reason="${reason}"`));
     assert.match(text, /flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="abandoned"\} 0/);
     assert.match(text, /flink_recovery_exhausted\{cluster="prod",job_name="orders"\} 0/);
     assert.match(text, /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 0/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cooldownAfter, nextAttemptAt, pollInterval, watchInterval } from '../../../src/recovery/backoff.js';
+import { cooldownAfter, nextAttemptAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from '../../../src/recovery/backoff.js';
 import { deriveJobId, missingJobBase } from '../../../src/recovery/job-id.js';
 import { applyTick, beginAttempt, countSubmitTry, attemptSubmitted, failAttempt, openEpisode, abandon } from '../../../src/recovery/transitions.js';
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
@@ -50,6 +50,17 @@ describe('backoff', () => {
     assert.equal(pollInterval(recoveryConfig()), 5_000);
     assert.equal(pollInterval(recoveryConfig({ cooldown: 100, verifyTimeout: 100, resetAfter: 100 })), 20);
     assert.equal(watchInterval(recoveryConfig({ cooldown: 10 })), 50);
+  });
+  it('wakes on a grid of a quarter poll, never early and less than one slot late', () => {
+    assert.equal(wakeGrid(recoveryConfig()), 1_250);
+    assert.equal(wakeGrid(recoveryConfig({ cooldown: 100, verifyTimeout: 100, resetAfter: 100 })), 5);
+    const grid = wakeGrid(recoveryConfig());
+    for (let at = T0 - 3_000; at < T0 + 3_000; at += 37) {
+      const slot = wakeSlot(at, grid);
+      assert.ok(slot >= at && slot - at < grid, `${at} -> ${slot}`);
+      assert.equal(slot % grid, 0);
+    }
+    assert.equal(wakeSlot(T0 + 1, grid), wakeSlot(T0 + grid - 1, grid), 'wake-ups within one slot coincide');
   });
 });
 

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { ManualClock } from '../../../src/clock.js';
+import type { Config } from '../../../src/config/schema.js';
+import { silentLogger } from '../../../src/log.js';
+import { pollInterval, wakeGrid } from '../../../src/recovery/backoff.js';
+import { Recoverer } from '../../../src/recovery/recoverer.js';
+import { ManualTimers } from '../../../src/recovery/timers.js';
+import type { JobMemory } from '../../../src/state/job-memory.js';
+import { FakeFlink } from './fake-flink.js';
+import { recoveryConfig } from './fixtures.js';
+
+const JOBS = 30;
+const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i).padStart(2, '0')}`);
+
+const noMemory: JobMemory = { get: () => undefined, record: async () => undefined };
+
+function config(stateDir: string): Config {
+  return {
+    listen: '127.0.0.1:0',
+    stateDir,
+    logLevel: 'info',
+    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
+    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
+    recovery: recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000 }),
+    jobs: names.map((name) => ({ cluster: 'prod', name, jar: '/jars/p.jar', args: [] })),
+  };
+}
+
+/** A FakeFlink whose /jobs/overview takes a turn of the event loop, like a request on the wire. */
+class WireFakeFlink extends FakeFlink {
+  override async jobsOverview(): ReturnType<FakeFlink['jobsOverview']> {
+    await new Promise((r) => setImmediate(r));
+    return super.jobsOverview();
+  }
+}
+
+describe('Recoverer wake grid (manual time)', () => {
+  let dir: string;
+  let recoverer: Recoverer | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wake-grid-'));
+  });
+  afterEach(async () => {
+    await recoverer?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('episodes that opened at different moments share their cluster reads while they wait', async () => {
+    const clock = new ManualClock();
+    const timers = new ManualTimers(clock);
+    const flink = new WireFakeFlink(clock);
+    names.forEach((name, i) => flink.add({ jobId: String(i).padStart(32, 'a'), name, state: 'FAILED' }));
+    const cfg = config(dir);
+    const r = await Recoverer.create({ config: cfg, clients: new Map([['prod', flink]]), memory: noMemory, clock, logger: silentLogger(), registry: new Registry(), timers });
+    recoverer = r;
+    await r.start();
+    // One alert every 7 ms: 30 episodes at 30 different phases of the poll interval.
+    for (const name of names) {
+      r.accept([{ status: 'firing', labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: name, flink_recovery: 'auto' }, fingerprint: name }]);
+      await r.idle();
+      timers.advance(7);
+      await r.idle();
+    }
+    assert.equal(flink.runs.length, JOBS, 'every job was resubmitted');
+    assert.ok(r.episodes().every((e) => e.status === 'open'));
+
+    const poll = pollInterval(cfg.recovery);
+    const before = flink.overviewCalls;
+    const windowMs = 20 * poll;
+    for (let t = 0; t < windowMs; t += 5) {
+      timers.advance(5);
+      await r.idle();
+    }
+    const reads = flink.overviewCalls - before;
+    // Every episode looked at Flink once per poll (30 × 20 ticks), yet the reads are bounded by the grid's slots.
+    const slots = Math.ceil(windowMs / wakeGrid(cfg.recovery)) + 1;
+    assert.ok(reads <= slots, `${reads} reads of /jobs/overview in ${windowMs} ms, at most ${slots} slots`);
+    assert.ok(reads >= windowMs / poll, `${reads} reads: the episodes still poll`);
+    assert.ok(r.episodes().every((e) => e.status === 'open'), 'still verifying (resetAfter not reached)');
+  });
+});
