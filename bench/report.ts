@@ -114,6 +114,7 @@ export function renderTable(r: Results): string {
     if (re !== null) {
       lines.push(
         `| reaction: webhook answered → run request at Flink (${re.jobs} jobs) | p50 ${fmt(re.ms.p50, 1)} ms, p90 ${fmt(re.ms.p90, 1)} ms, p99 ${fmt(re.ms.p99, 1)} ms (first ${re.warmupMs.length} after start, not counted: ${re.warmupMs.join(', ')} ms) | the same REST calls one after another: p50 ${re.latencyFloorMs} ms | ${re.p50RatioToFloor} (p50) |`,
+        `| polls while ${fmt(re.verifying.episodes)} episodes verify | ${fmt(re.verifying.overviewReadsPerS, 1)} reads of /jobs/overview per s | one read per episode and poll: ${fmt(re.verifying.perEpisodeReadsPerS, 1)} per s | ${re.verifying.perEpisodeReadsPerS === 0 ? '–' : fmt(re.verifying.overviewReadsPerS / re.verifying.perEpisodeReadsPerS, 2)} |`,
       );
     }
   }

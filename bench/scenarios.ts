@@ -1,6 +1,8 @@
 /** The benchmark's scenarios; each starts its own simulator, service and baseline processes and stops them. */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { recoverySchema } from '../src/config/schema.js';
+import { pollInterval } from '../src/recovery/backoff.js';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';
@@ -186,6 +188,11 @@ export interface ReactionResult {
   readonly latencyFloorMs: number;
   readonly p50RatioToFloor: number;
   readonly failures: number;
+  /**
+   * After the last reaction: the recoverer's `/jobs/overview` reads per second over one poll interval while the
+   * reacted jobs' episodes verify, beside the reads one read per episode and poll would make.
+   */
+  readonly verifying: { readonly episodes: number; readonly overviewReadsPerS: number; readonly perEpisodeReadsPerS: number };
 }
 
 interface LoadResult {
@@ -217,6 +224,9 @@ function loadBodies(running: readonly string[]): string[] {
   }
   return bodies;
 }
+
+/** How often an open episode of the benchmark's service (recovery defaults) looks at Flink. */
+const DEFAULT_POLL_MS = pollInterval(recoverySchema.parse({}));
 
 /** Reactions measured first and left out of the quantiles: the JIT's first recoveries after the service started. */
 const REACTION_WARMUP = 5;
@@ -305,6 +315,19 @@ export async function webhookScenario(
     const latencyFloorMs = round(quantile(floors, 0.5), 1);
     const p50 = quantile(reactions, 0.5);
     env.log(`  reaction: p50 ${p50} ms, p99 ${quantile(reactions, 0.99)} ms over ${reactions.length} jobs`);
+
+    // 4. The polls of the episodes that verify now (the defaults: resetAfter 10 min, polled every 5 s).
+    const episodes = (await svc.episodes()).filter((e) => e.status === 'open').length;
+    await sim.call('resetCounts');
+    const pollS = DEFAULT_POLL_MS / 1000;
+    await sleep(DEFAULT_POLL_MS);
+    const counts = await sim.call<{ byEndpoint: Record<string, number> }>('counts');
+    const verifying = {
+      episodes,
+      overviewReadsPerS: round((counts.byEndpoint['GET /jobs/overview'] ?? 0) / pollS, 1),
+      perEpisodeReadsPerS: round(episodes / pollS, 1),
+    };
+    env.log(`  verifying: ${episodes} episodes, ${verifying.overviewReadsPerS} reads of /jobs/overview per s (one per episode and poll: ${verifying.perEpisodeReadsPerS})`);
     const svcErrors = svc.errors.trim();
     if (svcErrors !== '') env.log(`  service stderr: ${svcErrors.slice(0, 500)}`);
     return {
@@ -326,6 +349,7 @@ export async function webhookScenario(
         latencyFloorMs,
         p50RatioToFloor: round(p50 / latencyFloorMs, 2),
         failures,
+        verifying,
       },
     };
   } finally {

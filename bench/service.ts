@@ -176,6 +176,13 @@ export class ServiceProcess {
     return res.statusCode;
   }
 
+  /** The episodes of GET /api/v1/recoveries. */
+  async episodes(): Promise<{ readonly status: string }[]> {
+    const res = await request(`${this.base}/api/v1/recoveries`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = (await res.body.json()) as { episodes: { status: string }[] };
+    return body.episodes;
+  }
+
   /** SIGTERM, wait for the exit, remove the state directory. */
   async stop(): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {

@@ -96,7 +96,7 @@ describe('benchmark harness', () => {
         p99RatioToBaseline: 1.5,
         storm: { notifications: 1000, non2xx: 0, submissions: 2, reqPerS: 900 },
       },
-      reaction: { jobs: 200, ms: { p50: 10, p90: 12, p99: 14, max: 15 }, warmupMs: [40, 20], latencyFloorMs: 8, p50RatioToFloor: 1.25, failures: 0 },
+      reaction: { jobs: 200, ms: { p50: 10, p90: 12, p99: 14, max: 15 }, warmupMs: [40, 20], latencyFloorMs: 8, p50RatioToFloor: 1.25, failures: 0, verifying: { episodes: 200, overviewReadsPerS: 0.8, perEpisodeReadsPerS: 40 } },
       timeToRecover: null,
     };
     const targets = checkTargets(partial);
