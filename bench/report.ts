@@ -61,7 +61,7 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     s10k === undefined ? undefined : s10k.peakRssMB < 150,
     s10k
       ? `${fmt(s10k.peakRssMB)} MB (floor client ${fmt(s10k.floor.peakRssMB)} MB` +
-          `${s10k.capped === null ? '' : `; with --max-old-space-size=${s10k.capped.heapMB}: ${fmt(s10k.capped.peakRssMB)} MB at ${fmt(s10k.capped.wallMs.median)} ms`})`
+          `${s10k.tuned === null ? '' : `; with ${s10k.tuned.flags.join(' ')}: ${fmt(s10k.tuned.peakRssMB)} MB at ${fmt(s10k.tuned.wallMs.median)} ms, ${fmt(s10k.tuned.cpuMsPerScrape.median)} ms CPU per scrape against ${fmt(s10k.cpuMsPerScrape.median)} ms`})`
       : '–',
   );
   const w = r.webhook;

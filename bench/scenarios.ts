@@ -43,10 +43,16 @@ export interface ScrapeResult {
   readonly series: number;
   readonly peakRssMB: number;
   /**
-   * The same service started with a heap cap (`--max-old-space-size`): V8 on a 24 GB machine lets the heap grow
-   * to a few times the live data before it collects, so the default peak RSS says more about V8 than about us.
+   * The same service started with memory flags for V8 (see MEMORY_FLAGS in run.ts): V8 lets the heap grow to a
+   * few times the live data before it collects, so the default peak RSS says more about V8 than about us; the
+   * flags trade CPU for memory, and this says how much.
    */
-  readonly capped: { readonly heapMB: number; readonly wallMs: { readonly median: number }; readonly peakRssMB: number } | null;
+  readonly tuned: {
+    readonly flags: readonly string[];
+    readonly wallMs: { readonly median: number };
+    readonly cpuMsPerScrape: { readonly median: number };
+    readonly peakRssMB: number;
+  } | null;
   readonly floor: {
     readonly wallMs: { readonly median: number; readonly p95: number };
     readonly cpuMs: number;
@@ -62,7 +68,7 @@ export interface ScrapeResult {
 }
 
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, cappedHeapMB?: number): Promise<ScrapeResult> {
+export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, tunedFlags?: readonly string[]): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
@@ -107,24 +113,33 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
     const peakRssMB = svc.peakRss() / (1024 * 1024);
     const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
-    let capped: ScrapeResult['capped'] = null;
-    if (cappedHeapMB !== undefined) {
+    let tuned: ScrapeResult['tuned'] = null;
+    if (tunedFlags !== undefined) {
       await svc.stop();
       const small = await ServiceProcess.start({
         root: env.root,
         simUrl,
         concurrency: env.concurrency,
         catalog,
-        execArgv: [...env.serviceExecArgv, `--max-old-space-size=${cappedHeapMB}`],
+        execArgv: [...env.serviceExecArgv, ...tunedFlags],
       });
       procs.push(small);
       const walls: number[] = [];
-      for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)) + 1; i += 1) {
+      const cpus: number[] = [];
+      let last = await small.scrape(); // the first scrape reads every checkpoint config
+      for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)); i += 1) {
         const s = await small.scrape();
-        if (i > 0) walls.push(s.wallMs); // the first scrape reads every checkpoint config
+        walls.push(s.wallMs);
+        cpus.push((s.cpuSeconds - last.cpuSeconds) * 1000);
+        last = s;
       }
-      capped = { heapMB: cappedHeapMB, wallMs: { median: round(median(walls), 1) }, peakRssMB: round(small.peakRss() / (1024 * 1024), 1) };
-      env.log(`  ${n} jobs with --max-old-space-size=${cappedHeapMB}: median ${capped.wallMs.median} ms, peak RSS ${capped.peakRssMB} MB`);
+      tuned = {
+        flags: tunedFlags,
+        wallMs: { median: round(median(walls), 1) },
+        cpuMsPerScrape: { median: round(median(cpus), 1) },
+        peakRssMB: round(small.peakRss() / (1024 * 1024), 1),
+      };
+      env.log(`  ${n} jobs with ${tunedFlags.join(' ')}: median ${tuned.wallMs.median} ms, CPU ${tuned.cpuMsPerScrape.median} ms per scrape, peak RSS ${tuned.peakRssMB} MB`);
     }
 
     const wall = scrapes.map((s) => s.wallMs);
@@ -143,7 +158,7 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
       expositionBytes: last.bytes,
       series: last.series,
       peakRssMB: round(peakRssMB, 1),
-      capped,
+      tuned,
       floor: {
         wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
         cpuMs: round(median(floors.map((f) => f.cpuMs)), 1),

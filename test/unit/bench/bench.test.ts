@@ -70,7 +70,7 @@ describe('benchmark harness', () => {
       expositionBytes: 1024,
       series: 10,
       peakRssMB: 100,
-      capped: null,
+      tuned: null,
       floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 60 },
       naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
       ratioToFloor: 1.11,
