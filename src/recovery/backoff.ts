@@ -43,3 +43,13 @@ export function wakeGrid(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeou
 export function wakeSlot(at: number, grid: number): number {
   return Math.ceil(at / grid) * grid;
 }
+
+/**
+ * When an alert that could not be judged because Flink did not answer (first taken at `since`) is looked at
+ * again: a poll interval from now, while that is within verifyTimeout of `since`; after that, undefined, and
+ * Alertmanager's next notification of the alert (its repeat_interval) is what brings it back.
+ */
+export function intakeRetryAt(since: number, now: number, config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number | undefined {
+  const at = now + pollInterval(config);
+  return at <= since + config.verifyTimeout ? at : undefined;
+}

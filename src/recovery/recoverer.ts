@@ -16,7 +16,7 @@ import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
 import { screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
-import { pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
+import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
 import { decideTick } from './decide-tick.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -197,7 +197,8 @@ export class Recoverer {
     this.audit.committed(t.episode, t.events);
   }
 
-  private async intake(alert: IncomingAlert, cluster: string, jobName: string, alertname: string): Promise<void> {
+  /** Judges one alert against Flink under the job's lock; `since` is when the alert was first taken (retries). */
+  private async intake(alert: IncomingAlert, cluster: string, jobName: string, alertname: string, since?: number): Promise<void> {
     try {
       const episode = this.store.get(cluster, jobName);
       const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
@@ -209,7 +210,11 @@ export class Recoverer {
       const now = this.deps.clock.now();
       const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
       if (decision.kind === 'skip') {
-        return this.audit.skip({ ...ctx, reason: decision.reason, jobId: decision.jobId, detail: live.kind === 'unreachable' ? live.error : undefined });
+        this.audit.skip({ ...ctx, reason: decision.reason, jobId: decision.jobId, detail: live.kind === 'unreachable' ? live.error : undefined });
+        // Alertmanager sends a firing alert again only after its repeat_interval: look again while Flink is away.
+        const retryAt = decision.reason === 'flink_unreachable' ? intakeRetryAt(since ?? now, now, this.deps.config.recovery) : undefined;
+        if (retryAt !== undefined) this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
+        return;
       }
       const opened = openEpisode(
         { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode },
@@ -259,8 +264,11 @@ export class Recoverer {
     return this.deps.config.clusters.find((c) => c.name === cluster);
   }
 
-  /** Wakes the episode at the first slot of the wake grid at or after `at`, where it shares its cluster read. */
-  private schedule(cluster: string, jobName: string, at: number): void {
+  /**
+   * Runs `work` (by default the episode's next step) under the job's lock at the first slot of the wake grid at
+   * or after `at`, where it shares its cluster read. A job has one timer: scheduling replaces it.
+   */
+  private schedule(cluster: string, jobName: string, at: number, work: () => Promise<void> = () => this.tick(cluster, jobName)): void {
     if (this.state !== 'running') return;
     const key = jobKey(cluster, jobName);
     this.unschedule(cluster, jobName);
@@ -268,7 +276,7 @@ export class Recoverer {
     const handle = this.timers.setTimeout(() => {
       if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
       if (this.state !== 'running') return;
-      void this.track(this.lock.run(key, () => this.tick(cluster, jobName)));
+      void this.track(this.lock.run(key, work));
     }, Math.max(0, slot - this.deps.clock.now()));
     this.timersByKey.set(key, handle);
   }

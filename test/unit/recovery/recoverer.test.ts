@@ -316,6 +316,40 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs.length, 1);
   });
 
+  it('an alert taken while Flink is unreachable is looked at again every poll until Flink answers', async () => {
+    flink.down = true;
+    const h = await make(); // poll 100 ms, verifyTimeout 5 s
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' }), 1);
+    await run(h, 1_000);
+    const looks = (await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' })) ?? 0;
+    assert.ok(looks >= 8 && looks <= 11, `${looks} looks in the first second`);
+    assert.equal(flink.runs.length, 0);
+    flink.down = false; // no new notification: Alertmanager would send one only after repeat_interval
+    await run(h, 200);
+    assert.equal(flink.runs.length, 1);
+    assert.equal(flink.runs[0]?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
+    assert.equal(h.recoverer.episodes()[0]?.status, 'open');
+  });
+
+  it('stops looking again verifyTimeout after the alert; the next notification starts over', async () => {
+    flink.down = true;
+    const h = await make({ verifyTimeout: 1_000 }); // poll 100 ms
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    await run(h, 3_000);
+    const looks = (await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' })) ?? 0;
+    assert.ok(looks >= 9 && looks <= 12, `${looks} looks: about one per poll for 1 s, then none`);
+    assert.equal(h.timers.size, 0, 'no retry left behind');
+    flink.down = false;
+    await run(h, 1_000);
+    assert.equal(flink.runs.length, 0, 'nothing submitted without a new notification');
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    assert.equal(flink.runs.length, 1);
+  });
+
   it('refuses alerts once stopped (the webhook answers 503)', async () => {
     const h = await make();
     await h.recoverer.stop();

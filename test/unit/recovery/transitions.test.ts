@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cooldownAfter, nextAttemptAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from '../../../src/recovery/backoff.js';
+import { cooldownAfter, intakeRetryAt, nextAttemptAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from '../../../src/recovery/backoff.js';
 import { deriveJobId, missingJobBase } from '../../../src/recovery/job-id.js';
 import { applyTick, beginAttempt, countSubmitTry, attemptSubmitted, failAttempt, openEpisode, abandon } from '../../../src/recovery/transitions.js';
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
@@ -50,6 +50,13 @@ describe('backoff', () => {
     assert.equal(pollInterval(recoveryConfig()), 5_000);
     assert.equal(pollInterval(recoveryConfig({ cooldown: 100, verifyTimeout: 100, resetAfter: 100 })), 20);
     assert.equal(watchInterval(recoveryConfig({ cooldown: 10 })), 50);
+  });
+  it('looks again at an alert Flink could not judge every poll for verifyTimeout after it came', () => {
+    const cfg = recoveryConfig(); // poll 5 s, verifyTimeout 2 min
+    assert.equal(intakeRetryAt(T0, T0, cfg), T0 + 5_000);
+    assert.equal(intakeRetryAt(T0, T0 + 115_000, cfg), T0 + 120_000);
+    assert.equal(intakeRetryAt(T0, T0 + 115_001, cfg), undefined);
+    assert.equal(intakeRetryAt(T0 + 200_000, T0 + 200_000, cfg), T0 + 205_000, 'a new notification starts over');
   });
   it('wakes on a grid of a quarter poll, never early and less than one slot late', () => {
     assert.equal(wakeGrid(recoveryConfig()), 1_250);
