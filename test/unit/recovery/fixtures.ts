@@ -1,5 +1,5 @@
 /** Builders shared by the recoverer's unit tests. */
-import type { RecoveryConfig } from '../../../src/config/schema.js';
+import type { Config, RecoveryConfig } from '../../../src/config/schema.js';
 import type { JobState } from '../../../src/flink/job-state.js';
 import type { JobOverview } from '../../../src/flink/types.js';
 import type { Attempt, Episode } from '../../../src/state/episodes-schema.js';
@@ -20,6 +20,19 @@ export function recoveryConfig(over: Partial<RecoveryConfig> = {}): RecoveryConf
     allowNonRestoredState: false,
     dryRun: false,
     ...over,
+  };
+}
+
+/** A service configuration with one cluster, `prod`, and the given recovery settings and catalog. */
+export function clusterConfig(stateDir: string, recovery: RecoveryConfig, jobs: Config['jobs']): Config {
+  return {
+    listen: '127.0.0.1:0',
+    stateDir,
+    logLevel: 'info',
+    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
+    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
+    recovery,
+    jobs,
   };
 }
 

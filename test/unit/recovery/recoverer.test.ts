@@ -15,7 +15,7 @@ import { ManualTimers } from '../../../src/recovery/timers.js';
 import { episodeFile } from '../../../src/state/episodes.js';
 import type { JobMemory, RememberedJob } from '../../../src/state/job-memory.js';
 import { FakeFlink } from './fake-flink.js';
-import { FAILED_ID, recoveryConfig } from './fixtures.js';
+import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {
   status: 'firing',
@@ -32,15 +32,9 @@ class MapMemory implements JobMemory {
 }
 
 function config(stateDir: string, over: Partial<Config['recovery']> = {}): Config {
-  return {
-    listen: '127.0.0.1:0',
-    stateDir,
-    logLevel: 'info',
-    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
-    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
-    recovery: recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000, ...over }),
-    jobs: [{ cluster: 'prod', name: 'orders', jar: '/jars/orders.jar', entryClass: 'com.example.Orders', args: ['--x'], parallelism: 2 }],
-  };
+  return clusterConfig(stateDir, recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000, ...over }), [
+    { cluster: 'prod', name: 'orders', jar: '/jars/orders.jar', entryClass: 'com.example.Orders', args: ['--x'], parallelism: 2 },
+  ]);
 }
 
 interface Harness {

@@ -12,7 +12,7 @@ import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';
 import { FakeFlink } from './fake-flink.js';
-import { recoveryConfig } from './fixtures.js';
+import { clusterConfig, recoveryConfig } from './fixtures.js';
 
 const JOBS = 30;
 const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i).padStart(2, '0')}`);
@@ -20,15 +20,8 @@ const names = Array.from({ length: JOBS }, (_, i) => `job-${String(i).padStart(2
 const noMemory: JobMemory = { get: () => undefined, record: async () => undefined };
 
 function config(stateDir: string): Config {
-  return {
-    listen: '127.0.0.1:0',
-    stateDir,
-    logLevel: 'info',
-    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
-    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
-    recovery: recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000 }),
-    jobs: names.map((name) => ({ cluster: 'prod', name, jar: '/jars/p.jar', args: [] })),
-  };
+  const recovery = recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000 });
+  return clusterConfig(stateDir, recovery, names.map((name) => ({ cluster: 'prod', name, jar: '/jars/p.jar', args: [] })));
 }
 
 /** A FakeFlink whose /jobs/overview takes a turn of the event loop, like a request on the wire. */
