@@ -231,6 +231,10 @@ export async function startFlinkCluster(options: FlinkClusterOptions): Promise<F
         // still lists until its heartbeat times out.
         '-D',
         `taskmanager.resource-id=tm-${tmStarts}`,
+        // A TaskManager that comes back on the RPC address of one that was killed can be refused for good: the
+        // JobManager's Pekko keeps the dead incarnation's association and discards the new one's messages
+        // ("in read-only association", seen on 2.3.0). Later starts take new ports, like a rescheduled pod.
+        ...(tmStarts > 1 ? ['-D', 'taskmanager.rpc.port=0', '-D', 'taskmanager.data.port=0'] : []),
       ],
       logFile: join(logsDir, 'taskmanager.out'),
       cwd: dir,
