@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { forEachBounded } from '../src/exporter/bounded.js';
 import { dispatchText } from '../src/flink/dispatch.js';
 import { serveCommands } from './ipc.js';
 
@@ -43,14 +44,7 @@ function measure(body: () => Promise<number>): Promise<FetchRun> {
 function floor(paths: readonly string[]): Promise<FetchRun> {
   return measure(async () => {
     await Promise.all([get('/overview'), get('/jobs/overview')]);
-    let next = 0;
-    const worker = async () => {
-      while (next < paths.length) {
-        const path = paths[next++] as string;
-        await get(path);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+    await forEachBounded(paths, concurrency, get);
     return 2 + paths.length;
   });
 }

@@ -46,7 +46,7 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   const clients = deps.clients ?? config.clusters.map((cluster) => createFlinkClient(cluster, { logger }));
   const memory = await FileJobMemory.open(config.stateDir, { startEmpty: deps.startEmpty ?? false });
   const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
-  // The recoverer's series (~29 per catalog job) change only when it acts: their text is kept until then.
+  // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then.
   const recoveryRegistry = new Registry();
   const recoveryText = new CachedText(() => recoveryRegistry.metrics());
   const recoverer = await Recoverer.create({

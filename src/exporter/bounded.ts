@@ -2,7 +2,7 @@
 
 /**
  * Calls `fn` for every item with at most `width` calls pending, in item order, and resolves when all settled.
- * `fn` must not throw. Unlike `Promise.all(items.map(fn))` it holds `width` pending calls instead of one per
+ * A rejection of `fn` rejects the whole run (the other workers go on). Unlike `Promise.all(items.map(fn))` it holds `width` pending calls instead of one per
  * item: a 10,000-job scrape that started every job's requests at once kept ~30,000 waiting request chains
  * alive long enough for V8 to promote them, and the old generation grew by hundreds of megabytes.
  */

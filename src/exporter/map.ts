@@ -9,7 +9,7 @@
  */
 import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
-import type { CheckpointStats, ClusterOverview, JobOverview } from '../flink/types.js';
+import type { CheckpointStats, ClusterOverview, CompletedCheckpoint, JobOverview } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { currentInstances } from '../flink/current-instance.js';
 import { label, rowFamily, type MetricFamily, type Push } from './families.js';
@@ -83,6 +83,13 @@ function fromStats(samples: (labels: string, stats: CheckpointStats, push: Push)
   });
 }
 
+/** Samples from a present job's latest completed checkpoint, when it has one. */
+function fromLatest(samples: (labels: string, last: CompletedCheckpoint, push: Push) => void): (row: JobRow, push: Push) => void {
+  return fromStats((labels, stats, push) => {
+    if (stats.latestCompleted !== undefined) samples(labels, stats.latestCompleted, push);
+  });
+}
+
 const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>> = {
   flink_job_info: (row, push) => {
     if (row.job !== undefined) push(`${row.labels},${label('job_id', row.job.jobId)}`, 1);
@@ -115,15 +122,9 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
     push(labels + FAILED, stats.failed);
   }),
   flink_job_checkpoints_in_progress: fromStats((labels, stats, push) => push(labels, stats.inProgress)),
-  flink_job_last_checkpoint_completed_timestamp_seconds: fromStats((labels, stats, push) => {
-    if (stats.latestCompleted !== undefined) push(labels, stats.latestCompleted.completedAt / 1000);
-  }),
-  flink_job_last_checkpoint_duration_seconds: fromStats((labels, stats, push) => {
-    if (stats.latestCompleted !== undefined) push(labels, stats.latestCompleted.durationMs / 1000);
-  }),
-  flink_job_last_checkpoint_size_bytes: fromStats((labels, stats, push) => {
-    if (stats.latestCompleted !== undefined) push(labels, stats.latestCompleted.sizeBytes);
-  }),
+  flink_job_last_checkpoint_completed_timestamp_seconds: fromLatest((labels, last, push) => push(labels, last.completedAt / 1000)),
+  flink_job_last_checkpoint_duration_seconds: fromLatest((labels, last, push) => push(labels, last.durationMs / 1000)),
+  flink_job_last_checkpoint_size_bytes: fromLatest((labels, last, push) => push(labels, last.sizeBytes)),
 };
 
 /** The job rows of one cluster, sorted by name; none when it did not answer (that says nothing about its jobs). */

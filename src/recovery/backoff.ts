@@ -3,6 +3,9 @@ import type { RecoveryConfig } from '../config/schema.js';
 
 type Timing = Pick<RecoveryConfig, 'cooldown' | 'backoffFactor' | 'maxCooldown'>;
 
+/** The settings the poll interval is derived from. */
+type PollTiming = Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>;
+
 /** Least time between attempt `n` and attempt `n + 1`: cooldown × backoffFactor^(n−1), capped by maxCooldown. */
 export function cooldownAfter(n: number, config: Timing): number {
   const grown = config.cooldown * config.backoffFactor ** Math.max(0, n - 1);
@@ -21,7 +24,7 @@ function clamp(value: number, low: number, high: number): number {
 }
 
 /** How often an open episode polls Flink while verifying or waiting for resetAfter. */
-export function pollInterval(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number {
+export function pollInterval(config: PollTiming): number {
   return clamp(Math.floor(Math.min(config.cooldown, config.verifyTimeout, config.resetAfter) / 10), 20, 5_000);
 }
 
@@ -35,7 +38,7 @@ export function watchInterval(config: Pick<RecoveryConfig, 'cooldown'>): number 
  * wake-ups fall into one slot wake together and share one `/jobs/overview`, so however many episodes wait,
  * the recoverer reads a cluster at most about four times per poll interval; each wake-up is late by less than a slot.
  */
-export function wakeGrid(config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number {
+export function wakeGrid(config: PollTiming): number {
   return Math.max(1, Math.floor(pollInterval(config) / 4));
 }
 
@@ -49,7 +52,7 @@ export function wakeSlot(at: number, grid: number): number {
  * again: a poll interval from now, while that is within verifyTimeout of `since`; after that, undefined, and
  * Alertmanager's next notification of the alert (its repeat_interval) is what brings it back.
  */
-export function intakeRetryAt(since: number, now: number, config: Pick<RecoveryConfig, 'cooldown' | 'verifyTimeout' | 'resetAfter'>): number | undefined {
+export function intakeRetryAt(since: number, now: number, config: PollTiming): number | undefined {
   const at = now + pollInterval(config);
   return at <= since + config.verifyTimeout ? at : undefined;
 }
