@@ -21,6 +21,7 @@ import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from '.
 import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
 import { metricValue, metricsSchema } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
+import { pickMembers } from './wire/members.js';
 import { errorsOf, parseBody } from './wire/parse.js';
 
 export interface FlinkClientOptions {
@@ -41,6 +42,9 @@ export function createFlinkClient(config: ClusterConfig, options: FlinkClientOpt
 const REFUSALS: ReadonlySet<number> = new Set([400, 404, 409, 500]);
 
 const isOk = (status: number) => status >= 200 && status < 300;
+
+/** The members of `/jobs/:id/checkpoints` that checkpointStatsSchema reads; `summary` and `history` are skipped. */
+const CHECKPOINT_STATS_MEMBERS: ReadonlySet<string> = new Set(['counts', 'latest']);
 
 class FlinkClient implements FlinkApi {
   readonly cluster: string;
@@ -91,7 +95,8 @@ class FlinkClient implements FlinkApi {
     const res = await this.http.request(req);
     if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { enabled: false };
     if (!isOk(res.status)) throw this.statusError(req, res);
-    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, res.text, this.cluster, () => describe(req))) };
+    const text = pickMembers(res.text, CHECKPOINT_STATS_MEMBERS) ?? res.text;
+    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, text, this.cluster, () => describe(req))) };
   }
 
   async checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined> {
