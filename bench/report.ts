@@ -60,8 +60,8 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     'peak RSS < 150 MB at 10,000 jobs',
     s10k === undefined ? undefined : s10k.peakRssMB < 150,
     s10k
-      ? `${fmt(s10k.peakRssMB)} MB (floor client ${fmt(s10k.floor.peakRssMB)} MB` +
-          `${s10k.tuned === null ? '' : `; with ${s10k.tuned.flags.join(' ')}: ${fmt(s10k.tuned.peakRssMB)} MB at ${fmt(s10k.tuned.wallMs.median)} ms, ${fmt(s10k.tuned.cpuMsPerScrape.median)} ms CPU per scrape against ${fmt(s10k.cpuMsPerScrape.median)} ms`})`
+      ? `${fmt(s10k.peakRssMB)} MB with ${s10k.nodeFlags.length === 0 ? "Node's default heap" : s10k.nodeFlags.join(' ')} (floor client ${fmt(s10k.floor.peakRssMB)} MB` +
+          `${s10k.nodeDefaults === null ? '' : `; Node's default heap: ${fmt(s10k.nodeDefaults.peakRssMB)} MB at ${fmt(s10k.nodeDefaults.wallMs.median)} ms, ${fmt(s10k.nodeDefaults.cpuMsPerScrape.median)} ms CPU per scrape against ${fmt(s10k.cpuMsPerScrape.median)} ms`})`
       : '–',
   );
   const w = r.webhook;

@@ -19,12 +19,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const resultsDir = join(root, 'bench', 'results');
 
-/**
- * V8 flags for a service that must stay small (the README's "Memory" section): an old generation capped at
- * 160 MB (4x the ~38 MB live at 10,000 jobs) and 4 MB semi-spaces instead of 16 MB. They cost CPU per scrape.
- */
-const MEMORY_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=4'];
-
 function flag(name: string): string | undefined {
   const hit = process.argv.slice(2).find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (hit === undefined) return undefined;
@@ -78,8 +72,8 @@ async function main(): Promise<number> {
       const reps = quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30;
       // The naive poller makes ~3 requests per instance one after another: ~70 s at 10,000 jobs, so not run there.
       const naiveRuns = n > 1000 ? 0 : quick || n >= 1000 ? 1 : 3;
-      // At 10,000 jobs the service runs a second time with V8's memory flags (see ScrapeResult.tuned).
-      scrape.push(await scrapeScenario(env, n, reps, naiveRuns, n >= 10_000 ? MEMORY_FLAGS : undefined));
+      // At 10,000 jobs the service runs a second time without the launcher's heap flags (ScrapeResult.nodeDefaults).
+      scrape.push(await scrapeScenario(env, n, reps, naiveRuns, n >= 10_000));
     }
   }
   let webhook: WebhookResult | null = null;

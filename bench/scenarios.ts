@@ -42,13 +42,13 @@ export interface ScrapeResult {
   readonly expositionBytes: number;
   readonly series: number;
   readonly peakRssMB: number;
+  /** The node flags the service ran with: the launcher's (bin/flink-guardian.js), as users run it. */
+  readonly nodeFlags: readonly string[];
   /**
-   * The same service started with memory flags for V8 (see MEMORY_FLAGS in run.ts): V8 lets the heap grow to a
-   * few times the live data before it collects, so the default peak RSS says more about V8 than about us; the
-   * flags trade CPU for memory, and this says how much.
+   * The same service once more without the launcher's heap flags (Node's defaults, at 10,000 jobs): V8 then lets
+   * the heap grow to a few times the live data before it collects, so this says what the flags save and cost.
    */
-  readonly tuned: {
-    readonly flags: readonly string[];
+  readonly nodeDefaults: {
     readonly wallMs: { readonly median: number };
     readonly cpuMsPerScrape: { readonly median: number };
     readonly peakRssMB: number;
@@ -68,7 +68,7 @@ export interface ScrapeResult {
 }
 
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, tunedFlags?: readonly string[]): Promise<ScrapeResult> {
+export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, withNodeDefaults = false): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
@@ -113,33 +113,33 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
     const peakRssMB = svc.peakRss() / (1024 * 1024);
     const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
-    let tuned: ScrapeResult['tuned'] = null;
-    if (tunedFlags !== undefined) {
+    let nodeDefaults: ScrapeResult['nodeDefaults'] = null;
+    if (withNodeDefaults) {
       await svc.stop();
-      const small = await ServiceProcess.start({
+      const plain = await ServiceProcess.start({
         root: env.root,
         simUrl,
         concurrency: env.concurrency,
         catalog,
-        execArgv: [...env.serviceExecArgv, ...tunedFlags],
+        execArgv: env.serviceExecArgv,
+        nodeFlags: [],
       });
-      procs.push(small);
+      procs.push(plain);
       const walls: number[] = [];
       const cpus: number[] = [];
-      let last = await small.scrape(); // the first scrape reads every checkpoint config
+      let last = await plain.scrape(); // the first scrape reads every checkpoint config
       for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)); i += 1) {
-        const s = await small.scrape();
+        const s = await plain.scrape();
         walls.push(s.wallMs);
         cpus.push((s.cpuSeconds - last.cpuSeconds) * 1000);
         last = s;
       }
-      tuned = {
-        flags: tunedFlags,
+      nodeDefaults = {
         wallMs: { median: round(median(walls), 1) },
         cpuMsPerScrape: { median: round(median(cpus), 1) },
-        peakRssMB: round(small.peakRss() / (1024 * 1024), 1),
+        peakRssMB: round(plain.peakRss() / (1024 * 1024), 1),
       };
-      env.log(`  ${n} jobs with ${tunedFlags.join(' ')}: median ${tuned.wallMs.median} ms, CPU ${tuned.cpuMsPerScrape.median} ms per scrape, peak RSS ${tuned.peakRssMB} MB`);
+      env.log(`  ${n} jobs with Node's default heap: median ${nodeDefaults.wallMs.median} ms, CPU ${nodeDefaults.cpuMsPerScrape.median} ms per scrape, peak RSS ${nodeDefaults.peakRssMB} MB`);
     }
 
     const wall = scrapes.map((s) => s.wallMs);
@@ -158,7 +158,8 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
       expositionBytes: last.bytes,
       series: last.series,
       peakRssMB: round(peakRssMB, 1),
-      tuned,
+      nodeFlags: svc.nodeFlags,
+      nodeDefaults,
       floor: {
         wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
         cpuMs: round(median(floors.map((f) => f.cpuMs)), 1),

@@ -25,6 +25,19 @@ export interface ServiceOptions {
   readonly catalog: readonly CatalogJob[];
   /** Extra node flags, e.g. --cpu-prof. */
   readonly execArgv?: readonly string[];
+  /** The heap flags to run with instead of the launcher's (`[]`: Node's defaults). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * The node flags of the launcher's `#!/usr/bin/env -S node …` line: the service is measured as users run it
+ * (`npx flink-guardian`, `npm start`, the systemd unit all go through that line).
+ */
+export function launcherNodeFlags(root: string): string[] {
+  const first = readFileSync(join(root, 'bin', 'flink-guardian.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env(?: -S)? node((?: --?[\w-]+(?:=\S+)?)*)$/.exec(first);
+  if (m === null) throw new Error(`bin/flink-guardian.js: unexpected first line ${JSON.stringify(first)}`);
+  return (m[1] ?? '').split(' ').filter(Boolean);
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -91,6 +104,8 @@ export function peakRssOf(pid: number): number {
 
 export class ServiceProcess {
   private constructor(
+    /** The heap flags it runs with. */
+    readonly nodeFlags: readonly string[],
     private readonly proc: ChildProcess,
     readonly base: string,
     private readonly dir: string,
@@ -103,7 +118,8 @@ export class ServiceProcess {
     const port = await freePort();
     const file = join(dir, 'guardian.yaml');
     writeFileSync(file, configYaml({ listen: `127.0.0.1:${port}`, stateDir: join(dir, 'state'), simUrl: o.simUrl, concurrency: o.concurrency, catalog: o.catalog }));
-    const proc = spawn(process.execPath, [...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file], {
+    const nodeFlags = o.nodeFlags ?? launcherNodeFlags(o.root);
+    const proc = spawn(process.execPath, [...nodeFlags, ...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -112,7 +128,7 @@ export class ServiceProcess {
       stderr.push(d);
       if (stderr.length > 50) stderr.shift();
     });
-    const svc = new ServiceProcess(proc, `http://127.0.0.1:${port}`, dir, stderr);
+    const svc = new ServiceProcess(nodeFlags, proc, `http://127.0.0.1:${port}`, dir, stderr);
     const until = Date.now() + 20_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`flink-guardian exited (${proc.exitCode}): ${stderr.join('')}`);

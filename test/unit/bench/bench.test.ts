@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { Registry } from 'prom-client';
 import { jobName, populate } from '../../../bench/mix.js';
 import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
-import { configYaml } from '../../../bench/service.js';
+import { configYaml, launcherNodeFlags } from '../../../bench/service.js';
 import { ManualClock } from '../../../src/clock.js';
 import { configSchema, clusterSchema } from '../../../src/config/schema.js';
 import { Exporter } from '../../../src/exporter/exporter.js';
@@ -70,7 +71,8 @@ describe('benchmark harness', () => {
       expositionBytes: 1024,
       series: 10,
       peakRssMB: 100,
-      tuned: null,
+      nodeFlags: ['--max-semi-space-size=4'],
+      nodeDefaults: jobs > 1000 ? { wallMs: { median: 90 }, cpuMsPerScrape: { median: 30 }, peakRssMB: 200 } : null,
       floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 60 },
       naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
       ratioToFloor: 1.11,
@@ -114,6 +116,20 @@ describe('benchmark harness', () => {
     const table = renderTable({ ...partial, targets });
     assert.match(table, /not measured in this run \(run npm run test:e2e\)/);
     assert.match(table, /\| 10,000 \(10,000\) \|/);
+    assert.match(table, /100 MB with --max-semi-space-size=4 \(floor client 60 MB; Node's default heap: 200 MB at 90 ms, 30 ms CPU per scrape against 50 ms\)/);
     assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 8);
+  });
+});
+
+describe('the launcher', () => {
+  it('runs node with the heap budget that the benchmark measures', () => {
+    const flags = launcherNodeFlags('.');
+    const budget = flags.find((f) => f.startsWith('--max-old-space-size='));
+    assert.ok(budget !== undefined && flags.some((f) => f.startsWith('--max-semi-space-size=')), flags.join(' '));
+    // Run as a user does: the kernel reads the #! line, env -S splits it, node takes the flags.
+    assert.match(execFileSync('bin/flink-guardian.js', ['--version'], { encoding: 'utf8' }), /^flink-guardian \d/);
+    const limitMB = Number(execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit / 2 ** 20'], { encoding: 'utf8' }));
+    const oldMB = Number(budget.split('=')[1]);
+    assert.ok(limitMB >= oldMB && limitMB < oldMB + 64, `heap limit ${limitMB} MB for ${budget}`);
   });
 });
