@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { JobSeries } from '../../../src/recovery/job-series.js';
+
+/** The exposition's sample lines, sorted: the same series and values whatever order they were created in. */
+const samples = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .sort();
+
+const headers = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('#'));
+
+describe('JobSeries', () => {
+  it("exposes the same series and values as prom-client's own Counter and Gauge", async () => {
+    const ours = new Registry();
+    const series = new JobSeries();
+    const attempts = series.family(
+      { name: 'x_attempts_total', help: 'Attempts, by "source"\nand result', type: 'counter', slots: ['a', 'b'].flatMap((source) => ['ok', 'failed'].map((result) => ({ source, result }))) },
+      ours,
+    );
+    const open = series.family({ name: 'x_open', help: 'open', type: 'gauge', slots: [{}] }, ours);
+
+    const theirs = new Registry();
+    const counter = new Counter({ name: 'x_attempts_total', help: 'Attempts, by "source"\nand result', labelNames: ['cluster', 'job_name', 'source', 'result'], registers: [theirs] });
+    const gauge = new Gauge({ name: 'x_open', help: 'open', labelNames: ['cluster', 'job_name'], registers: [theirs] });
+
+    const jobs = [
+      ['prod', 'orders'],
+      ['prod', 'job "with" quotes\\and\nnewline'],
+      ['staging', 'orders'],
+    ] as const;
+    for (const [cluster, job_name] of jobs) {
+      attempts.inc(cluster, job_name, { source: 'a', result: 'ok' }, 0);
+      counter.inc({ cluster, job_name, source: 'a', result: 'ok' }, 0);
+      open.set(cluster, job_name, {}, 0);
+      gauge.set({ cluster, job_name }, 0);
+    }
+    attempts.inc('prod', 'orders', { result: 'failed', source: 'b' }); // label order does not matter
+    counter.inc({ cluster: 'prod', job_name: 'orders', source: 'b', result: 'failed' });
+    attempts.inc('prod', 'orders', { source: 'b', result: 'failed' }, 2.5);
+    counter.inc({ cluster: 'prod', job_name: 'orders', source: 'b', result: 'failed' }, 2.5);
+    open.set('staging', 'orders', {}, 1);
+    gauge.set({ cluster: 'staging', job_name: 'orders' }, 1);
+    attempts.inc('other', 'new-job', { source: 'a', result: 'failed' }); // a job first seen by an increment
+    counter.inc({ cluster: 'other', job_name: 'new-job', source: 'a', result: 'failed' });
+
+    const [a, b] = [await ours.metrics(), await theirs.metrics()];
+    assert.deepEqual(samples(a), samples(b));
+    assert.deepEqual(headers(a), headers(b));
+    assert.equal(samples(a).length, 3 + 1 + 1 + 3, 'absent series are not exposed');
+
+    const json = (await ours.getMetricsAsJSON()).find((m) => m.name === 'x_attempts_total');
+    assert.deepEqual(
+      json?.values.find((v) => v.labels['job_name'] === 'orders' && v.labels['cluster'] === 'prod' && v.labels['source'] === 'b'),
+      { labels: { cluster: 'prod', job_name: 'orders', source: 'b', result: 'failed' }, value: 3.5 },
+    );
+  });
+
+  it('refuses labels outside the closed set, and resets with the registry', async () => {
+    const registry = new Registry();
+    const series = new JobSeries();
+    const skipped = series.family({ name: 'x_skipped_total', help: 'h', type: 'counter', slots: [{ reason: 'cooldown' }] }, registry);
+    assert.throws(() => skipped.inc('prod', 'orders', { reason: 'nope' }), /x_skipped_total: no series with labels/);
+    assert.throws(() => series.family({ name: 'late', help: 'h', type: 'gauge', slots: [{}] }, registry), /declared before/);
+    skipped.inc('prod', 'orders', { reason: 'cooldown' });
+    assert.match(await registry.metrics(), /x_skipped_total\{cluster="prod",job_name="orders",reason="cooldown"\} 1\n/);
+    registry.resetMetrics();
+    assert.deepEqual(samples(await registry.metrics()), []);
+  });
+});
