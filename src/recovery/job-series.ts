@@ -6,6 +6,7 @@
  * prom-client Registry as the other metrics and answer its `get()` like prom-client's own.
  */
 import type { Metric, Registry } from 'prom-client';
+import { jobKey } from '../state/episodes.js';
 
 /** One series as prom-client's registry reads it. */
 export interface SeriesValue {
@@ -58,7 +59,7 @@ export class JobFamily {
   }
 
   /** The position of a series in a job's values; throws for labels outside the family's closed sets. */
-  slot(labels: SlotLabels = {}): number {
+  private slot(labels: SlotLabels): number {
     const at = this.index.get(slotKey(labels));
     if (at === undefined) throw new Error(`${this.name}: no series with labels ${JSON.stringify(labels)}`);
     return at;
@@ -66,14 +67,15 @@ export class JobFamily {
 
   /** Adds `by` to a series, creating it at 0 first. */
   inc(cluster: string, jobName: string, labels: SlotLabels, by = 1): void {
-    const values = this.owner.row(cluster, jobName).values;
     const at = this.slot(labels);
+    const values = this.owner.row(cluster, jobName).values;
     values[at] = (Number.isNaN(values[at]) ? 0 : (values[at] as number)) + by;
   }
 
   /** Sets a series. */
   set(cluster: string, jobName: string, labels: SlotLabels, value: number): void {
-    this.owner.row(cluster, jobName).values[this.slot(labels)] = value;
+    const at = this.slot(labels);
+    this.owner.row(cluster, jobName).values[at] = value;
   }
 
   /** The family as prom-client's registry reads it (exposition and JSON). */
@@ -99,14 +101,12 @@ export class JobFamily {
 export class JobSeries {
   private readonly byJob = new Map<string, JobRow>();
   private width = 0;
-  private readonly families: JobFamily[] = [];
 
   /** Adds a family and registers it on `registry` (before any job has a row). */
   family(def: FamilyDef, registry: Registry): JobFamily {
     if (this.byJob.size > 0) throw new Error('JobSeries: families are declared before the first series');
     const family = new JobFamily(this, def, this.width);
     this.width += def.slots.length;
-    this.families.push(family);
     // prom-client's Registry reads a metric through name, help, type, get() and reset(), which JobFamily has;
     // its type names only prom-client's own classes.
     registry.registerMetric(family as unknown as Metric);
@@ -115,7 +115,7 @@ export class JobSeries {
 
   /** The row of a job, created empty (every series absent) on first use. */
   row(cluster: string, jobName: string): JobRow {
-    const key = `${cluster}\u0000${jobName}`;
+    const key = jobKey(cluster, jobName);
     let row = this.byJob.get(key);
     if (row === undefined) {
       row = { cluster, jobName, values: new Float64Array(this.width).fill(Number.NaN) };
