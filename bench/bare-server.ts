@@ -18,7 +18,10 @@ const server = createServer((req, res) => {
       return;
     }
     const text = JSON.stringify({ status: 'accepted', alerts });
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   });
 });

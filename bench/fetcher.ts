@@ -1,7 +1,7 @@
 /**
  * The two baselines, in their own process: the floor (exactly the requests a scrape needs, with the
- * exporter's transport, undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive poller
- * (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
+ * exporter's transport, undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive
+ * poller (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';

@@ -16,7 +16,10 @@ export class Child {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  private constructor(readonly proc: ChildProcess, readonly hello: Record<string, unknown>) {
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly hello: Record<string, unknown>,
+  ) {
     proc.on('message', (msg: Answer) => {
       const p = this.pending.get(msg.id);
       if (p === undefined) return;
@@ -67,7 +70,11 @@ export class Child {
 type Handler = (args: never) => unknown;
 
 /** The child side: greets the parent with `hello`, answers commands, runs `onClose` when the parent goes away. */
-export function serveCommands(hello: Record<string, unknown>, handlers: Record<string, Handler>, onClose: () => Promise<void> | void): void {
+export function serveCommands(
+  hello: Record<string, unknown>,
+  handlers: Record<string, Handler>,
+  onClose: () => Promise<void> | void,
+): void {
   process.on('message', (msg: { id: number; cmd: string; args: unknown }) => {
     const handler = handlers[msg.cmd];
     Promise.resolve()
@@ -77,7 +84,8 @@ export function serveCommands(hello: Record<string, unknown>, handlers: Record<s
       })
       .then(
         (result) => process.send?.({ id: msg.id, ok: true, result }),
-        (err: unknown) => process.send?.({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          process.send?.({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
       );
   });
   process.on('disconnect', () => {

@@ -64,7 +64,10 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
   const checkpoint = (id: string) => {
     const k = 1 + Math.floor(random() * 4);
     for (let c = 0; c < k; c += 1) {
-      sim.completeCheckpoint(id, { sizeBytes: Math.floor(1e5 + random() * 5e8), durationMs: Math.floor(50 + random() * 5000) });
+      sim.completeCheckpoint(id, {
+        sizeBytes: Math.floor(1e5 + random() * 5e8),
+        durationMs: Math.floor(50 + random() * 5000),
+      });
     }
     if (random() < 0.1) sim.failCheckpoint(id);
   };
@@ -115,7 +118,8 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
       running += 1;
       continue;
     }
-    const retention = slot === 4 ? 'NO_EXTERNALIZED_CHECKPOINTS' : slot === 5 ? 'DELETE_ON_CANCELLATION' : 'RETAIN_ON_CANCELLATION';
+    const retention =
+      slot === 4 ? 'NO_EXTERNALIZED_CHECKPOINTS' : slot === 5 ? 'DELETE_ON_CANCELLATION' : 'RETAIN_ON_CANCELLATION';
     const id = sim.addJob({ name, startTime, restarts, parallelism: 1 + (i % 4), checkpointing: { retention } });
     checkpoint(id);
     if (random() < 0.05) sim.setCheckpointsInProgress(id, 1);
@@ -125,5 +129,15 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
     steadyPaths.push(p.stats, p.restarts);
     running += 1;
   }
-  return { names: n, instances, running, failedBesideSuccessor: failedBeside, terminal, checkpointingOff: off, steadyPaths, coldPaths, naivePaths };
+  return {
+    names: n,
+    instances,
+    running,
+    failedBesideSuccessor: failedBeside,
+    terminal,
+    checkpointingOff: off,
+    steadyPaths,
+    coldPaths,
+    naivePaths,
+  };
 }

@@ -31,28 +31,34 @@ export function webhookBody(alerts: readonly AlertSpec[], cluster = 'bench'): st
         instance: 'flink-guardian:9813',
         job: 'flink-guardian',
       };
-      if (a.auto ?? a.alertname === 'FlinkJobFailed') labels['flink_recovery'] = 'auto';
+      if (a.auto ?? a.alertname === 'FlinkJobFailed') labels.flink_recovery = 'auto';
       const status = a.status ?? 'firing';
       return {
         status,
         labels,
         annotations: {
           summary: `Flink job ${a.job} on ${cluster}: ${a.alertname}`,
-          description: `The current instance of ${a.job} on cluster ${cluster} is FAILED; flink-guardian resubmits it from its latest retained checkpoint.`,
+          description:
+            `The current instance of ${a.job} on cluster ${cluster} is FAILED; ` +
+            'flink-guardian resubmits it from its latest retained checkpoint.',
           runbook_url: 'https://github.com/example/flink-guardian/blob/main/docs/runbook.md#flinkjobfailed',
         },
         startsAt,
         endsAt: status === 'resolved' ? '2025-06-01T03:15:45.123Z' : '0001-01-01T00:00:00Z',
-        generatorURL: `http://prometheus:9090/graph?g0.expr=flink_job_state%7Bstate%3D%22FAILED%22%7D+%3D%3D+1&g0.tab=1`,
+        generatorURL:
+          'http://prometheus:9090/graph?g0.expr=flink_job_state%7Bstate%3D%22FAILED%22%7D+%3D%3D+1&g0.tab=1',
         fingerprint: fingerprint(`${a.alertname}/${a.job}`),
       };
     }),
     groupLabels: first === undefined ? {} : { alertname: first.alertname, cluster, job_name: first.job },
-    commonLabels: first === undefined ? {} : { alertname: first.alertname, cluster, severity: first.severity ?? 'critical' },
+    commonLabels:
+      first === undefined ? {} : { alertname: first.alertname, cluster, severity: first.severity ?? 'critical' },
     commonAnnotations: {},
     externalURL: 'http://alertmanager:9093',
     version: '4',
-    groupKey: `{}/{flink_recovery="auto"}:{alertname="${first?.alertname ?? ''}", cluster="${cluster}", job_name="${first?.job ?? ''}"}`,
+    groupKey:
+      `{}/{flink_recovery="auto"}:{alertname="${first?.alertname ?? ''}", ` +
+      `cluster="${cluster}", job_name="${first?.job ?? ''}"}`,
     truncatedAlerts: 0,
   };
   return JSON.stringify(body);

@@ -37,7 +37,9 @@ export interface Results {
 }
 
 const fmt = (v: number | null | undefined, digits = 0): string =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  v === null || v === undefined || !Number.isFinite(v)
+    ? '–'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
 /** Evaluates the issue's targets against the figures. */
 export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
@@ -47,21 +49,40 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   const out: TargetCheck[] = [];
   const check = (id: string, target: string, ok: boolean | undefined, value: string) =>
     out.push({ id, target, value, status: ok === undefined ? 'NOT RUN' : ok ? 'PASS' : 'MISS' });
-  check('scrape_1000_vs_floor', '1,000-job scrape ≤ 1.25x the floor', s1k === undefined ? undefined : s1k.ratioToFloor <= 1.25, s1k ? `${s1k.ratioToFloor}x (${fmt(s1k.wallMs.median, 1)} vs ${fmt(s1k.floor.wallMs.median, 1)} ms)` : '–');
+  check(
+    'scrape_1000_vs_floor',
+    '1,000-job scrape ≤ 1.25x the floor',
+    s1k === undefined ? undefined : s1k.ratioToFloor <= 1.25,
+    s1k ? `${s1k.ratioToFloor}x (${fmt(s1k.wallMs.median, 1)} vs ${fmt(s1k.floor.wallMs.median, 1)} ms)` : '–',
+  );
   check(
     'scrape_1000_vs_naive',
     '1,000-job scrape ≥ 20x faster than naive',
     s1k?.speedupVsNaive === null || s1k === undefined ? undefined : s1k.speedupVsNaive >= 20,
     s1k?.speedupVsNaive ? `${s1k.speedupVsNaive}x` : '–',
   );
-  check('scrape_10000_wall', '10,000-job scrape < 2 s at 2 ms/request', s10k === undefined ? undefined : s10k.wallMs.median < 2000, s10k ? `${fmt(s10k.wallMs.median)} ms median, ${fmt(s10k.wallMs.p95)} ms p95 (${s10k.ratioToFloor}x floor)` : '–');
+  check(
+    'scrape_10000_wall',
+    '10,000-job scrape < 2 s at 2 ms/request',
+    s10k === undefined ? undefined : s10k.wallMs.median < 2000,
+    s10k ? `${fmt(s10k.wallMs.median)} ms median, ${fmt(s10k.wallMs.p95)} ms p95 (${s10k.ratioToFloor}x floor)` : '–',
+  );
   check(
     'rss_10000',
     'peak RSS < 150 MB at 10,000 jobs',
     s10k === undefined ? undefined : s10k.peakRssMB < 150,
     s10k
-      ? `${fmt(s10k.peakRssMB)} MB with ${s10k.nodeFlags.length === 0 ? "Node's default heap" : s10k.nodeFlags.join(' ')} (floor client ${fmt(s10k.floor.peakRssMB)} MB` +
-          `${s10k.nodeDefaults === null ? '' : `; Node's default heap: ${fmt(s10k.nodeDefaults.peakRssMB)} MB at ${fmt(s10k.nodeDefaults.wallMs.median)} ms, ${fmt(s10k.nodeDefaults.cpuMsPerScrape.median)} ms CPU per scrape against ${fmt(s10k.cpuMsPerScrape.median)} ms`})`
+      ? `${fmt(s10k.peakRssMB)} MB with ` +
+          `${s10k.nodeFlags.length === 0 ? "Node's default heap" : s10k.nodeFlags.join(' ')} ` +
+          `(floor client ${fmt(s10k.floor.peakRssMB)} MB` +
+          `${
+            s10k.nodeDefaults === null
+              ? ''
+              : `; Node's default heap: ${fmt(s10k.nodeDefaults.peakRssMB)} MB ` +
+                `at ${fmt(s10k.nodeDefaults.wallMs.median)} ms, ` +
+                `${fmt(s10k.nodeDefaults.cpuMsPerScrape.median)} ms CPU per scrape ` +
+                `against ${fmt(s10k.cpuMsPerScrape.median)} ms`
+          })`
       : '–',
   );
   const w = r.webhook;
@@ -71,11 +92,26 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     w === null ? undefined : w.latencyMs.p99 < 25 && w.reqPerS >= 0.95 * w.rateTarget && w.non2xx === 0,
     w ? `${fmt(w.latencyMs.p99, 1)} ms at ${fmt(w.reqPerS)} req/s (${w.p99RatioToBaseline}x bare node:http)` : '–',
   );
-  check('storm_submissions', '1,000 duplicate notifications → exactly 1 submission', w === null ? undefined : w.storm.submissions === 1, w ? `${w.storm.submissions}` : '–');
+  check(
+    'storm_submissions',
+    '1,000 duplicate notifications → exactly 1 submission',
+    w === null ? undefined : w.storm.submissions === 1,
+    w ? `${w.storm.submissions}` : '–',
+  );
   const re = r.reaction;
-  check('reaction_p99', 'reaction p99 < 50 ms', re === null ? undefined : re.ms.p99 < 50 && re.failures === 0, re ? `${fmt(re.ms.p99, 1)} ms (${re.jobs} jobs)` : '–');
+  check(
+    'reaction_p99',
+    'reaction p99 < 50 ms',
+    re === null ? undefined : re.ms.p99 < 50 && re.failures === 0,
+    re ? `${fmt(re.ms.p99, 1)} ms (${re.jobs} jobs)` : '–',
+  );
   const ttr = r.timeToRecover;
-  check('time_to_recover_p50', 'time to recover p50 < 20 s (real stack)', ttr?.p50Seconds == null ? undefined : ttr.p50Seconds < 20, ttr?.p50Seconds == null ? 'not measured' : `${fmt(ttr.p50Seconds, 1)} s`);
+  check(
+    'time_to_recover_p50',
+    'time to recover p50 < 20 s (real stack)',
+    ttr?.p50Seconds == null ? undefined : ttr.p50Seconds < 20,
+    ttr?.p50Seconds == null ? 'not measured' : `${fmt(ttr.p50Seconds, 1)} s`,
+  );
   return out;
 }
 
@@ -83,20 +119,28 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
 export function renderTable(r: Results): string {
   const lines: string[] = [];
   lines.push(
-    `Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGB} GB, Node.js ${r.machine.node} (${r.machine.platform}); ` +
-      `${r.mode} run of ${r.startedAt}, ${fmt(r.durationS)} s. Simulated Flink ${r.settings.flinkVersion}: ${r.settings.latencyMs} ms per request, ` +
+    `Machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memoryGB} GB, ` +
+      `Node.js ${r.machine.node} (${r.machine.platform}); ` +
+      `${r.mode} run of ${r.startedAt}, ${fmt(r.durationS)} s. ` +
+      `Simulated Flink ${r.settings.flinkVersion}: ${r.settings.latencyMs} ms per request, ` +
       `client concurrency ${r.settings.concurrency}.`,
     '',
     '**Scrape** (steady state; `first` is the first scrape after start):',
     '',
-    '| jobs (instances) | scrape median / p95 | floor median / p95 | × floor | naive | × faster than naive | REST calls (first) | CPU / scrape | first scrape | exposition | peak RSS (floor) |',
+    '| jobs (instances) | scrape median / p95 | floor median / p95 | × floor | naive | × faster than naive ' +
+      '| REST calls (first) | CPU / scrape | first scrape | exposition | peak RSS (floor) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const s of r.scrape) {
     lines.push(
-      `| ${fmt(s.jobs)} (${fmt(s.instances)}) | ${fmt(s.wallMs.median, 1)} / ${fmt(s.wallMs.p95, 1)} ms | ${fmt(s.floor.wallMs.median, 1)} / ${fmt(s.floor.wallMs.p95, 1)} ms | ` +
-        `${s.ratioToFloor} | ${s.naive === null ? 'not run' : `${fmt(s.naive.wallMs)} ms`} | ${s.speedupVsNaive ?? '–'} | ${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}) | ` +
-        `${fmt(s.cpuMsPerScrape.median, 1)} ms | ${fmt(s.first.wallMs)} ms, ${fmt(s.first.cpuMs)} ms CPU | ${fmt(s.expositionBytes / 1024)} KiB, ${fmt(s.series)} series | ${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,
+      `| ${fmt(s.jobs)} (${fmt(s.instances)}) | ${fmt(s.wallMs.median, 1)} / ${fmt(s.wallMs.p95, 1)} ms | ` +
+        `${fmt(s.floor.wallMs.median, 1)} / ${fmt(s.floor.wallMs.p95, 1)} ms | ` +
+        `${s.ratioToFloor} | ${s.naive === null ? 'not run' : `${fmt(s.naive.wallMs)} ms`} | ` +
+        `${s.speedupVsNaive ?? '–'} | ` +
+        `${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}) | ` +
+        `${fmt(s.cpuMsPerScrape.median, 1)} ms | ${fmt(s.first.wallMs)} ms, ${fmt(s.first.cpuMs)} ms CPU | ` +
+        `${fmt(s.expositionBytes / 1024)} KiB, ${fmt(s.series)} series | ` +
+        `${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,
     );
   }
   const w = r.webhook;
@@ -107,21 +151,41 @@ export function renderTable(r: Results): string {
       '',
       '| figure | value | baseline | × baseline |',
       '| --- | --- | --- | --- |',
-      `| POST /alertmanager at ${fmt(w.rateTarget)} req/s (${w.durationS} s) | ${fmt(w.reqPerS)} req/s, p50 ${fmt(w.latencyMs.p50, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, ${fmt(w.non2xx)} non-2xx | bare node:http JSON receiver: p50 ${fmt(w.baseline.latencyMs.p50, 1)} ms, p99 ${fmt(w.baseline.latencyMs.p99, 1)} ms | ${w.p99RatioToBaseline} (p99) |`,
-      `| storm: ${fmt(w.storm.notifications)} duplicate notifications of one FAILED job | ${w.storm.submissions} submission(s), ${fmt(w.storm.reqPerS)} req/s, ${fmt(w.storm.non2xx)} non-2xx | 1 submission | – |`,
+      `| POST /alertmanager at ${fmt(w.rateTarget)} req/s (${w.durationS} s) | ` +
+        `${fmt(w.reqPerS)} req/s, p50 ${fmt(w.latencyMs.p50, 1)} ms, p99 ${fmt(w.latencyMs.p99, 1)} ms, ` +
+        `${fmt(w.non2xx)} non-2xx | ` +
+        `bare node:http JSON receiver: p50 ${fmt(w.baseline.latencyMs.p50, 1)} ms, ` +
+        `p99 ${fmt(w.baseline.latencyMs.p99, 1)} ms | ${w.p99RatioToBaseline} (p99) |`,
+      `| storm: ${fmt(w.storm.notifications)} duplicate notifications of one FAILED job | ` +
+        `${w.storm.submissions} submission(s), ${fmt(w.storm.reqPerS)} req/s, ${fmt(w.storm.non2xx)} non-2xx | ` +
+        '1 submission | – |',
     );
     const re = r.reaction;
     if (re !== null) {
       lines.push(
-        `| reaction: webhook answered → run request at Flink (${re.jobs} jobs) | p50 ${fmt(re.ms.p50, 1)} ms, p90 ${fmt(re.ms.p90, 1)} ms, p99 ${fmt(re.ms.p99, 1)} ms (first ${re.warmupMs.length} after start, not counted: ${re.warmupMs.join(', ')} ms) | the same REST calls one after another: p50 ${re.latencyFloorMs} ms | ${re.p50RatioToFloor} (p50) |`,
-        `| polls while ${fmt(re.verifying.episodes)} episodes verify | ${fmt(re.verifying.overviewReadsPerS, 1)} reads of /jobs/overview per s | one read per episode and poll: ${fmt(re.verifying.perEpisodeReadsPerS, 1)} per s | ${re.verifying.perEpisodeReadsPerS === 0 ? '–' : fmt(re.verifying.overviewReadsPerS / re.verifying.perEpisodeReadsPerS, 2)} |`,
+        `| reaction: webhook answered → run request at Flink (${re.jobs} jobs) | ` +
+          `p50 ${fmt(re.ms.p50, 1)} ms, p90 ${fmt(re.ms.p90, 1)} ms, p99 ${fmt(re.ms.p99, 1)} ms ` +
+          `(first ${re.warmupMs.length} after start, not counted: ${re.warmupMs.join(', ')} ms) | ` +
+          `the same REST calls one after another: p50 ${re.latencyFloorMs} ms | ${re.p50RatioToFloor} (p50) |`,
+        `| polls while ${fmt(re.verifying.episodes)} episodes verify | ` +
+          `${fmt(re.verifying.overviewReadsPerS, 1)} reads of /jobs/overview per s | ` +
+          `one read per episode and poll: ${fmt(re.verifying.perEpisodeReadsPerS, 1)} per s | ` +
+          `${
+            re.verifying.perEpisodeReadsPerS === 0
+              ? '–'
+              : fmt(re.verifying.overviewReadsPerS / re.verifying.perEpisodeReadsPerS, 2)
+          } |`,
       );
     }
   }
   const ttr = r.timeToRecover;
   lines.push(
     '',
-    `**Time to recover on the real stack:** ${ttr === null ? 'not measured in this run (run npm run test:e2e)' : `${ttr.p50Seconds === null ? '?' : fmt(ttr.p50Seconds, 1)} s p50 (from ${ttr.source})`}`,
+    `**Time to recover on the real stack:** ${
+      ttr === null
+        ? 'not measured in this run (run npm run test:e2e)'
+        : `${ttr.p50Seconds === null ? '?' : fmt(ttr.p50Seconds, 1)} s p50 (from ${ttr.source})`
+    }`,
     '',
     '**Targets:**',
     '',

@@ -13,7 +13,15 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkTargets, renderTable, type Results, type TimeToRecover } from './report.js';
-import { scrapeScenario, webhookScenario, type Env, type ReactionResult, type ScrapeResult, type WebhookResult } from './scenarios.js';
+import {
+  scrapeScenario,
+  webhookScenario,
+  type Env,
+  type ReactionResult,
+  type ScrapeResult,
+  type WebhookResult,
+} from './scenarios.js';
+import { errorMessage } from '../src/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -35,22 +43,33 @@ function timeToRecover(): TimeToRecover | null {
       for (const k of keys) if (typeof o?.[k] === 'number') return o[k] as number;
       return null;
     };
-    const nested = (raw['timeToRecover'] ?? raw['total'] ?? raw['summary']) as Record<string, unknown> | undefined;
-    let p50 = pick(raw, ['p50Seconds', 'p50', 'medianSeconds', 'totalSeconds', 'seconds']) ?? pick(nested, ['p50Seconds', 'p50', 'medianSeconds', 'seconds']);
-    if (p50 === null && Array.isArray(raw['samples'])) {
-      const xs = (raw['samples'] as unknown[]).map((x) => (typeof x === 'number' ? x : Number((x as Record<string, unknown>)?.['totalSeconds'] ?? NaN))).filter(Number.isFinite);
+    const nested = (raw.timeToRecover ?? raw.total ?? raw.summary) as Record<string, unknown> | undefined;
+    let p50 =
+      pick(raw, ['p50Seconds', 'p50', 'medianSeconds', 'totalSeconds', 'seconds']) ??
+      pick(nested, ['p50Seconds', 'p50', 'medianSeconds', 'seconds']);
+    if (p50 === null && Array.isArray(raw.samples)) {
+      const xs = (raw.samples as unknown[])
+        .map((x) => (typeof x === 'number' ? x : Number((x as Record<string, unknown>)?.totalSeconds ?? NaN)))
+        .filter(Number.isFinite);
       xs.sort((a, b) => a - b);
       p50 = xs.length === 0 ? null : (xs[Math.ceil(xs.length / 2) - 1] ?? null);
     }
     return { source: 'bench/results/e2e-time-to-recover.json', p50Seconds: p50, raw };
   } catch (err) {
-    return { source: `bench/results/e2e-time-to-recover.json (unreadable: ${(err as Error).message})`, p50Seconds: null, raw: null };
+    return {
+      source: `bench/results/e2e-time-to-recover.json (unreadable: ${errorMessage(err)})`,
+      p50Seconds: null,
+      raw: null,
+    };
   }
 }
 
 async function main(): Promise<number> {
   const quick = flag('quick') !== undefined;
-  const sizes = (flag('sizes') ?? (quick ? '100,1000' : '100,1000,10000')).split(',').map(Number).filter((n) => n > 0);
+  const sizes = (flag('sizes') ?? (quick ? '100,1000' : '100,1000,10000'))
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const only = flag('only');
   const concurrency = Number(flag('concurrency') ?? 64);
   const started = Date.now();
@@ -61,10 +80,16 @@ async function main(): Promise<number> {
     here,
     latencyMs: 2,
     concurrency,
-    serviceExecArgv: [...(flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...(process.env['BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? [])],
+    serviceExecArgv: [
+      ...(flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
     log: (line) => process.stderr.write(`${line}\n`),
   };
-  env.log(`flink-guardian benchmark (${quick ? 'quick' : 'full'}): sizes ${sizes.join(', ')}, concurrency ${concurrency}, 2 ms per request`);
+  env.log(
+    `flink-guardian benchmark (${quick ? 'quick' : 'full'}): sizes ${sizes.join(', ')}, ` +
+      `concurrency ${concurrency}, 2 ms per request`,
+  );
 
   const scrape: ScrapeResult[] = [];
   if (only === undefined || only === 'scrape') {
@@ -79,7 +104,12 @@ async function main(): Promise<number> {
   let webhook: WebhookResult | null = null;
   let reaction: ReactionResult | null = null;
   if (only === undefined || only === 'webhook') {
-    const r = await webhookScenario(env, { rate: 500, durationS: quick ? 3 : 10, stormSize: 1000, reactionJobs: quick ? 40 : 200 });
+    const r = await webhookScenario(env, {
+      rate: 500,
+      durationS: quick ? 3 : 10,
+      stormSize: 1000,
+      reactionJobs: quick ? 40 : 200,
+    });
     webhook = r.webhook;
     reaction = r.reaction;
   }
@@ -109,13 +139,17 @@ async function main(): Promise<number> {
   const text = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   // Only a full run replaces the committed latest.json; quick runs (CI) keep their own.
-  const latest = join(resultsDir, quick || only !== undefined || flag('sizes') !== undefined ? 'quick-latest.json' : 'latest.json');
+  const latest = join(
+    resultsDir,
+    quick || only !== undefined || flag('sizes') !== undefined ? 'quick-latest.json' : 'latest.json',
+  );
   writeFileSync(latest, text);
   writeFileSync(join(resultsDir, `run-${stamp}.json`), text);
   env.log(`results: ${latest}`);
 
   const wrong: string[] = [];
-  if (webhook !== null && webhook.storm.submissions !== 1) wrong.push(`the storm made ${webhook.storm.submissions} submissions, not 1`);
+  if (webhook !== null && webhook.storm.submissions !== 1)
+    wrong.push(`the storm made ${webhook.storm.submissions} submissions, not 1`);
   if (reaction !== null && reaction.failures > 0) wrong.push(`${reaction.failures} reaction job(s) were not submitted`);
   for (const w of wrong) process.stderr.write(`bench: ${w}\n`);
   return wrong.length === 0 ? 0 : 1;

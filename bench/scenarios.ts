@@ -68,18 +68,32 @@ export interface ScrapeResult {
 }
 
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number, withNodeDefaults = false): Promise<ScrapeResult> {
+export async function scrapeScenario(
+  env: Env,
+  n: number,
+  reps: number,
+  naiveRuns: number,
+  withNodeDefaults = false,
+): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
-    const simUrl = String(sim.hello['url']);
+    const simUrl = String(sim.hello.url);
     const mix = await sim.call<MixSummary>('populate', { n });
     // A tenth of the jobs are in the recovery catalog: a big cluster where only some jobs are auto-recovered.
     const catalog: CatalogJob[] = [];
     for (let i = 5; i < n; i += 10) catalog.push({ name: jobName(i) });
-    const svc = await ServiceProcess.start({ root: env.root, simUrl, concurrency: env.concurrency, catalog, execArgv: env.serviceExecArgv });
+    const svc = await ServiceProcess.start({
+      root: env.root,
+      simUrl,
+      concurrency: env.concurrency,
+      catalog,
+      execArgv: env.serviceExecArgv,
+    });
     procs.push(svc);
-    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [JSON.stringify({ url: simUrl, concurrency: env.concurrency })]);
+    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [
+      JSON.stringify({ url: simUrl, concurrency: env.concurrency }),
+    ]);
     procs.push(fetcher);
     await fetcher.call('setPaths', { paths: mix.steadyPaths });
     const calls = async () => (await sim.call<{ total: number }>('counts')).total;
@@ -91,7 +105,10 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     const beforeCalls = await calls();
     await sim.call('resetCounts');
     const second = await svc.scrape();
-    env.log(`  ${n} jobs: first scrape ${round(before.wallMs, 0)} ms, ${beforeCalls} REST calls; second ${round(second.wallMs, 0)} ms`);
+    env.log(
+      `  ${n} jobs: first scrape ${round(before.wallMs, 0)} ms, ${beforeCalls} REST calls; ` +
+        `second ${round(second.wallMs, 0)} ms`,
+    );
     const floorFirst = await fetcher.call<FetchRun>('floor', { paths: mix.coldPaths });
     await fetcher.call<FetchRun>('floor', {}); // warm-up, not counted
 
@@ -139,7 +156,10 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
         cpuMsPerScrape: { median: round(median(cpus), 1) },
         peakRssMB: round(plain.peakRss() / (1024 * 1024), 1),
       };
-      env.log(`  ${n} jobs with Node's default heap: median ${nodeDefaults.wallMs.median} ms, CPU ${nodeDefaults.cpuMsPerScrape.median} ms per scrape, peak RSS ${nodeDefaults.peakRssMB} MB`);
+      env.log(
+        `  ${n} jobs with Node's default heap: median ${nodeDefaults.wallMs.median} ms, ` +
+          `CPU ${nodeDefaults.cpuMsPerScrape.median} ms per scrape, peak RSS ${nodeDefaults.peakRssMB} MB`,
+      );
     }
 
     const wall = scrapes.map((s) => s.wallMs);
@@ -167,7 +187,10 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
         firstWallMs: round(floorFirst.wallMs, 1),
         peakRssMB: round(floorRssMB, 1),
       },
-      naive: naive.length === 0 ? null : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
+      naive:
+        naive.length === 0
+          ? null
+          : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
       ratioToFloor: round(median(wall) / median(floorWall), 2),
       p95RatioToFloor: round(p95(wall) / p95(floorWall), 2),
       speedupVsNaive: naive.length === 0 ? null : round(naiveWall / median(wall), 1),
@@ -189,7 +212,12 @@ export interface WebhookResult {
   readonly errors: number;
   readonly baseline: { readonly reqPerS: number; readonly latencyMs: { readonly p50: number; readonly p99: number } };
   readonly p99RatioToBaseline: number;
-  readonly storm: { readonly notifications: number; readonly non2xx: number; readonly submissions: number; readonly reqPerS: number };
+  readonly storm: {
+    readonly notifications: number;
+    readonly non2xx: number;
+    readonly submissions: number;
+    readonly reqPerS: number;
+  };
 }
 
 export interface ReactionResult {
@@ -208,14 +236,24 @@ export interface ReactionResult {
    * After the last reaction: the recoverer's `/jobs/overview` reads per second over one poll interval while the
    * reacted jobs' episodes verify, beside the reads one read per episode and poll would make.
    */
-  readonly verifying: { readonly episodes: number; readonly overviewReadsPerS: number; readonly perEpisodeReadsPerS: number };
+  readonly verifying: {
+    readonly episodes: number;
+    readonly overviewReadsPerS: number;
+    readonly perEpisodeReadsPerS: number;
+  };
 }
 
 interface LoadResult {
   readonly requests: number;
   readonly durationS: number;
   readonly reqPerS: number;
-  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly mean: number;
+  };
   readonly ok2xx: number;
   readonly non2xx: number;
   readonly errors: number;
@@ -235,7 +273,11 @@ function loadBodies(running: readonly string[]): string[] {
           ? [{ alertname: 'FlinkJobFailed', job, status: 'resolved' }]
           : kind === 3
             ? [{ alertname: 'FlinkCheckpointStalled', job, severity: 'warning' }]
-            : [0, 1, 2].map((k) => ({ alertname: 'FlinkJobNotRunning', job: running[(i + k) % running.length] ?? job, severity: 'warning' }));
+            : [0, 1, 2].map((k) => ({
+                alertname: 'FlinkJobNotRunning',
+                job: running[(i + k) % running.length] ?? job,
+                severity: 'warning',
+              }));
     bodies.push(webhookBody(alerts));
   }
   return bodies;
@@ -255,7 +297,7 @@ export async function webhookScenario(
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
-    const simUrl = String(sim.hello['url']);
+    const simUrl = String(sim.hello.url);
     const mix = await sim.call<MixSummary>('populate', { n: 200 });
     void mix;
     const running: string[] = [];
@@ -281,13 +323,21 @@ export async function webhookScenario(
       catalog.push({ name, entryClass });
       reactNames.push(name);
     }
-    const svc = await ServiceProcess.start({ root: env.root, simUrl, concurrency: env.concurrency, catalog, execArgv: env.serviceExecArgv });
+    const svc = await ServiceProcess.start({
+      root: env.root,
+      simUrl,
+      concurrency: env.concurrency,
+      catalog,
+      execArgv: env.serviceExecArgv,
+    });
     procs.push(svc);
     const loader = await Child.start(join(env.here, 'load.js'));
     procs.push(loader);
     const bare = await Child.start(join(env.here, 'bare-server.js'));
     procs.push(bare);
-    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [JSON.stringify({ url: simUrl, concurrency: env.concurrency })]);
+    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [
+      JSON.stringify({ url: simUrl, concurrency: env.concurrency }),
+    ]);
     procs.push(fetcher);
 
     // 1. Intake at a fixed rate, and the same load against a bare node:http JSON receiver.
@@ -295,13 +345,22 @@ export async function webhookScenario(
     const common = { bodies, token: TOKEN, connections: 10, rate: o.rate, durationS: o.durationS };
     await loader.call<LoadResult>('load', { ...common, url: svc.base, durationS: 1 }); // warm-up
     const intake = await loader.call<LoadResult>('load', { ...common, url: svc.base });
-    await loader.call<LoadResult>('load', { ...common, url: String(bare.hello['url']), durationS: 1 }); // warm-up
-    const base = await loader.call<LoadResult>('load', { ...common, url: String(bare.hello['url']) });
-    env.log(`  webhook: ${round(intake.reqPerS, 0)} req/s, p50 ${intake.latencyMs.p50} ms, p99 ${intake.latencyMs.p99} ms (bare: p99 ${base.latencyMs.p99} ms)`);
+    await loader.call<LoadResult>('load', { ...common, url: String(bare.hello.url), durationS: 1 }); // warm-up
+    const base = await loader.call<LoadResult>('load', { ...common, url: String(bare.hello.url) });
+    env.log(
+      `  webhook: ${round(intake.reqPerS, 0)} req/s, p50 ${intake.latencyMs.p50} ms, p99 ${intake.latencyMs.p99} ms ` +
+        `(bare: p99 ${base.latencyMs.p99} ms)`,
+    );
 
     // 2. The storm: duplicates of one FAILED job's notification, as fast as they go.
     const stormBody = webhookBody([{ alertname: 'FlinkJobFailed', job: 'storm-job' }]);
-    const storm = await loader.call<LoadResult>('load', { url: svc.base, bodies: [stormBody], token: TOKEN, connections: 20, amount: o.stormSize });
+    const storm = await loader.call<LoadResult>('load', {
+      url: svc.base,
+      bodies: [stormBody],
+      token: TOKEN,
+      connections: 20,
+      amount: o.stormSize,
+    });
     await sim.call('waitRun', { entryClass: 'com.example.Storm', timeoutMs: 10_000 });
     await sleep(1500); // anything queued behind the first would have landed by now
     const stormRuns = await sim.call<unknown[]>('runs', { entryClass: 'com.example.Storm' });
@@ -317,7 +376,10 @@ export async function webhookScenario(
       const body = webhookBody([{ alertname: 'FlinkJobFailed', job: reactNames[i] ?? '' }]);
       const status = await svc.postAlert(body);
       const acceptedAt = Date.now();
-      const run = await sim.call<{ at: number } | null>('waitRun', { entryClass: `com.example.Reaction${i}`, timeoutMs: 10_000 });
+      const run = await sim.call<{ at: number } | null>('waitRun', {
+        entryClass: `com.example.Reaction${i}`,
+        timeoutMs: 10_000,
+      });
       if (status !== 200 || run === null) {
         failures += 1;
         continue;
@@ -343,7 +405,10 @@ export async function webhookScenario(
       overviewReadsPerS: round((counts.byEndpoint['GET /jobs/overview'] ?? 0) / pollS, 1),
       perEpisodeReadsPerS: round(episodes / pollS, 1),
     };
-    env.log(`  verifying: ${episodes} episodes, ${verifying.overviewReadsPerS} reads of /jobs/overview per s (one per episode and poll: ${verifying.perEpisodeReadsPerS})`);
+    env.log(
+      `  verifying: ${episodes} episodes, ${verifying.overviewReadsPerS} reads of /jobs/overview per s ` +
+        `(one per episode and poll: ${verifying.perEpisodeReadsPerS})`,
+    );
     const svcErrors = svc.errors.trim();
     if (svcErrors !== '') env.log(`  service stderr: ${svcErrors.slice(0, 500)}`);
     return {
@@ -351,12 +416,22 @@ export async function webhookScenario(
         rateTarget: o.rate,
         durationS: o.durationS,
         reqPerS: round(intake.reqPerS, 0),
-        latencyMs: { p50: intake.latencyMs.p50, p90: intake.latencyMs.p90, p99: intake.latencyMs.p99, max: intake.latencyMs.max },
+        latencyMs: {
+          p50: intake.latencyMs.p50,
+          p90: intake.latencyMs.p90,
+          p99: intake.latencyMs.p99,
+          max: intake.latencyMs.max,
+        },
         non2xx: intake.non2xx,
         errors: intake.errors + intake.timeouts,
         baseline: { reqPerS: round(base.reqPerS, 0), latencyMs: { p50: base.latencyMs.p50, p99: base.latencyMs.p99 } },
         p99RatioToBaseline: round(intake.latencyMs.p99 / Math.max(base.latencyMs.p99, 1), 2),
-        storm: { notifications: o.stormSize, non2xx: storm.non2xx + storm.errors, submissions: stormRuns.length, reqPerS: round(storm.reqPerS, 0) },
+        storm: {
+          notifications: o.stormSize,
+          non2xx: storm.non2xx + storm.errors,
+          submissions: stormRuns.length,
+          reqPerS: round(storm.reqPerS, 0),
+        },
       },
       reaction: {
         jobs: reactions.length,

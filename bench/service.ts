@@ -57,7 +57,13 @@ function yamlString(s: string): string {
 }
 
 /** The configuration file of a benchmark service. */
-export function configYaml(o: { listen: string; stateDir: string; simUrl: string; concurrency: number; catalog: readonly CatalogJob[] }): string {
+export function configYaml(o: {
+  listen: string;
+  stateDir: string;
+  simUrl: string;
+  concurrency: number;
+  catalog: readonly CatalogJob[];
+}): string {
   const lines = [
     `listen: ${o.listen}`,
     `stateDir: ${yamlString(o.stateDir)}`,
@@ -117,12 +123,25 @@ export class ServiceProcess {
     const dir = mkdtempSync(join(tmpdir(), 'guardian-bench-'));
     const port = await freePort();
     const file = join(dir, 'guardian.yaml');
-    writeFileSync(file, configYaml({ listen: `127.0.0.1:${port}`, stateDir: join(dir, 'state'), simUrl: o.simUrl, concurrency: o.concurrency, catalog: o.catalog }));
+    writeFileSync(
+      file,
+      configYaml({
+        listen: `127.0.0.1:${port}`,
+        stateDir: join(dir, 'state'),
+        simUrl: o.simUrl,
+        concurrency: o.concurrency,
+        catalog: o.catalog,
+      }),
+    );
     const nodeFlags = o.nodeFlags ?? launcherNodeFlags(o.root);
-    const proc = spawn(process.execPath, [...nodeFlags, ...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [...nodeFlags, ...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const stderr: string[] = [];
     proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr.push(d);

@@ -7,7 +7,12 @@ import { serveCommands } from './ipc.js';
 import { populate } from './mix.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { latencyMs?: number; version?: string };
-const sim = await startFlinkSimulator({ latencyMs: options.latencyMs ?? 2, version: options.version ?? '1.20.1', taskManagers: 64, slotsPerTaskManager: 32 });
+const sim = await startFlinkSimulator({
+  latencyMs: options.latencyMs ?? 2,
+  version: options.version ?? '1.20.1',
+  taskManagers: 64,
+  slotsPerTaskManager: 32,
+});
 
 serveCommands(
   { url: sim.url },
@@ -25,13 +30,23 @@ serveCommands(
     runs: (a: { entryClass?: string }) =>
       sim
         .runRequests()
-        .filter((r) => a.entryClass === undefined || (r.body as { entryClass?: string } | undefined)?.entryClass === a.entryClass)
-        .map((r) => ({ at: r.at, status: r.status, jobId: r.jobId, entryClass: (r.body as { entryClass?: string } | undefined)?.entryClass })),
+        .filter(
+          (r) =>
+            a.entryClass === undefined || (r.body as { entryClass?: string } | undefined)?.entryClass === a.entryClass,
+        )
+        .map((r) => ({
+          at: r.at,
+          status: r.status,
+          jobId: r.jobId,
+          entryClass: (r.body as { entryClass?: string } | undefined)?.entryClass,
+        })),
     /** Resolves with the first run request for `entryClass` (polling the recorded runs), or null after `timeoutMs`. */
     waitRun: async (a: { entryClass: string; timeoutMs: number }) => {
       const until = Date.now() + a.timeoutMs;
       for (;;) {
-        const run = sim.runRequests().find((r) => (r.body as { entryClass?: string } | undefined)?.entryClass === a.entryClass);
+        const run = sim
+          .runRequests()
+          .find((r) => (r.body as { entryClass?: string } | undefined)?.entryClass === a.entryClass);
         if (run !== undefined) return { at: run.at, status: run.status };
         if (Date.now() > until) return null;
         await new Promise((resolve) => setTimeout(resolve, 1));

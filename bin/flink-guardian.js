@@ -17,7 +17,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`flink-guardian: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`flink-guardian: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

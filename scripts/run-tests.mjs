@@ -40,7 +40,11 @@ for (const suite of suites) {
     failed += 1;
   });
   await new Promise((resolve, reject) => {
-    stream.compose(spec).on('data', (chunk) => process.stdout.write(chunk)).on('end', resolve).on('error', reject);
+    stream
+      .compose(spec)
+      .on('data', (chunk) => process.stdout.write(chunk))
+      .on('end', resolve)
+      .on('error', reject);
   });
 }
 

@@ -43,9 +43,40 @@ export class ConfigError extends GuardianError {
   }
 }
 
+/** The message of anything thrown: an Error's own message, else its string form (a thrown string, a number). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : String(err);
+}
+
+/**
+ * A path into a document as it reads in the file or body: `clusters[1].url`, `alerts[0].labels`. The one path
+ * syntax of every message about bad input (configuration, webhook bodies, state files, Flink bodies).
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** The issues of a failed zod parse, each with its path in the one syntax; `(root)` for the whole document. */
+export function zodIssues(error: {
+  readonly issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** One issue as a line: `clusters[1].url: expected an http:// or https:// URL`. */
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`;
+}
+
 /** Renders config issues one per line, the way check-config prints them. */
 export function formatConfigIssues(file: string, issues: readonly ConfigIssue[]): string {
-  const lines = issues.map((i) => `  ${i.path === '' ? '(root)' : i.path}: ${i.message}`);
+  const lines = issues.map((i) => `  ${formatIssue(i)}`);
   return `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
 }
 

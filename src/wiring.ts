@@ -39,7 +39,12 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   const { logger, clock } = deps;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'flink_guardian_build_info', help: 'flink-guardian build; always 1', labelNames: ['version'], registers: [registry] })
+  new Gauge({
+    name: 'flink_guardian_build_info',
+    help: 'flink-guardian build; always 1',
+    labelNames: ['version'],
+    registers: [registry],
+  })
     .labels({ version: deps.version })
     .set(1);
 
@@ -76,7 +81,10 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
       server = await startServer(app, config.listen, config.tls);
       await recoverer.start();
       ready = true;
-      logger.info({ address: server.address, clusters: config.clusters.length, jobs: config.jobs.length }, 'flink-guardian serving');
+      logger.info(
+        { address: server.address, clusters: config.clusters.length, jobs: config.jobs.length },
+        'flink-guardian serving',
+      );
       return server.address;
     },
     async stop() {

@@ -1,16 +1,25 @@
 /** Command-line parsing: `serve` and `check-config`, with the flags that override the file. */
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '../log.js';
+import { errorMessage } from '../errors.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 export type Command =
-  | { readonly kind: 'serve'; readonly config: string; readonly listen?: string; readonly logLevel?: LogLevel; readonly startEmpty: boolean }
+  | {
+      readonly kind: 'serve';
+      readonly config: string;
+      readonly listen?: string;
+      readonly logLevel?: LogLevel;
+      readonly startEmpty: boolean;
+    }
   | { readonly kind: 'check-config'; readonly config: string }
   | { readonly kind: 'version' }
   | { readonly kind: 'help' };
 
-export type ParsedArgs = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly error: string };
+export type ParsedArgs =
+  | { readonly ok: true; readonly command: Command }
+  | { readonly ok: false; readonly error: string };
 
 export const USAGE = `Usage:
   flink-guardian serve --config FILE [--listen HOST:PORT] [--log-level LEVEL] [--start-empty]
@@ -38,7 +47,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (err) {
-    return { ok: false, error: (err as Error).message };
+    return { ok: false, error: errorMessage(err) };
   }
   const { values, positionals } = parsed;
   if (values.help === true) return { ok: true, command: { kind: 'help' } };

@@ -14,7 +14,10 @@ async function checkConfig(file: string): Promise<number> {
     return 1;
   }
   const { clusters, jobs } = result.config;
-  process.stdout.write(`${file}: OK (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}, ${jobs.length} job${jobs.length === 1 ? '' : 's'})\n`);
+  process.stdout.write(
+    `${file}: OK (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}, ` +
+      `${jobs.length} job${jobs.length === 1 ? '' : 's'})\n`,
+  );
   return 0;
 }
 
@@ -25,13 +28,21 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
   };
   const result = await loadConfig(command.config, process.env, overrides);
   if (!result.ok) {
-    process.stderr.write(`flink-guardian: refusing to start, the configuration is invalid.\n${formatConfigIssues(command.config, result.issues)}\n`);
+    process.stderr.write(
+      'flink-guardian: refusing to start, the configuration is invalid.\n' +
+        `${formatConfigIssues(command.config, result.issues)}\n`,
+    );
     return 1;
   }
   const logger = createLogger(result.config.logLevel);
   let service;
   try {
-    service = await buildService(result.config, { logger, clock: systemClock, version: packageVersion(), startEmpty: command.startEmpty });
+    service = await buildService(result.config, {
+      logger,
+      clock: systemClock,
+      version: packageVersion(),
+      startEmpty: command.startEmpty,
+    });
     await service.start();
   } catch (err) {
     if (err instanceof GuardianError) {

@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import type { ConfigIssue } from '../errors.js';
+import { type ConfigIssue, errorMessage, formatPath, zodIssues } from '../errors.js';
 import { expandString, type Environment } from './env.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -11,22 +10,15 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: Config }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
-/** Formats a zod path as it reads in the file: `clusters[1].url`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
 /** Replaces `${VAR}` in every string of a parsed document, collecting unset variables as issues. */
 function expandTree(node: unknown, env: Environment, path: PropertyKey[], issues: ConfigIssue[]): unknown {
   if (typeof node === 'string') {
     const { value, missing } = expandString(node, env);
     for (const name of missing) {
-      issues.push({ path: formatPath(path), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
+      issues.push({
+        path: formatPath(path),
+        message: `environment variable ${name} is not set (use \${${name}:-default} for a default)`,
+      });
     }
     return value;
   }
@@ -37,10 +29,6 @@ function expandTree(node: unknown, env: Environment, path: PropertyKey[], issues
     );
   }
   return node;
-}
-
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
 }
 
 /** Top-level values given on the command line; they replace the file's before validation. */
@@ -55,7 +43,10 @@ export function parseConfig(
 ): ConfigResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })) };
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })),
+    };
   }
   const issues: ConfigIssue[] = [];
   const expanded = expandTree(doc.toJS() ?? {}, env, [], issues);
@@ -76,7 +67,7 @@ export async function loadConfig(
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    return { ok: false, issues: [{ path: '', message: `cannot read ${file}: ${(err as Error).message}` }] };
+    return { ok: false, issues: [{ path: '', message: `cannot read ${file}: ${errorMessage(err)}` }] };
   }
   return parseConfig(text, dirname(resolve(file)), env, overrides);
 }

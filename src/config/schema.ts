@@ -18,13 +18,11 @@ const duration = (what: string) =>
 
 const nonEmpty = z.string().min(1, { message: 'must not be empty' });
 
-const basicAuth = z
-  .strictObject({ username: nonEmpty, password: nonEmpty })
-  .describe('HTTP basic authentication');
+const basicAuth = z.strictObject({ username: nonEmpty, password: nonEmpty }).describe('HTTP basic authentication');
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, { message: 'letters, digits, _ . : - only, starting with a letter or digit' });
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
+  message: 'letters, digits, _ . : - only, starting with a letter or digit',
+});
 
 const listenAddress = z
   .string()
@@ -64,7 +62,11 @@ export const webhookSchema = z
   .strictObject({
     bearerToken: nonEmpty.optional().describe('Credentials Alertmanager must send (http_config.authorization)'),
     basicAuth: basicAuth.optional(),
-    maxBodyBytes: z.int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    maxBodyBytes: z
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .refine((w) => (w.bearerToken === undefined) !== (w.basicAuth === undefined), {
     message: 'set exactly one of bearerToken or basicAuth: the webhook and API must not be open',
@@ -103,7 +105,10 @@ export const jobSchema = z.strictObject({
   parallelism: z.int().min(1).optional(),
   allowNonRestoredState: z.boolean().optional(),
   claimMode: claimMode.optional(),
-  flinkConfiguration: z.record(z.string(), z.string()).optional().describe('Passed as flinkConfiguration (Flink 1.17+)'),
+  flinkConfiguration: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Passed as flinkConfiguration (Flink 1.17+)'),
 });
 
 export const configSchema = z
@@ -111,10 +116,7 @@ export const configSchema = z
     listen: listenAddress.default('127.0.0.1:9813'),
     stateDir: nonEmpty.default('./data').describe('Durable state; relative paths are relative to the config file'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-    tls: z
-      .strictObject({ certFile: nonEmpty, keyFile: nonEmpty })
-      .optional()
-      .describe('Serve HTTPS instead of HTTP'),
+    tls: z.strictObject({ certFile: nonEmpty, keyFile: nonEmpty }).optional().describe('Serve HTTPS instead of HTTP'),
     clusters: z.array(clusterSchema).min(1, { message: 'at least one cluster is needed' }),
     webhook: webhookSchema,
     recovery: recoverySchema.prefault({}),
@@ -139,7 +141,11 @@ export const configSchema = z
       }
       const key = `${j.cluster}/${j.name}`;
       if (jobs.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['jobs', i, 'name'], message: `duplicate job "${j.name}" on cluster "${j.cluster}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'name'],
+          message: `duplicate job "${j.name}" on cluster "${j.cluster}"`,
+        });
       }
       jobs.add(key);
     });

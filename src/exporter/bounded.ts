@@ -2,11 +2,16 @@
 
 /**
  * Calls `fn` for every item with at most `width` calls pending, in item order, and resolves when all settled.
- * A rejection of `fn` rejects the whole run (the other workers go on). Unlike `Promise.all(items.map(fn))` it holds `width` pending calls instead of one per
- * item: a 10,000-job scrape that started every job's requests at once kept ~30,000 waiting request chains
- * alive long enough for V8 to promote them, and the old generation grew by hundreds of megabytes.
+ * A rejection of `fn` rejects the whole run (the other workers go on). Unlike `Promise.all(items.map(fn))` it holds
+ * `width` pending calls instead of one per item: a 10,000-job scrape that started every job's requests at once kept
+ * ~30,000 waiting request chains alive long enough for V8 to promote them, and the old generation grew by hundreds
+ * of megabytes.
  */
-export async function forEachBounded<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(
+  items: readonly T[],
+  width: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

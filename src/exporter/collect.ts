@@ -14,23 +14,39 @@ import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 /** Jobs collected at once when the client does not say how many requests it runs at once. */
 const DEFAULT_WIDTH = 8;
 
-async function fetchDetails(api: FlinkApi, cache: InstanceCache, job: JobOverview, signal: AbortSignal | undefined): Promise<JobDetails> {
+async function fetchDetails(
+  api: FlinkApi,
+  cache: InstanceCache,
+  job: JobOverview,
+  signal: AbortSignal | undefined,
+): Promise<JobDetails> {
   const cached = cache.config(job.jobId);
-  const configPromise = cached === undefined ? api.checkpointConfig(job.jobId, signal) : Promise.resolve(cached ?? undefined);
+  const configPromise =
+    cached === undefined ? api.checkpointConfig(job.jobId, signal) : Promise.resolve(cached ?? undefined);
   // A job without checkpointing never gains it: once the config said 404, skip the statistics call.
   const statsPromise: Promise<CheckpointStatsResult> =
     cached === null ? Promise.resolve({ enabled: false }) : api.checkpoints(job.jobId, signal);
-  const [checkpointConfig, checkpoints, restarts] = await Promise.all([configPromise, statsPromise, api.restarts(job.jobId, signal)]);
+  const [checkpointConfig, checkpoints, restarts] = await Promise.all([
+    configPromise,
+    statsPromise,
+    api.restarts(job.jobId, signal),
+  ]);
   if (cached === undefined) cache.setConfig(job.jobId, checkpointConfig);
   return { checkpoints, checkpointConfig, restarts };
 }
 
 function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
-  return err instanceof FlinkError ? err : new FlinkError('FLINK_BAD_RESPONSE', api.cluster, 'collect', String(err), { cause: err });
+  return err instanceof FlinkError
+    ? err
+    : new FlinkError('FLINK_BAD_RESPONSE', api.cluster, 'collect', String(err), { cause: err });
 }
 
 /** Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `up: false`). */
-export async function collectCluster(api: FlinkApi, cache: InstanceCache, signal?: AbortSignal): Promise<ClusterSnapshot> {
+export async function collectCluster(
+  api: FlinkApi,
+  cache: InstanceCache,
+  signal?: AbortSignal,
+): Promise<ClusterSnapshot> {
   let overview;
   let jobs: readonly JobOverview[];
   try {

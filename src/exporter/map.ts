@@ -46,7 +46,9 @@ type JobRow =
     };
 
 /** `,state="…"` for every Flink job state, in exposition (label value) order. */
-const STATE_LABELS: readonly (readonly [string, string])[] = [...JOB_STATES].sort().map((state) => [state, `,${label('state', state)}`]);
+const STATE_LABELS: readonly (readonly [string, string])[] = [...JOB_STATES]
+  .sort()
+  .map((state) => [state, `,${label('state', state)}`]);
 const COMPLETED = `,${label('result', 'completed')}`;
 const FAILED = `,${label('result', 'failed')}`;
 
@@ -55,7 +57,9 @@ const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const isClusterMetric = (name: ExporterMetric): name is ClusterMetric => name.startsWith('flink_cluster_');
 
 /** Samples from a reachable cluster's overview; an unreachable one has none. */
-function fromOverview(samples: (labels: string, overview: ClusterOverview, push: Push) => void): (row: ClusterRow, push: Push) => void {
+function fromOverview(
+  samples: (labels: string, overview: ClusterOverview, push: Push) => void,
+): (row: ClusterRow, push: Push) => void {
   return (row, push) => {
     if (row.snapshot.up) samples(row.labels, row.snapshot.overview, push);
   };
@@ -63,28 +67,36 @@ function fromOverview(samples: (labels: string, overview: ClusterOverview, push:
 
 const CLUSTER_SAMPLES: Readonly<Record<ClusterMetric, (row: ClusterRow, push: Push) => void>> = {
   flink_cluster_up: (row, push) => push(row.labels, row.snapshot.up ? 1 : 0),
-  flink_cluster_info: fromOverview((labels, overview, push) => push(`${labels},${label('flink_version', overview.flinkVersion)}`, 1)),
+  flink_cluster_info: fromOverview((labels, overview, push) =>
+    push(`${labels},${label('flink_version', overview.flinkVersion)}`, 1),
+  ),
   flink_cluster_taskmanagers: fromOverview((labels, overview, push) => push(labels, overview.taskManagers)),
   flink_cluster_slots_total: fromOverview((labels, overview, push) => push(labels, overview.slotsTotal)),
   flink_cluster_slots_available: fromOverview((labels, overview, push) => push(labels, overview.slotsAvailable)),
 };
 
 /** Samples from a present job's details, when this scrape has them. */
-function fromDetails(samples: (labels: string, details: JobDetails, push: Push) => void): (row: JobRow, push: Push) => void {
+function fromDetails(
+  samples: (labels: string, details: JobDetails, push: Push) => void,
+): (row: JobRow, push: Push) => void {
   return (row, push) => {
     if (row.job !== undefined && row.details !== undefined) samples(row.labels, row.details, push);
   };
 }
 
 /** Samples from a present job's checkpoint statistics, when it checkpoints. */
-function fromStats(samples: (labels: string, stats: CheckpointStats, push: Push) => void): (row: JobRow, push: Push) => void {
+function fromStats(
+  samples: (labels: string, stats: CheckpointStats, push: Push) => void,
+): (row: JobRow, push: Push) => void {
   return fromDetails((labels, details, push) => {
     if (details.checkpoints.enabled) samples(labels, details.checkpoints.stats, push);
   });
 }
 
 /** Samples from a present job's latest completed checkpoint, when it has one. */
-function fromLatest(samples: (labels: string, last: CompletedCheckpoint, push: Push) => void): (row: JobRow, push: Push) => void {
+function fromLatest(
+  samples: (labels: string, last: CompletedCheckpoint, push: Push) => void,
+): (row: JobRow, push: Push) => void {
   return fromStats((labels, stats, push) => {
     if (stats.latestCompleted !== undefined) samples(labels, stats.latestCompleted, push);
   });
@@ -113,7 +125,9 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
   flink_job_restarts_total: fromDetails((labels, details, push) => {
     if (details.restarts !== undefined) push(labels, details.restarts);
   }),
-  flink_job_checkpointing_enabled: fromDetails((labels, details, push) => push(labels, details.checkpoints.enabled ? 1 : 0)),
+  flink_job_checkpointing_enabled: fromDetails((labels, details, push) =>
+    push(labels, details.checkpoints.enabled ? 1 : 0),
+  ),
   flink_job_checkpoints_retained: fromDetails((labels, details, push) =>
     push(labels, details.checkpoints.enabled && details.checkpointConfig?.externalized === true ? 1 : 0),
   ),
@@ -122,13 +136,19 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
     push(labels + FAILED, stats.failed);
   }),
   flink_job_checkpoints_in_progress: fromStats((labels, stats, push) => push(labels, stats.inProgress)),
-  flink_job_last_checkpoint_completed_timestamp_seconds: fromLatest((labels, last, push) => push(labels, last.completedAt / 1000)),
+  flink_job_last_checkpoint_completed_timestamp_seconds: fromLatest((labels, last, push) =>
+    push(labels, last.completedAt / 1000),
+  ),
   flink_job_last_checkpoint_duration_seconds: fromLatest((labels, last, push) => push(labels, last.durationMs / 1000)),
   flink_job_last_checkpoint_size_bytes: fromLatest((labels, last, push) => push(labels, last.sizeBytes)),
 };
 
 /** The job rows of one cluster, sorted by name; none when it did not answer (that says nothing about its jobs). */
-function jobRows({ labels: clusterLabels, snapshot }: ClusterRow, catalog: readonly JobSpec[], remembered: MemoryLookup): JobRow[] {
+function jobRows(
+  { labels: clusterLabels, snapshot }: ClusterRow,
+  catalog: readonly JobSpec[],
+  remembered: MemoryLookup,
+): JobRow[] {
   if (!snapshot.up) return [];
   const catalogNames = new Set(catalog.filter((j) => j.cluster === snapshot.cluster).map((j) => j.name));
   const current = currentInstances(snapshot.jobs);
@@ -140,7 +160,8 @@ function jobRows({ labels: clusterLabels, snapshot }: ClusterRow, catalog: reado
     // row's ~25 lines copies apart again when its chunk is encoded (a third of the rendering time).
     const labels = [clusterLabels, label('job_name', name)].join(',');
     const job = current.get(name);
-    if (job !== undefined) return { labels, job, details: snapshot.details.get(job.jobId), inCatalog: catalogNames.has(name) };
+    if (job !== undefined)
+      return { labels, job, details: snapshot.details.get(job.jobId), inCatalog: catalogNames.has(name) };
     const last = remembered(snapshot.cluster, name)?.lastState;
     return { labels, job: undefined, missing: last !== 'CANCELED' && last !== 'FINISHED' };
   });
@@ -150,13 +171,19 @@ function jobRows({ labels: clusterLabels, snapshot }: ClusterRow, catalog: reado
  * Maps every cluster's snapshot to the exporter's metric families, sorted by name, samples in label order.
  * A family may have no samples (the renderer leaves it out).
  */
-export function mapSnapshot(snapshots: readonly ClusterSnapshot[], catalog: readonly JobSpec[], remembered: MemoryLookup): MetricFamily[] {
+export function mapSnapshot(
+  snapshots: readonly ClusterSnapshot[],
+  catalog: readonly JobSpec[],
+  remembered: MemoryLookup,
+): MetricFamily[] {
   const clusters: ClusterRow[] = [...snapshots]
     .sort((a, b) => byText(a.cluster, b.cluster))
     .map((snapshot) => ({ labels: label('cluster', snapshot.cluster), snapshot }));
   const jobs = clusters.flatMap((row) => jobRows(row, catalog, remembered));
   return (Object.keys(EXPORTER_METRICS) as ExporterMetric[]).sort().map((name) => {
     const def = { name, ...EXPORTER_METRICS[name] };
-    return isClusterMetric(name) ? rowFamily(def, clusters, CLUSTER_SAMPLES[name]) : rowFamily(def, jobs, JOB_SAMPLES[name]);
+    return isClusterMetric(name)
+      ? rowFamily(def, clusters, CLUSTER_SAMPLES[name])
+      : rowFamily(def, jobs, JOB_SAMPLES[name]);
   });
 }

@@ -17,11 +17,23 @@ export const EXPORTER_METRICS = {
   flink_job_start_time_seconds: { type: 'gauge', help: 'Start of the current instance, Unix seconds' },
   flink_job_restarts_total: { type: 'counter', help: "Flink's numRestarts of the current instance" },
   flink_job_checkpointing_enabled: { type: 'gauge', help: '1 when the job checkpoints' },
-  flink_job_checkpoints_retained: { type: 'gauge', help: '1 when its checkpoints are externalized and survive a failure' },
-  flink_job_checkpoints_total: { type: 'counter', help: 'Checkpoints of the current instance by result (completed, failed)' },
+  flink_job_checkpoints_retained: {
+    type: 'gauge',
+    help: '1 when its checkpoints are externalized and survive a failure',
+  },
+  flink_job_checkpoints_total: {
+    type: 'counter',
+    help: 'Checkpoints of the current instance by result (completed, failed)',
+  },
   flink_job_checkpoints_in_progress: { type: 'gauge', help: 'Checkpoints in progress' },
-  flink_job_last_checkpoint_completed_timestamp_seconds: { type: 'gauge', help: 'Completion time of the latest completed checkpoint, Unix seconds' },
-  flink_job_last_checkpoint_duration_seconds: { type: 'gauge', help: 'End-to-end duration of the latest completed checkpoint' },
+  flink_job_last_checkpoint_completed_timestamp_seconds: {
+    type: 'gauge',
+    help: 'Completion time of the latest completed checkpoint, Unix seconds',
+  },
+  flink_job_last_checkpoint_duration_seconds: {
+    type: 'gauge',
+    help: 'End-to-end duration of the latest completed checkpoint',
+  },
   flink_job_last_checkpoint_size_bytes: { type: 'gauge', help: 'Checkpointed size of the latest completed checkpoint' },
 } as const satisfies Record<string, { readonly type: MetricType; readonly help: string }>;
 

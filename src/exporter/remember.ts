@@ -18,7 +18,11 @@ function newestPath(details: JobDetails | undefined): CompletedCheckpoint | unde
 }
 
 /** The memory records of one reachable cluster's snapshot, by job name. */
-export function rememberedJobs(snapshot: ClusterSnapshot, remembered: MemoryLookup, now: number): Map<string, RememberedJob> {
+export function rememberedJobs(
+  snapshot: ClusterSnapshot,
+  remembered: MemoryLookup,
+  now: number,
+): Map<string, RememberedJob> {
   const out = new Map<string, RememberedJob>();
   if (!snapshot.up) return out;
   for (const [name, job] of currentInstances(snapshot.jobs)) {

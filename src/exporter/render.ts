@@ -40,7 +40,7 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
       header = '';
     }
     // Plain concatenation: V8 joins the pieces into one flat string when the chunk is written.
-    chunk += labels === '' ? `${name} ${formatValue(value)}\n` : open + labels + '} ' + formatValue(value) + '\n';
+    chunk += labels === '' ? `${name} ${formatValue(value)}\n` : `${open + labels}} ${formatValue(value)}\n`;
   };
   for (const family of families) {
     name = family.name;

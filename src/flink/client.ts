@@ -10,13 +10,27 @@ import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { ClusterConfig } from '../config/schema.js';
-import { FlinkError, GuardianError } from '../errors.js';
+import { FlinkError, GuardianError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { FlinkApi } from './api.js';
 import { FlinkHttp, describe, type HttpRequest, type HttpResponse } from './http.js';
 import { runBody } from './run-body.js';
-import type { CheckpointConfig, CheckpointStatsResult, ClusterOverview, JarInfo, JobOverview, RunJarRequest, RunJarResult } from './types.js';
-import { checkpointConfigSchema, checkpointStatsSchema, isCheckpointingDisabled, toCheckpointConfig, toCheckpointStats } from './wire/checkpoints.js';
+import type {
+  CheckpointConfig,
+  CheckpointStatsResult,
+  ClusterOverview,
+  JarInfo,
+  JobOverview,
+  RunJarRequest,
+  RunJarResult,
+} from './types.js';
+import {
+  checkpointConfigSchema,
+  checkpointStatsSchema,
+  isCheckpointingDisabled,
+  toCheckpointConfig,
+  toCheckpointStats,
+} from './wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from './wire/jars.js';
 import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
 import { metricValue, metricsSchema } from './wire/metrics.js';
@@ -67,13 +81,23 @@ class FlinkClient implements FlinkApi {
 
   private statusError(req: HttpRequest, res: HttpResponse): FlinkError {
     const first = errorsOf(res.text)[0]?.split('\n')[0] ?? '';
-    return new FlinkError('FLINK_HTTP_STATUS', this.cluster, describe(req), `HTTP ${res.status}${first === '' ? '' : `: ${first}`}`, {
-      status: res.status,
-    });
+    return new FlinkError(
+      'FLINK_HTTP_STATUS',
+      this.cluster,
+      describe(req),
+      `HTTP ${res.status}${first === '' ? '' : `: ${first}`}`,
+      {
+        status: res.status,
+      },
+    );
   }
 
   /** GETs `path` and parses a 2xx body; other statuses throw unless `accept` claims them. */
-  private async get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal | undefined): Promise<z.output<S>> {
+  private async get<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    signal: AbortSignal | undefined,
+  ): Promise<z.output<S>> {
     const req: HttpRequest = { method: 'GET', path, signal };
     const res = await this.http.request(req);
     if (!isOk(res.status)) throw this.statusError(req, res);
@@ -96,7 +120,10 @@ class FlinkClient implements FlinkApi {
     if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { enabled: false };
     if (!isOk(res.status)) throw this.statusError(req, res);
     const text = pickMembers(res.text, CHECKPOINT_STATS_MEMBERS) ?? res.text;
-    return { enabled: true, stats: toCheckpointStats(parseBody(checkpointStatsSchema, text, this.cluster, () => describe(req))) };
+    return {
+      enabled: true,
+      stats: toCheckpointStats(parseBody(checkpointStatsSchema, text, this.cluster, () => describe(req))),
+    };
   }
 
   async checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined> {
@@ -122,7 +149,11 @@ class FlinkClient implements FlinkApi {
     try {
       blob = await openAsBlob(path, { type: 'application/x-java-archive' });
     } catch (err) {
-      throw new GuardianError('JAR_UNAVAILABLE', `${this.cluster} POST /jars/upload: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+      throw new GuardianError(
+        'JAR_UNAVAILABLE',
+        `${this.cluster} POST /jars/upload: cannot read ${path}: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
     const form = new FormData();
     form.append('jarfile', blob, name);

@@ -89,12 +89,16 @@ export function dispatchText(dispatcher: Dispatcher, options: DispatchOptions): 
       },
       onData(chunk) {
         if (first === undefined) first = chunk;
-        else (rest ??= [first]).push(chunk);
+        else {
+          rest ??= [first];
+          rest.push(chunk);
+        }
         return true;
       },
       onComplete() {
         settle();
-        const text = rest !== undefined ? Buffer.concat(rest).toString('utf8') : first === undefined ? '' : first.toString('utf8');
+        const text =
+          rest !== undefined ? Buffer.concat(rest).toString('utf8') : first === undefined ? '' : first.toString('utf8');
         resolve({ status, text });
       },
       onError(err) {

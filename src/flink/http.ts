@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type FormData } from 'undici';
 import type { ClusterConfig } from '../config/schema.js';
-import { FlinkError } from '../errors.js';
+import { FlinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isRetryableStatus, retryDelayMs } from './backoff.js';
 import { dispatchText } from './dispatch.js';
@@ -68,11 +68,15 @@ export class FlinkHttp {
   private readonly retryBaseMs: number;
   private readonly retryCapMs: number;
 
-  constructor(private readonly config: ClusterConfig, options: HttpOptions = {}) {
+  constructor(
+    private readonly config: ClusterConfig,
+    options: HttpOptions = {},
+  ) {
     const url = new URL(config.url);
     this.prefix = url.pathname.replace(/\/+$/, '');
     const auth = authorization(config);
-    this.headers = auth === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: auth };
+    this.headers =
+      auth === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: auth };
     this.semaphore = new Semaphore(config.concurrency);
     this.logger = options.logger;
     this.retryBaseMs = options.retryBaseMs ?? 200;
@@ -82,7 +86,13 @@ export class FlinkHttp {
       try {
         ca = readFileSync(config.tls.caFile, 'utf8');
       } catch (err) {
-        throw new FlinkError('FLINK_UNREACHABLE', config.name, 'tls', `cannot read caFile ${config.tls.caFile}: ${(err as Error).message}`, { cause: err });
+        throw new FlinkError(
+          'FLINK_UNREACHABLE',
+          config.name,
+          'tls',
+          `cannot read caFile ${config.tls.caFile}: ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
     }
     this.pool = new Pool(url.origin, {
@@ -106,14 +116,23 @@ export class FlinkHttp {
         if (!(err instanceof FlinkError)) throw err;
         outcome = err;
       }
-      const retryable = outcome instanceof FlinkError ? outcome.code !== 'FLINK_TIMEOUT' || req.signal?.aborted !== true : isRetryableStatus(outcome.status);
+      const retryable =
+        outcome instanceof FlinkError
+          ? outcome.code !== 'FLINK_TIMEOUT' || req.signal?.aborted !== true
+          : isRetryableStatus(outcome.status);
       if (!retryable || attempt >= attempts || req.signal?.aborted === true) {
         if (outcome instanceof FlinkError) throw outcome;
         return outcome;
       }
       const wait = retryDelayMs(attempt, this.retryBaseMs, this.retryCapMs);
       this.logger?.debug(
-        { cluster: this.config.name, endpoint: describe(req), attempt, waitMs: wait, reason: outcome instanceof FlinkError ? outcome.message : outcome.status },
+        {
+          cluster: this.config.name,
+          endpoint: describe(req),
+          attempt,
+          waitMs: wait,
+          reason: outcome instanceof FlinkError ? outcome.message : outcome.status,
+        },
         'retrying Flink request',
       );
       try {
@@ -125,7 +144,12 @@ export class FlinkHttp {
   }
 
   private aborted(req: HttpRequest): FlinkError {
-    return new FlinkError('FLINK_TIMEOUT', this.config.name, describe(req), 'aborted: the caller gave up (scrape deadline)');
+    return new FlinkError(
+      'FLINK_TIMEOUT',
+      this.config.name,
+      describe(req),
+      'aborted: the caller gave up (scrape deadline)',
+    );
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {
@@ -137,7 +161,8 @@ export class FlinkHttp {
     // timeouts keep the exact per-request signal.
     const coarse = ms >= COARSE_TIMEOUT_MS;
     const timeout = coarse ? undefined : AbortSignal.timeout(ms);
-    const signal = timeout === undefined ? req.signal : req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
+    const signal =
+      timeout === undefined ? req.signal : req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
     try {
       return await dispatchText(this.pool, {
         method: req.method,
@@ -150,14 +175,16 @@ export class FlinkHttp {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (timeout?.aborted === true || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new FlinkError('FLINK_TIMEOUT', this.config.name, describe(req), `no answer within ${ms} ms`, { cause: err });
+        throw new FlinkError('FLINK_TIMEOUT', this.config.name, describe(req), `no answer within ${ms} ms`, {
+          cause: err,
+        });
       }
       if (isAborted(req.signal)) throw this.aborted(req);
       throw new FlinkError(
         'FLINK_UNREACHABLE',
         this.config.name,
         describe(req),
-        `${(err as Error).message}${code === undefined ? '' : ` (${code})`}`,
+        `${errorMessage(err)}${code === undefined ? '' : ` (${code})`}`,
         { cause: err },
       );
     }

@@ -31,11 +31,11 @@ export function runBody(req: RunJarRequest, version: string | undefined): Record
     jobId: req.jobId,
     allowNonRestoredState: req.allowNonRestoredState,
   };
-  if (req.entryClass !== undefined) body['entryClass'] = req.entryClass;
-  if (req.parallelism !== undefined) body['parallelism'] = req.parallelism;
-  if (req.savepointPath !== undefined) body['savepointPath'] = req.savepointPath;
-  if (req.flinkConfiguration !== undefined) body['flinkConfiguration'] = { ...req.flinkConfiguration };
-  if (takesClaimMode(version)) body['claimMode'] = req.claimMode;
-  else body['restoreMode'] = req.claimMode;
+  if (req.entryClass !== undefined) body.entryClass = req.entryClass;
+  if (req.parallelism !== undefined) body.parallelism = req.parallelism;
+  if (req.savepointPath !== undefined) body.savepointPath = req.savepointPath;
+  if (req.flinkConfiguration !== undefined) body.flinkConfiguration = { ...req.flinkConfiguration };
+  if (takesClaimMode(version)) body.claimMode = req.claimMode;
+  else body.restoreMode = req.claimMode;
   return body;
 }

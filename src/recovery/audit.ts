@@ -56,7 +56,13 @@ export class Audit {
 
   /** A tick decision; waits are debug-level because they repeat every poll. */
   decision(episode: Episode, decision: TickDecision): void {
-    const fields = { cluster: episode.cluster, job_name: episode.jobName, episode: episode.id, decision: decision.kind, ...decision };
+    const fields = {
+      cluster: episode.cluster,
+      job_name: episode.jobName,
+      episode: episode.id,
+      decision: decision.kind,
+      ...decision,
+    };
     if (decision.kind === 'wait' || decision.kind === 'none') this.logger.debug(fields, `episode ${decision.kind}`);
     else this.logger.info(fields, `episode decision: ${decision.kind}`);
   }
@@ -71,26 +77,51 @@ export class Audit {
     const base = { cluster: ep.cluster, job_name: ep.jobName, episode: ep.id };
     const notice = (kind: OutcomeNotice['kind'], extra: Partial<OutcomeNotice>): void => {
       if (this.notifier === undefined) return;
-      this.track(this.notifier.notify({ kind, cluster: ep.cluster, jobName: ep.jobName, episode: ep.id, attempts: ep.attempts.length, at: this.clock.now(), ...extra }));
+      this.track(
+        this.notifier.notify({
+          kind,
+          cluster: ep.cluster,
+          jobName: ep.jobName,
+          episode: ep.id,
+          attempts: ep.attempts.length,
+          at: this.clock.now(),
+          ...extra,
+        }),
+      );
     };
     switch (e.type) {
       case 'opened':
-        this.logger.info({ ...base, trigger: ep.trigger, failed_job_id: ep.failedJobId ?? null, base_job_id: ep.baseJobId }, 'recovery episode opened');
+        this.logger.info(
+          { ...base, trigger: ep.trigger, failed_job_id: ep.failedJobId ?? null, base_job_id: ep.baseJobId },
+          'recovery episode opened',
+        );
         return;
       case 'attempt_started':
         this.logger.info({ ...base, ...attemptFields(e.attempt) }, `attempt ${e.attempt.n} starting`);
         return;
       case 'attempt_submitted':
-        this.logger.info({ ...base, ...attemptFields(e.attempt), tries: e.attempt.submitTries }, `attempt ${e.attempt.n} submitted`);
+        this.logger.info(
+          { ...base, ...attemptFields(e.attempt), tries: e.attempt.submitTries },
+          `attempt ${e.attempt.n} submitted`,
+        );
         return;
       case 'attempt_succeeded':
         this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'succeeded');
-        this.logger.info({ ...base, ...attemptFields(e.attempt), result: 'succeeded' }, `attempt ${e.attempt.n} is RUNNING`);
+        this.logger.info(
+          { ...base, ...attemptFields(e.attempt), result: 'succeeded' },
+          `attempt ${e.attempt.n} is RUNNING`,
+        );
         return;
       case 'attempt_failed': {
         this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'failed');
         this.logger.warn(
-          { ...base, ...attemptFields(e.attempt), result: 'failed', reason: e.reason, detail: e.attempt.detail ?? null },
+          {
+            ...base,
+            ...attemptFields(e.attempt),
+            result: 'failed',
+            reason: e.reason,
+            detail: e.attempt.detail ?? null,
+          },
           `attempt ${e.attempt.n} failed: ${e.reason}`,
         );
         const { restorePath } = e.attempt;
@@ -106,15 +137,24 @@ export class Audit {
       }
       case 'instance_running':
         this.metrics.recovered(ep.cluster, e.secondsSinceFailure);
-        this.logger.info({ ...base, ...attemptFields(e.attempt), seconds_since_failure: e.secondsSinceFailure }, 'job RUNNING again');
+        this.logger.info(
+          { ...base, ...attemptFields(e.attempt), seconds_since_failure: e.secondsSinceFailure },
+          'job RUNNING again',
+        );
         return;
       case 'refailed':
-        this.logger.warn({ ...base, ...attemptFields(e.attempt), reason: 'instance_failed' }, 'the resubmitted instance failed again');
+        this.logger.warn(
+          { ...base, ...attemptFields(e.attempt), reason: 'instance_failed' },
+          'the resubmitted instance failed again',
+        );
         return;
       case 'ended': {
         this.metrics.episodeEnded(ep.cluster, ep.jobName, e.outcome);
         const level = e.outcome === 'recovered' ? 'info' : 'warn';
-        this.logger[level]({ ...base, outcome: e.outcome, reason: e.reason, attempts: ep.attempts.length }, `recovery episode ${e.outcome}`);
+        this.logger[level](
+          { ...base, outcome: e.outcome, reason: e.reason, attempts: ep.attempts.length },
+          `recovery episode ${e.outcome}`,
+        );
         const last = ep.attempts[ep.attempts.length - 1];
         if (e.outcome !== 'abandoned') {
           notice(e.outcome, {

@@ -19,7 +19,9 @@ export function localPathOf(dir: string): string | undefined {
 }
 
 /** The highest N among `chk-N` names that have a `_metadata` file (an incomplete checkpoint has none). */
-export function highestCheckpoint(entries: readonly { readonly name: string; readonly complete: boolean }[]): number | undefined {
+export function highestCheckpoint(
+  entries: readonly { readonly name: string; readonly complete: boolean }[],
+): number | undefined {
   let best: number | undefined;
   for (const e of entries) {
     const m = CHK.exec(e.name);
@@ -53,7 +55,9 @@ export async function scanCheckpoints(dir: string, jobIds: readonly string[]): P
       continue; // unreadable or absent: this source does not exist for this JobID
     }
     const entries = await Promise.all(
-      names.filter((n) => CHK.test(n)).map(async (name) => ({ name, complete: await isFile(join(local, jobId, name, '_metadata')) })),
+      names
+        .filter((n) => CHK.test(n))
+        .map(async (name) => ({ name, complete: await isFile(join(local, jobId, name, '_metadata')) })),
     );
     const n = highestCheckpoint(entries);
     if (n !== undefined) return `${dir.replace(/\/+$/, '')}/${jobId}/chk-${n}`;

@@ -58,7 +58,8 @@ export function decideTick(episode: Episode, live: LiveView, config: TickConfig,
   if (live.kind === 'unreachable') return wait('flink_unreachable', now + poll);
   const byId = new Map(live.instances.map((j) => [j.jobId, j] as const));
   const known = knownJobIds(episode);
-  if (live.instances.some((j) => !known.has(j.jobId) && isActive(j.state))) return { kind: 'abandon', reason: 'superseded' };
+  if (live.instances.some((j) => !known.has(j.jobId) && isActive(j.state)))
+    return { kind: 'abandon', reason: 'superseded' };
 
   const last = lastAttempt(episode);
   const lastInstance: JobOverview | undefined = last === undefined ? undefined : byId.get(last.jobId);

@@ -16,7 +16,14 @@ import { listJars } from './jar.js';
 import { gatherCandidates } from './restore-candidates.js';
 import { selectRestorePoint } from './restore-point.js';
 import { submitAttempt } from './submit.js';
-import { attemptSubmitted, beginAttempt, countSubmitTry, exhaust, failAttempt, type Transition } from './transitions.js';
+import {
+  attemptSubmitted,
+  beginAttempt,
+  countSubmitTry,
+  exhaust,
+  failAttempt,
+  type Transition,
+} from './transitions.js';
 
 export interface ExecutorContext {
   readonly config: Config;
@@ -42,7 +49,13 @@ export async function executeAttempt(
   const now = ctx.clock.now();
   if (api === undefined || spec === undefined) {
     // The configuration no longer knows how to resubmit this job: stop rather than guess.
-    ctx.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_job_spec', episode: episode.id });
+    ctx.audit.skip({
+      cluster: episode.cluster,
+      jobName: episode.jobName,
+      alertname: '',
+      reason: 'no_job_spec',
+      episode: episode.id,
+    });
     await ctx.commit(exhaust(episode, now, [], 'no_job_spec'));
     return 'continue';
   }
@@ -63,7 +76,13 @@ export async function executeAttempt(
     });
     const choice = selectRestorePoint(candidates, episode.refusedPaths, recovery.onNoCheckpoint);
     if (choice.kind === 'none') {
-      ctx.audit.skip({ cluster: episode.cluster, jobName: episode.jobName, alertname: '', reason: 'no_restore_point', episode: episode.id });
+      ctx.audit.skip({
+        cluster: episode.cluster,
+        jobName: episode.jobName,
+        alertname: '',
+        reason: 'no_restore_point',
+        episode: episode.id,
+      });
       await ctx.commit(exhaust(episode, ctx.clock.now(), [], 'no_restore_point'));
       return 'continue';
     }
@@ -85,11 +104,18 @@ export async function executeAttempt(
   await ctx.commit({ episode: current, events: started });
   const attempt = current.attempts[current.attempts.length - 1];
   if (attempt === undefined) return 'continue';
-  const outcome = await submitAttempt(api, spec, recovery, { jobId: attempt.jobId, restorePath: attempt.restorePath }, listing);
+  const outcome = await submitAttempt(
+    api,
+    spec,
+    recovery,
+    { jobId: attempt.jobId, restorePath: attempt.restorePath },
+    listing,
+  );
   const after = ctx.clock.now();
   switch (outcome.kind) {
     case 'accepted':
-      if (outcome.jarUploaded) ctx.logger.info({ cluster: episode.cluster, job_name: episode.jobName, jar: spec.jar }, 'jar uploaded');
+      if (outcome.jarUploaded)
+        ctx.logger.info({ cluster: episode.cluster, job_name: episode.jobName, jar: spec.jar }, 'jar uploaded');
       await ctx.commit(attemptSubmitted(current, after));
       return 'continue';
     case 'failed':
@@ -97,7 +123,14 @@ export async function executeAttempt(
       return 'continue';
     case 'unknown':
       ctx.logger.warn(
-        { cluster: episode.cluster, job_name: episode.jobName, episode: episode.id, attempt: attempt.n, job_id: attempt.jobId, detail: outcome.detail },
+        {
+          cluster: episode.cluster,
+          job_name: episode.jobName,
+          episode: episode.id,
+          attempt: attempt.n,
+          job_id: attempt.jobId,
+          detail: outcome.detail,
+        },
         'submission outcome unknown; will check whether it landed',
       );
       return 'retry_later';

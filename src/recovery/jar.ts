@@ -36,7 +36,11 @@ export async function listJars(api: FlinkApi): Promise<JarListing> {
  * The id of the newest uploaded jar named like `jarPath`, uploading the file when the cluster has none.
  * `listing` is a listing read ahead (reading is free of side effects; an upload happens only from here).
  */
-export async function ensureJar(api: FlinkApi, jarPath: string, listing: Promise<JarListing> = listJars(api)): Promise<JarResult> {
+export async function ensureJar(
+  api: FlinkApi,
+  jarPath: string,
+  listing: Promise<JarListing> = listJars(api),
+): Promise<JarResult> {
   const name = basename(jarPath);
   const listed = await listing;
   if (!listed.ok) return listed;

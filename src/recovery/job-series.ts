@@ -79,13 +79,20 @@ export class JobFamily {
   }
 
   /** The family as prom-client's registry reads it (exposition and JSON). */
-  async get(): Promise<{ name: string; help: string; type: 'counter' | 'gauge'; aggregator: 'sum'; values: SeriesValue[] }> {
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: 'counter' | 'gauge';
+    aggregator: 'sum';
+    values: SeriesValue[];
+  }> {
     const values: SeriesValue[] = [];
     const { slots } = this.def;
     for (const row of this.owner.rows()) {
       for (let i = 0; i < slots.length; i += 1) {
         const value = row.values[this.offset + i] as number;
-        if (!Number.isNaN(value)) values.push({ labels: { cluster: row.cluster, job_name: row.jobName, ...slots[i] }, value });
+        if (!Number.isNaN(value))
+          values.push({ labels: { cluster: row.cluster, job_name: row.jobName, ...slots[i] }, value });
       }
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };

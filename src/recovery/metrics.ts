@@ -1,7 +1,17 @@
 /** The recoverer's metrics of the contract, registered on an injected prom-client Registry. */
 import { Histogram, type Registry } from 'prom-client';
 import { JobSeries, type JobFamily } from './job-series.js';
-import { ATTEMPT_RESULTS, CATALOG_SKIP_REASONS, OUTCOMES, RESTORE_FROM, SKIP_REASONS, type AttemptResult, type Outcome, type RestoreFrom, type SkipReason } from './reasons.js';
+import {
+  ATTEMPT_RESULTS,
+  CATALOG_SKIP_REASONS,
+  OUTCOMES,
+  RESTORE_FROM,
+  SKIP_REASONS,
+  type AttemptResult,
+  type Outcome,
+  type RestoreFrom,
+  type SkipReason,
+} from './reasons.js';
 
 /** Buckets of time to recover, seconds: from a quick restart to a couple of hours of backoff. */
 export const TIME_TO_RECOVER_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
@@ -44,12 +54,30 @@ export class RecoveryMetrics {
       registry,
     );
     this.skipped = series.family(
-      { name: 'flink_recovery_skipped_total', help: 'Alerts that led to no recovery action, by reason', type: 'counter', slots: SKIP_REASONS.map((reason) => ({ reason })) },
+      {
+        name: 'flink_recovery_skipped_total',
+        help: 'Alerts that led to no recovery action, by reason',
+        type: 'counter',
+        slots: SKIP_REASONS.map((reason) => ({ reason })),
+      },
       registry,
     );
-    this.inProgress = series.family({ name: 'flink_recovery_in_progress', help: '1 while a recovery episode is open for the job', type: 'gauge', slots: [{}] }, registry);
+    this.inProgress = series.family(
+      {
+        name: 'flink_recovery_in_progress',
+        help: '1 while a recovery episode is open for the job',
+        type: 'gauge',
+        slots: [{}],
+      },
+      registry,
+    );
     this.exhausted = series.family(
-      { name: 'flink_recovery_exhausted', help: '1 once maxAttempts failed, until the job runs again or the episode is reset', type: 'gauge', slots: [{}] },
+      {
+        name: 'flink_recovery_exhausted',
+        help: '1 once maxAttempts failed, until the job runs again or the episode is reset',
+        type: 'gauge',
+        slots: [{}],
+      },
       registry,
     );
     this.timeToRecover = new Histogram({

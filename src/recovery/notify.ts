@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { errorMessage } from '../errors.js';
 
 type NotifyConfig = NonNullable<Config['recovery']['notify']>;
 
@@ -27,7 +28,10 @@ export interface Notifier {
   notify(notice: OutcomeNotice): Promise<void>;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<{ ok: boolean; status: number }>;
 
 const SEVERITY = { recovered: 'info', attempt_failed: 'warning', exhausted: 'critical' } as const;
 /** How long the posted alert fires: long enough to be routed once, short enough to resolve on its own. */
@@ -39,10 +43,10 @@ export function noticeAlert(n: OutcomeNotice): Record<string, unknown> {
     summary: `${n.cluster}/${n.jobName}: recovery ${n.kind.replace('_', ' ')}`,
     attempts: String(n.attempts),
   };
-  if (n.restoreFrom !== undefined) annotations['restore_from'] = n.restoreFrom;
-  if (n.restorePath !== undefined) annotations['restore_point'] = n.restorePath;
-  if (n.jobId !== undefined) annotations['job_id'] = n.jobId;
-  if (n.reason !== undefined) annotations['reason'] = n.reason;
+  if (n.restoreFrom !== undefined) annotations.restore_from = n.restoreFrom;
+  if (n.restorePath !== undefined) annotations.restore_point = n.restorePath;
+  if (n.jobId !== undefined) annotations.job_id = n.jobId;
+  if (n.reason !== undefined) annotations.reason = n.reason;
   return {
     labels: {
       alertname: 'FlinkRecoveryOutcome',
@@ -80,15 +84,24 @@ export class AlertmanagerNotifier implements Notifier {
     const body = JSON.stringify([noticeAlert(notice)]);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const auth = notifyAuthHeader(this.config);
-    if (auth !== undefined) headers['authorization'] = auth;
+    if (auth !== undefined) headers.authorization = auth;
     await Promise.all(
       this.config.alertmanagerUrls.map(async (base) => {
         const url = `${base.replace(/\/+$/, '')}/api/v2/alerts`;
         try {
-          const res = await this.fetchFn(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.config.timeout) });
-          if (!res.ok) this.logger.warn({ url, status: res.status, outcome: notice.kind }, 'alertmanager refused the recovery notice');
+          const res = await this.fetchFn(url, {
+            method: 'POST',
+            headers,
+            body,
+            signal: AbortSignal.timeout(this.config.timeout),
+          });
+          if (!res.ok)
+            this.logger.warn(
+              { url, status: res.status, outcome: notice.kind },
+              'alertmanager refused the recovery notice',
+            );
         } catch (err) {
-          this.logger.warn({ url, err: (err as Error).message, outcome: notice.kind }, 'cannot post the recovery notice');
+          this.logger.warn({ url, err: errorMessage(err), outcome: notice.kind }, 'cannot post the recovery notice');
         }
       }),
     );

@@ -29,6 +29,7 @@ import { executeAttempt, type ExecutorContext } from './executor.js';
 import { selectRestorePoint } from './restore-point.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import { applyTick, clearExhausted, openEpisode, type Transition } from './transitions.js';
+import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {
   readonly config: Config;
@@ -103,10 +104,13 @@ export class Recoverer {
     this.state = 'running';
     const open = this.store.all().filter((e) => e.status === 'open');
     for (const e of this.store.all()) {
-      if (e.status === 'exhausted') this.schedule(e.cluster, e.jobName, this.deps.clock.now() + watchInterval(this.deps.config.recovery));
+      if (e.status === 'exhausted')
+        this.schedule(e.cluster, e.jobName, this.deps.clock.now() + watchInterval(this.deps.config.recovery));
     }
     this.log.info({ open: open.length, episodes: this.store.all().length, file: this.store.file }, 'recoverer started');
-    await Promise.all(open.map((e) => this.track(this.lock.run(jobKey(e.cluster, e.jobName), () => this.tick(e.cluster, e.jobName)))));
+    await Promise.all(
+      open.map((e) => this.track(this.lock.run(jobKey(e.cluster, e.jobName), () => this.tick(e.cluster, e.jobName)))),
+    );
   }
 
   /** Stops taking alerts, cancels timers and waits for the work in flight (an attempt being submitted finishes). */
@@ -182,7 +186,7 @@ export class Recoverer {
       try {
         return await api.jobsOverview();
       } catch (err) {
-        return (err as Error).message;
+        return errorMessage(err);
       }
     });
   }
@@ -198,7 +202,13 @@ export class Recoverer {
   }
 
   /** Judges one alert against Flink under the job's lock; `since` is when the alert was first taken (retries). */
-  private async intake(alert: IncomingAlert, cluster: string, jobName: string, alertname: string, since?: number): Promise<void> {
+  private async intake(
+    alert: IncomingAlert,
+    cluster: string,
+    jobName: string,
+    alertname: string,
+    since?: number,
+  ): Promise<void> {
     try {
       const episode = this.store.get(cluster, jobName);
       const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
@@ -210,10 +220,19 @@ export class Recoverer {
       const now = this.deps.clock.now();
       const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
       if (decision.kind === 'skip') {
-        this.audit.skip({ ...ctx, reason: decision.reason, jobId: decision.jobId, detail: live.kind === 'unreachable' ? live.error : undefined });
+        this.audit.skip({
+          ...ctx,
+          reason: decision.reason,
+          jobId: decision.jobId,
+          detail: live.kind === 'unreachable' ? live.error : undefined,
+        });
         // Alertmanager sends a firing alert again only after its repeat_interval: look again while Flink is away.
-        const retryAt = decision.reason === 'flink_unreachable' ? intakeRetryAt(since ?? now, now, this.deps.config.recovery) : undefined;
-        if (retryAt !== undefined) this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
+        const retryAt =
+          decision.reason === 'flink_unreachable'
+            ? intakeRetryAt(since ?? now, now, this.deps.config.recovery)
+            : undefined;
+        if (retryAt !== undefined)
+          this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
         return;
       }
       const opened = openEpisode(
@@ -228,11 +247,15 @@ export class Recoverer {
       // reading /jobs/overview again would only add a round trip to the time to recover.
       await this.tick(cluster, jobName, live);
     } catch (err) {
-      this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'cannot take the alert');
+      this.log.error({ cluster, job_name: jobName, err: errorMessage(err) }, 'cannot take the alert');
     }
   }
 
-  private async dryRun(episode: Episode, live: LiveView, ctx: { cluster: string; jobName: string; alertname: string }): Promise<void> {
+  private async dryRun(
+    episode: Episode,
+    live: LiveView,
+    ctx: { cluster: string; jobName: string; alertname: string },
+  ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
     const instances = live.kind === 'ok' ? live.instances : [];
     const candidates =
@@ -268,16 +291,24 @@ export class Recoverer {
    * Runs `work` (by default the episode's next step) under the job's lock at the first slot of the wake grid at
    * or after `at`, where it shares its cluster read. A job has one timer: scheduling replaces it.
    */
-  private schedule(cluster: string, jobName: string, at: number, work: () => Promise<void> = () => this.tick(cluster, jobName)): void {
+  private schedule(
+    cluster: string,
+    jobName: string,
+    at: number,
+    work: () => Promise<void> = () => this.tick(cluster, jobName),
+  ): void {
     if (this.state !== 'running') return;
     const key = jobKey(cluster, jobName);
     this.unschedule(cluster, jobName);
     const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
-    const handle = this.timers.setTimeout(() => {
-      if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
-      if (this.state !== 'running') return;
-      void this.track(this.lock.run(key, work));
-    }, Math.max(0, slot - this.deps.clock.now()));
+    const handle = this.timers.setTimeout(
+      () => {
+        if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
+        if (this.state !== 'running') return;
+        void this.track(this.lock.run(key, work));
+      },
+      Math.max(0, slot - this.deps.clock.now()),
+    );
     this.timersByKey.set(key, handle);
   }
 
@@ -319,7 +350,8 @@ export class Recoverer {
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
         if (decision.kind === 'attempt' || decision.kind === 'resubmit') {
           const next = await executeAttempt(this.executorContext(), episode, decision, live);
-          if (next === 'retry_later') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+          if (next === 'retry_later')
+            return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
           continue;
         }
         await this.commit(applyTick(episode, decision, recovery, now));
@@ -327,7 +359,7 @@ export class Recoverer {
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
     } catch (err) {
       // A state write failed or something unexpected: nothing was acted on without its intent, so try again later.
-      this.log.error({ cluster, job_name: jobName, err: (err as Error).message }, 'episode step failed; retrying');
+      this.log.error({ cluster, job_name: jobName, err: errorMessage(err) }, 'episode step failed; retrying');
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
     }
   }

@@ -10,11 +10,15 @@ import type { Episode } from '../state/episodes-schema.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { scanCheckpoints } from './checkpoint-scan.js';
 import type { RestoreCandidate } from './restore-point.js';
+import { errorMessage } from '../errors.js';
 
 /** JobIDs whose checkpoints may restore this episode's job, newest instance first. */
 export function restoreInstanceIds(episode: Episode, instances: readonly JobOverview[]): string[] {
   const present = new Set(instances.map((j) => j.jobId));
-  const ids = [...episode.attempts].reverse().map((a) => a.jobId).filter((id) => present.has(id));
+  const ids = [...episode.attempts]
+    .reverse()
+    .map((a) => a.jobId)
+    .filter((id) => present.has(id));
   if (episode.failedJobId !== undefined && present.has(episode.failedJobId)) ids.push(episode.failedJobId);
   return ids;
 }
@@ -50,7 +54,7 @@ export async function gatherCandidates(src: CandidateSources): Promise<RestoreCa
       if (chk !== undefined) out.push({ from: 'checkpoint', path: chk });
       if (sp !== undefined) out.push({ from: 'savepoint', path: sp });
     } catch (err) {
-      src.logger.warn({ jobId, err: (err as Error).message }, 'cannot read checkpoints of the failed instance');
+      src.logger.warn({ jobId, err: errorMessage(err) }, 'cannot read checkpoints of the failed instance');
     }
   }
   const remembered = src.remembered?.checkpointPath;

@@ -17,7 +17,10 @@ export const SOURCE_ORDER: readonly Exclude<RestoreFrom, 'none'>[] = ['checkpoin
 
 /** A path as Flink sees the restore point: `chk-5`, `chk-5/` and `chk-5/_metadata` are one checkpoint. */
 export function normalizeRestorePath(path: string): string {
-  return path.replace(/\/+$/, '').replace(/\/_metadata$/, '').replace(/\/+$/, '');
+  return path
+    .replace(/\/+$/, '')
+    .replace(/\/_metadata$/, '')
+    .replace(/\/+$/, '');
 }
 
 /**

@@ -14,7 +14,12 @@ export type SubmitOutcome =
   | { readonly kind: 'unknown'; readonly detail: string };
 
 /** The `/jars/:jarid/run` request of an attempt. */
-export function buildRunRequest(spec: JobSpec, recovery: RecoveryConfig, jobId: string, restorePath: string | undefined): RunJarRequest {
+export function buildRunRequest(
+  spec: JobSpec,
+  recovery: RecoveryConfig,
+  jobId: string,
+  restorePath: string | undefined,
+): RunJarRequest {
   return {
     ...(spec.entryClass === undefined ? {} : { entryClass: spec.entryClass }),
     args: spec.args,
@@ -32,7 +37,10 @@ export function isDuplicateSubmission(errors: readonly string[]): boolean {
   return errors.some((e) => /DuplicateJobSubmission|already been submitted/i.test(e));
 }
 
-/** Finds (or uploads) the jar, from `listing` when it was read ahead, and runs it with the attempt's deterministic JobID. */
+/**
+ * Finds (or uploads) the jar, from `listing` when it was read ahead, and runs it with the attempt's deterministic
+ * JobID.
+ */
 export async function submitAttempt(
   api: FlinkApi,
   spec: JobSpec,

@@ -20,10 +20,13 @@ export function systemTimers(): Timers {
   return {
     setTimeout(fn, ms) {
       const id = next++;
-      const t = setTimeout(() => {
-        live.delete(id);
-        fn();
-      }, Math.max(0, ms));
+      const t = setTimeout(
+        () => {
+          live.delete(id);
+          fn();
+        },
+        Math.max(0, ms),
+      );
       t.unref();
       live.set(id, t);
       return { id };
@@ -69,7 +72,9 @@ export class ManualTimers implements Timers {
   fireDue(): number {
     let fired = 0;
     for (;;) {
-      const due = [...this.pending.entries()].filter(([, t]) => t.at <= this.clock.now()).sort((a, b) => a[1].at - b[1].at)[0];
+      const due = [...this.pending.entries()]
+        .filter(([, t]) => t.at <= this.clock.now())
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (due === undefined) return fired;
       this.pending.delete(due[0]);
       due[1].fn();

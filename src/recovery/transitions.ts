@@ -34,7 +34,8 @@ export function openEpisode(
   now: number,
 ): Transition {
   const prevLast = args.previous?.attempts[args.previous.attempts.length - 1];
-  const first = prevLast === undefined ? now : nextAttemptAt(1, prevLast.startedAt, { ...config, backoffFactor: 1 }, now);
+  const first =
+    prevLast === undefined ? now : nextAttemptAt(1, prevLast.startedAt, { ...config, backoffFactor: 1 }, now);
   const episode: Episode = {
     id: args.id,
     cluster: args.cluster,
@@ -101,9 +102,21 @@ export function attemptSubmitted(episode: Episode, now: number): Transition {
 }
 
 /** Ends an episode as exhausted: no more automatic action until the job runs again or a person resets it. */
-export function exhaust(episode: Episode, now: number, events: EpisodeEvent[] = [], reason = 'max_attempts'): Transition {
+export function exhaust(
+  episode: Episode,
+  now: number,
+  events: EpisodeEvent[] = [],
+  reason = 'max_attempts',
+): Transition {
   return {
-    episode: { ...episode, phase: 'waiting', status: 'exhausted', outcome: 'exhausted', endReason: reason, endedAt: now },
+    episode: {
+      ...episode,
+      phase: 'waiting',
+      status: 'exhausted',
+      outcome: 'exhausted',
+      endReason: reason,
+      endedAt: now,
+    },
     events: [...events, { type: 'ended', outcome: 'exhausted', reason }],
   };
 }
@@ -125,7 +138,9 @@ export function failAttempt(
     ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }),
   };
   const refusedPaths =
-    reason === 'restore_refused' && last.restorePath !== undefined ? [...episode.refusedPaths, last.restorePath] : episode.refusedPaths;
+    reason === 'restore_refused' && last.restorePath !== undefined
+      ? [...episode.refusedPaths, last.restorePath]
+      : episode.refusedPaths;
   const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), refusedPaths, phase: 'waiting' };
   const events: EpisodeEvent[] = [{ type: 'attempt_failed', attempt, reason }];
   if (episode.attempts.length >= config.maxAttempts) return exhaust(next, now, events);
@@ -139,11 +154,20 @@ function end(episode: Episode, outcome: Outcome, reason: string, now: number, ev
   };
 }
 
-/** Ends an episode because a person or another tool took the job over; a submitted attempt in flight counts as failed. */
+/**
+ * Ends an episode because a person or another tool took the job over; a submitted attempt in flight counts as
+ * failed.
+ */
 export function abandon(episode: Episode, reason: AbandonReason, now: number): Transition {
   const last = episode.attempts[episode.attempts.length - 1];
   if (last !== undefined && last.result === 'pending' && last.submitTries > 0) {
-    const attempt: Attempt = { ...last, result: 'failed', failure: 'instance_failed', endedAt: now, detail: `abandoned: ${reason}` };
+    const attempt: Attempt = {
+      ...last,
+      result: 'failed',
+      failure: 'instance_failed',
+      endedAt: now,
+      detail: `abandoned: ${reason}`,
+    };
     return end({ ...episode, attempts: replaceLast(episode, attempt) }, 'abandoned', reason, now, [
       { type: 'attempt_failed', attempt, reason: 'instance_failed' },
     ]);
@@ -151,7 +175,10 @@ export function abandon(episode: Episode, reason: AbandonReason, now: number): T
   return end(episode, 'abandoned', reason, now);
 }
 
-/** An exhausted episode stops blocking automation: the job ran again, a person reset it, or a new failure replaced it. */
+/**
+ * An exhausted episode stops blocking automation: the job ran again, a person reset it, or a new failure replaced
+ * it.
+ */
 export function clearExhausted(episode: Episode, reason: ClearReason, now: number): Transition {
   return {
     episode: { ...episode, status: 'closed', clearedAt: now, clearReason: reason },
@@ -179,9 +206,16 @@ export function applyTick(episode: Episode, decision: TickDecision, config: Tick
       }
       // Back to RUNNING after a restart within the running phase is not a new recovery.
       if (episode.phase !== 'running') {
-        events.push({ type: 'instance_running', attempt, secondsSinceFailure: Math.max(0, (now - episode.failedAt) / 1000) });
+        events.push({
+          type: 'instance_running',
+          attempt,
+          secondsSinceFailure: Math.max(0, (now - episode.failedAt) / 1000),
+        });
       }
-      return { episode: { ...episode, phase: 'running', runningSince: now, attempts: replaceLast(episode, attempt) }, events };
+      return {
+        episode: { ...episode, phase: 'running', runningSince: now, attempts: replaceLast(episode, attempt) },
+        events,
+      };
     }
     case 'unsteady': {
       const { runningSince: _dropped, ...rest } = episode;

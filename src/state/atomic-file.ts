@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
-import { StateError } from '../errors.js';
+import { errorMessage, formatIssue, StateError, zodIssues } from '../errors.js';
 
 /** Writes `data` as JSON to `file` atomically and durably. */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
@@ -30,7 +30,7 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
     }
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw new StateError('STATE_WRITE_FAILED', file, `cannot write: ${(err as Error).message}`, { cause: err });
+    throw new StateError('STATE_WRITE_FAILED', file, `cannot write: ${errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -48,20 +48,28 @@ export async function readJsonFile<S extends z.ZodType>(file: string, schema: S)
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     return {
       kind: 'corrupt',
-      error: new StateError('STATE_UNREADABLE', file, `cannot read: ${(err as Error).message}`, { cause: err }),
+      error: new StateError('STATE_UNREADABLE', file, `cannot read: ${errorMessage(err)}`, { cause: err }),
     };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { kind: 'corrupt', error: new StateError('STATE_CORRUPT', file, `not valid JSON: ${(err as Error).message}`, { cause: err }) };
+    return {
+      kind: 'corrupt',
+      error: new StateError('STATE_CORRUPT', file, `not valid JSON: ${errorMessage(err)}`, { cause: err }),
+    };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid';
-    return { kind: 'corrupt', error: new StateError('STATE_CORRUPT', file, `does not match the state schema at ${where}`, { cause: parsed.error }) };
+    const first = zodIssues(parsed.error)[0];
+    const where = first === undefined ? 'invalid' : formatIssue(first);
+    return {
+      kind: 'corrupt',
+      error: new StateError('STATE_CORRUPT', file, `does not match the state schema at ${where}`, {
+        cause: parsed.error,
+      }),
+    };
   }
   return { kind: 'ok', value: parsed.data };
 }

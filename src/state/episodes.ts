@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
+import { StateError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readJsonFile, writeJsonAtomic, type JsonReadResult } from './atomic-file.js';
 import { episodeFileSchema, episodesFileSchema, type Episode } from './episodes-schema.js';
@@ -70,7 +70,10 @@ export class EpisodeStore {
     const store = new EpisodeStore(stateDir);
     for (const file of await episodeFiles(store.file)) {
       const read = await readJsonFile(file, episodeFileSchema);
-      const ep = await usable(read, options, (e) => ({ episode: e.episode, error: misplaced(stateDir, file, e.episode) }));
+      const ep = await usable(read, options, (e) => ({
+        episode: e.episode,
+        error: misplaced(stateDir, file, e.episode),
+      }));
       if (ep !== undefined) store.byJob.set(jobKey(ep.cluster, ep.jobName), ep);
     }
     await store.migrate(options);
@@ -94,9 +97,14 @@ export class EpisodeStore {
     try {
       await rename(legacy, `${legacy}.migrated`);
     } catch (err) {
-      throw new StateError('STATE_WRITE_FAILED', legacy, `cannot rename after migrating: ${(err as Error).message}`, { cause: err });
+      throw new StateError('STATE_WRITE_FAILED', legacy, `cannot rename after migrating: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
-    options.logger?.info({ file: legacy, episodes: read.value.episodes.length, dir: this.file }, 'episode state moved to one file per job');
+    options.logger?.info(
+      { file: legacy, episodes: read.value.episodes.length, dir: this.file },
+      'episode state moved to one file per job',
+    );
   }
 
   /** The latest episode of a job, if any. */
@@ -115,7 +123,9 @@ export class EpisodeStore {
     const previous = this.byJob.get(key);
     this.byJob.set(key, episode);
     const file = episodeFile(this.stateDir, episode.cluster, episode.jobName);
-    const write = (this.writing.get(key) ?? Promise.resolve()).then(() => writeJsonAtomic(file, { version: 1, episode }));
+    const write = (this.writing.get(key) ?? Promise.resolve()).then(() =>
+      writeJsonAtomic(file, { version: 1, episode }),
+    );
     // Later writes must not inherit this one's failure; each carries the job's whole episode anyway.
     const tail = write.catch(() => undefined);
     this.writing.set(key, tail);
@@ -146,7 +156,8 @@ async function episodeFiles(dir: string): Promise<string[]> {
     if (!cluster.isDirectory()) continue;
     const clusterDir = join(dir, cluster.name);
     for (const entry of await listDir(clusterDir)) {
-      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) files.push(join(clusterDir, entry.name));
+      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.'))
+        files.push(join(clusterDir, entry.name));
     }
   }
   return files.sort();
@@ -157,14 +168,19 @@ async function listDir(dir: string): Promise<import('node:fs').Dirent[]> {
     return await readdir(dir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StateError('STATE_UNREADABLE', dir, `cannot list: ${(err as Error).message}`, { cause: err });
+    throw new StateError('STATE_UNREADABLE', dir, `cannot list: ${errorMessage(err)}`, { cause: err });
   }
 }
 
 /** A file whose episode belongs to another job's file: copied or renamed by hand, so not to be trusted. */
 function misplaced(stateDir: string, file: string, ep: Episode): StateError | undefined {
   if (episodeFile(stateDir, ep.cluster, ep.jobName) === file) return undefined;
-  return new StateError('STATE_CORRUPT', file, `holds the episode of ${ep.cluster}/${ep.jobName}, which belongs in ${episodeFile(stateDir, ep.cluster, ep.jobName)}`);
+  return new StateError(
+    'STATE_CORRUPT',
+    file,
+    `holds the episode of ${ep.cluster}/${ep.jobName}, ` +
+      `which belongs in ${episodeFile(stateDir, ep.cluster, ep.jobName)}`,
+  );
 }
 
 /**
@@ -191,9 +207,17 @@ async function usable<T>(
     await rename(error.file, aside);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new StateError('STATE_WRITE_FAILED', error.file, `cannot move the unreadable file aside: ${(err as Error).message}`, { cause: err });
+      throw new StateError(
+        'STATE_WRITE_FAILED',
+        error.file,
+        `cannot move the unreadable file aside: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
-  options.logger?.warn({ file: error.file, movedTo: aside, error: error.message }, 'episode state unreadable; starting without it');
+  options.logger?.warn(
+    { file: error.file, movedTo: aside, error: error.message },
+    'episode state unreadable; starting without it',
+  );
   return undefined;
 }

@@ -51,7 +51,12 @@ export class FileJobMemory implements JobMemory {
     for (const [cluster, jobs] of Object.entries(data.clusters)) {
       const map = new Map<string, RememberedJob>();
       for (const [name, job] of Object.entries(jobs)) {
-        map.set(name, { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath ?? undefined, seenAt: job.seenAt });
+        map.set(name, {
+          jobId: job.jobId,
+          lastState: job.lastState,
+          checkpointPath: job.checkpointPath ?? undefined,
+          seenAt: job.seenAt,
+        });
       }
       this.jobs.set(cluster, map);
     }
@@ -92,7 +97,12 @@ export class FileJobMemory implements JobMemory {
     for (const [cluster, jobs] of [...this.jobs].sort(([a], [b]) => a.localeCompare(b))) {
       const out: Record<string, z.output<typeof rememberedSchema>> = {};
       for (const [name, job] of [...jobs].sort(([a], [b]) => a.localeCompare(b))) {
-        out[name] = { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath ?? null, seenAt: job.seenAt };
+        out[name] = {
+          jobId: job.jobId,
+          lastState: job.lastState,
+          checkpointPath: job.checkpointPath ?? null,
+          seenAt: job.seenAt,
+        };
       }
       clusters[cluster] = out;
     }

@@ -16,7 +16,10 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /** True when an Authorization header carries the configured credentials. */
-export function checkCredentials(header: string | undefined, config: Pick<WebhookConfig, 'bearerToken' | 'basicAuth'>): boolean {
+export function checkCredentials(
+  header: string | undefined,
+  config: Pick<WebhookConfig, 'bearerToken' | 'basicAuth'>,
+): boolean {
   if (header === undefined) return false;
   const match = /^(\S+)\s+(.+)$/.exec(header.trim());
   if (match === null) return false;

@@ -3,7 +3,7 @@
  * (notification_reason since 0.32) and a receiver that refused them would lose alerts on every upgrade.
  */
 import { z } from 'zod';
-import { formatPath } from '../config/load.js';
+import { formatIssue, zodIssues } from '../errors.js';
 
 const labelSet = z.record(z.string(), z.string());
 
@@ -33,7 +33,9 @@ export const webhookPayloadSchema = z.looseObject({
 export type WebhookPayload = z.output<typeof webhookPayloadSchema>;
 export type WebhookAlert = z.output<typeof webhookAlertSchema>;
 
-export type PayloadResult = { readonly ok: true; readonly payload: WebhookPayload } | { readonly ok: false; readonly issues: readonly string[] };
+export type PayloadResult =
+  | { readonly ok: true; readonly payload: WebhookPayload }
+  | { readonly ok: false; readonly issues: readonly string[] };
 
 /** Validates a parsed JSON body; the issues say what is wrong and where (`alerts[0].status: ...`). */
 export function parsePayload(body: unknown): PayloadResult {
@@ -44,6 +46,6 @@ export function parsePayload(body: unknown): PayloadResult {
   if (parsed.success) return { ok: true, payload: parsed.data };
   return {
     ok: false,
-    issues: parsed.error.issues.slice(0, 20).map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`),
+    issues: zodIssues(parsed.error).slice(0, 20).map(formatIssue),
   };
 }

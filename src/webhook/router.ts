@@ -12,6 +12,7 @@ import type { AcceptResult, ResetResult } from '../recovery/recoverer.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { checkCredentials } from './auth.js';
 import { parsePayload } from './payload.js';
+import { errorMessage } from '../errors.js';
 
 /** What the router needs of the recoverer. */
 export interface RecoveriesPort {
@@ -32,7 +33,12 @@ const REQUESTS = 'flink_guardian_webhook_requests_total';
 function requestCounter(registry: Registry): Counter<'code'> {
   const existing = registry.getSingleMetric(REQUESTS);
   if (existing !== undefined) return existing as Counter<'code'>;
-  return new Counter({ name: REQUESTS, help: 'Alertmanager webhook requests by HTTP status', labelNames: ['code'], registers: [registry] });
+  return new Counter({
+    name: REQUESTS,
+    help: 'Alertmanager webhook requests by HTTP status',
+    labelNames: ['code'],
+    registers: [registry],
+  });
 }
 
 /** Builds the router serving POST /alertmanager, GET /api/v1/recoveries and POST .../reset. */
@@ -47,7 +53,10 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
   };
   // Credentials are checked before the body is read, so an unauthenticated client cannot make us parse 64 MiB.
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
-    if (checkCredentials(req.headers.authorization, deps.config)) return next();
+    if (checkCredentials(req.headers.authorization, deps.config)) {
+      next();
+      return;
+    }
     res.set('WWW-Authenticate', deps.config.bearerToken !== undefined ? 'Bearer' : 'Basic realm="flink-guardian"');
     res.status(401).json({ error: 'missing or invalid credentials' });
   };
@@ -63,7 +72,10 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     }
     const { payload } = parsed;
     if ((payload.truncatedAlerts ?? 0) > 0) {
-      log.warn({ truncated: payload.truncatedAlerts, groupKey: payload.groupKey }, 'alertmanager truncated the alert list (max_alerts)');
+      log.warn(
+        { truncated: payload.truncatedAlerts, groupKey: payload.groupKey },
+        'alertmanager truncated the alert list (max_alerts)',
+      );
     }
     const alerts: IncomingAlert[] = payload.alerts.map((a) => ({
       status: a.status,
@@ -75,7 +87,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     try {
       result = deps.recoverer.accept(alerts);
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'cannot accept alerts');
+      log.error({ err: errorMessage(err) }, 'cannot accept alerts');
       result = { ok: false, reason: 'not_running' };
     }
     if (!result.ok) {
@@ -85,7 +97,13 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     }
     // One line per delivered notification: when Alertmanager reached us, and with what (the audit trail starts here).
     log.info(
-      { receiver: payload.receiver ?? null, status: payload.status, group: payload.groupKey ?? null, alerts: result.alerts, considered: result.considered },
+      {
+        receiver: payload.receiver ?? null,
+        status: payload.status,
+        group: payload.groupKey ?? null,
+        alerts: result.alerts,
+        considered: result.considered,
+      },
       'alertmanager notification accepted',
     );
     res.status(200).json({ status: 'accepted', alerts: result.alerts, considered: result.considered });
@@ -96,8 +114,8 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
   });
 
   router.post('/api/v1/recoveries/:cluster/:job_name/reset', authenticate, async (req: Request, res: Response) => {
-    const cluster = String(req.params['cluster']);
-    const jobName = String(req.params['job_name']);
+    const cluster = String(req.params.cluster);
+    const jobName = String(req.params.job_name);
     const result = await deps.recoverer.reset(cluster, jobName);
     switch (result.kind) {
       case 'reset':
@@ -108,7 +126,10 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
         res.status(404).json({ error: `no episode for ${cluster}/${jobName}` });
         return;
       case 'not_exhausted':
-        res.status(409).json({ error: `the episode of ${cluster}/${jobName} is ${result.episode.status}, not exhausted`, episode: result.episode });
+        res.status(409).json({
+          error: `the episode of ${cluster}/${jobName} is ${result.episode.status}, not exhausted`,
+          episode: result.episode,
+        });
         return;
     }
   });

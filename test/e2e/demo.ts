@@ -35,24 +35,24 @@ const short = (id: unknown): string => String(id ?? '').slice(0, 8);
 
 /** One human line per guardian log event worth telling; undefined for the rest. */
 function describe(l: GuardianLogLine): string | undefined {
-  const job = String(l['job_name'] ?? '');
+  const job = String(l.job_name ?? '');
   switch (true) {
     case l.msg === 'alertmanager notification accepted':
-      return `webhook: Alertmanager delivered ${String(l['alerts'])} alert(s), ${String(l['status'])}`;
+      return `webhook: Alertmanager delivered ${String(l.alerts)} alert(s), ${String(l.status)}`;
     case l.msg === 'recovery episode opened':
-      return `${job}: episode opened (trigger ${String(l['trigger'])}, failed instance ${short(l['failed_job_id'])})`;
+      return `${job}: episode opened (trigger ${String(l.trigger)}, failed instance ${short(l.failed_job_id)})`;
     case /^attempt \d+ starting$/.test(l.msg):
-      return `${job}: attempt ${String(l['attempt'])} from ${String(l['restore_from'])} ${String(l['restore_point'] ?? '')}`;
+      return `${job}: attempt ${String(l.attempt)} from ${String(l.restore_from)} ${String(l.restore_point ?? '')}`;
     case /^attempt \d+ submitted$/.test(l.msg):
-      return `${job}: attempt ${String(l['attempt'])} submitted as ${short(l['job_id'])}`;
+      return `${job}: attempt ${String(l.attempt)} submitted as ${short(l.job_id)}`;
     case l.msg === 'job RUNNING again':
-      return `${job}: RUNNING again, ${Number(l['seconds_since_failure']).toFixed(1)} s after the failure`;
+      return `${job}: RUNNING again, ${Number(l.seconds_since_failure).toFixed(1)} s after the failure`;
     case /^attempt \d+ failed/.test(l.msg):
       return `${job}: ${l.msg}`;
     case /^recovery episode /.test(l.msg):
-      return `${job}: ${l.msg} (${String(l['attempts'])} attempt(s))`;
+      return `${job}: ${l.msg} (${String(l.attempts)} attempt(s))`;
     case l.msg.startsWith('recovery skipped'):
-      return `${job}: ${l.msg} (${String(l['alertname'])})`;
+      return `${job}: ${l.msg} (${String(l.alertname)})`;
     case l.level >= 40:
       return `${l.msg}`;
     default:
@@ -89,7 +89,10 @@ async function narrate(stack: Stack, startOffset: number): Promise<never> {
     try {
       for (const j of await jobsOverview(stack.flink.restUrl)) {
         if (jobStates.get(j.jid) !== j.state) {
-          say('flink', `${j.name} ${short(j.jid)} ${jobStates.has(j.jid) ? `${jobStates.get(j.jid)} -> ` : ''}${j.state}`);
+          say(
+            'flink',
+            `${j.name} ${short(j.jid)} ${jobStates.has(j.jid) ? `${jobStates.get(j.jid)} -> ` : ''}${j.state}`,
+          );
           jobStates.set(j.jid, j.state);
         }
       }
@@ -99,7 +102,7 @@ async function narrate(stack: Stack, startOffset: number): Promise<never> {
     try {
       const seen = new Set<string>();
       for (const a of await stack.alerts()) {
-        const key = `${a.labels['alertname']}{${a.labels['job_name'] ?? a.labels['cluster'] ?? ''}}`;
+        const key = `${a.labels.alertname}{${a.labels.job_name ?? a.labels.cluster ?? ''}}`;
         seen.add(key);
         if (alertStates.get(key) !== a.state) say('prometheus', `${key} ${a.state}`);
         alertStates.set(key, a.state);
@@ -134,9 +137,13 @@ async function main(): Promise<void> {
   const version = argValue('flink') ?? versions.find((v) => v.startsWith('2.')) ?? '2.3.0';
   const dir = join(tmpdir(), `flink-guardian-demo-${Date.now()}`);
   process.once('SIGINT', () => {
-    process.stdout.write(`\nstopping: Flink, Prometheus, Alertmanager and flink-guardian are killed; logs stay in ${dir}\n`);
+    process.stdout.write(
+      `\nstopping: Flink, Prometheus, Alertmanager and flink-guardian are killed; logs stay in ${dir}\n`,
+    );
   });
-  process.stdout.write(`flink-guardian demo: Flink ${version}, Prometheus, Alertmanager and flink-guardian on 127.0.0.1\n`);
+  process.stdout.write(
+    `flink-guardian demo: Flink ${version}, Prometheus, Alertmanager and flink-guardian on 127.0.0.1\n`,
+  );
   process.stdout.write(`run dir ${dir} (first run: Maven downloads Flink, 1-2 min)\n`);
   let jobId = '';
   const stack = await startStack({
@@ -164,14 +171,17 @@ async function main(): Promise<void> {
       `Prometheus              ${stack.prometheus.url}/alerts`,
       `Alertmanager            ${stack.alertmanagers.map((a) => a.url).join(' ')}`,
       `flink-guardian metrics  ${stack.guardian.url}/metrics`,
-      `recoveries (API)        curl -H 'Authorization: Bearer ${stack.guardian.token}' ${stack.guardian.url}/api/v1/recoveries`,
+      `recoveries (API)        curl -H 'Authorization: Bearer ${stack.guardian.token}' ` +
+        `${stack.guardian.url}/api/v1/recoveries`,
       '',
-      `Job "${JOB}" (${jobId}) is RUNNING: a keyed counter, checkpointed every second, writing ${job.outDir}/state-0.json.`,
+      `Job "${JOB}" (${jobId}) is RUNNING: a keyed counter, checkpointed every second, ` +
+        `writing ${job.outDir}/state-0.json.`,
       'Flink restarts it twice by itself (fixed-delay, 2 attempts); the third failure ends it FAILED. Fail it 3 times:',
       '',
       `  echo 3 > ${tmp} && mv ${tmp} ${job.failMarker}`,
       '',
-      `and watch it come back (FlinkJobFailed has for: ${stack.intervals.for}; scrape and evaluation every ${stack.intervals.scrape_interval}). Ctrl-C stops everything.`,
+      `and watch it come back (FlinkJobFailed has for: ${stack.intervals.for}; ` +
+        `scrape and evaluation every ${stack.intervals.scrape_interval}). Ctrl-C stops everything.`,
       '',
     ].join('\n'),
   );

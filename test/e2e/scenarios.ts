@@ -14,6 +14,7 @@ import {
   type CounterState,
 } from './harness/index.js';
 import type { GuardianEpisode, Stack } from './stack.js';
+import { errorMessage } from '../../src/errors.js';
 
 export const KEYS = 4;
 
@@ -32,14 +33,24 @@ export function sampleSum(exposition: string, name: string, labels: Record<strin
     const brace = line.indexOf('}');
     const ls = line.startsWith(`${name}{`) ? labelsOf(line.slice(name.length + 1, brace)) : {};
     if (!Object.entries(labels).every(([k, v]) => ls[k] === v)) continue;
-    const value = Number(line.slice((brace >= 0 ? brace : name.length) + 1).trim().split(/\s+/)[0]);
+    const value = Number(
+      line
+        .slice((brace >= 0 ? brace : name.length) + 1)
+        .trim()
+        .split(/\s+/)[0],
+    );
     sum = (sum ?? 0) + value;
   }
   return sum;
 }
 
 /** Waits until the job's current attempt `jobId` has seen every key, so restoredCounts is complete. */
-export function waitCounting(outDir: string, jobId: string, what: string, extra: (s: CounterState) => boolean = () => true): Promise<CounterState> {
+export function waitCounting(
+  outDir: string,
+  jobId: string,
+  what: string,
+  extra: (s: CounterState) => boolean = () => true,
+): Promise<CounterState> {
   return waitFor(
     () => {
       const s = readCounterState(outDir);
@@ -57,7 +68,7 @@ export async function waitAdvance(outDir: string, jobId: string, from: number, b
   return waitFor(
     () => {
       const s = readCounterState(outDir);
-      return s !== undefined && s.subtasks.every((x) => x.jobId === jobId) && s.total > from + by ? s.total : undefined;
+      return s?.subtasks.every((x) => x.jobId === jobId) && s.total > from + by ? s.total : undefined;
     },
     60_000,
     { what: `the counters of ${jobId} to advance past ${from + by}` },
@@ -69,7 +80,7 @@ export async function runningTimestamp(restUrl: string, jobId: string): Promise<
   const res = await fetch(`${restUrl}/jobs/${jobId}`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) return undefined;
   const body = (await res.json()) as { timestamps?: Record<string, number> };
-  const t = body.timestamps?.['RUNNING'];
+  const t = body.timestamps?.RUNNING;
   return t !== undefined && t > 0 ? t : undefined;
 }
 
@@ -82,18 +93,23 @@ export async function failureReport(stack: Stack | undefined, jobName: string): 
     try {
       parts.push(`${what}: ${JSON.stringify(await f())}`);
     } catch (err) {
-      parts.push(`${what}: (unavailable: ${(err as Error).message})`);
+      parts.push(`${what}: (unavailable: ${errorMessage(err)})`);
     }
   };
   await safe(`Flink instances of ${jobName}`, () => stack.instances(jobName));
-  await safe('Flink jobs', async () => (await jobsOverview(stack.flink.restUrl)).map((j) => `${j.name} ${j.jid} ${j.state}`));
+  await safe('Flink jobs', async () =>
+    (await jobsOverview(stack.flink.restUrl)).map((j) => `${j.name} ${j.jid} ${j.state}`),
+  );
   await safe(`guardian episode of ${jobName}`, () => stack.guardian.episode(jobName));
   await safe('Prometheus alerts', async () =>
-    (await stack.alerts()).map((a) => `${a.labels['alertname']}{job_name=${a.labels['job_name'] ?? ''}} ${a.state} since ${a.activeAt}`),
+    (await stack.alerts()).map(
+      (a) => `${a.labels.alertname}{job_name=${a.labels.job_name ?? ''}} ${a.state} since ${a.activeAt}`,
+    ),
   );
   const instances = await stack.instances(jobName).catch(() => []);
   const last = instances[instances.length - 1];
-  if (last !== undefined) await safe(`checkpoints of ${last.jid}`, () => checkpointStats(stack.flink.restUrl, last.jid));
+  if (last !== undefined)
+    await safe(`checkpoints of ${last.jid}`, () => checkpointStats(stack.flink.restUrl, last.jid));
   parts.push(`--- guardian log (tail) ${stack.guardian.logFile}`, tailLog(stack.guardian.logFile, 40));
   const jm = stack.logFiles()['flink jobmanager'];
   if (jm !== undefined) parts.push(`--- Flink JobManager log (tail) ${jm}`, tailLog(jm, 25));

@@ -89,7 +89,6 @@ export const GUARDIAN_CLUSTER = 'e2e';
 /** flink-guardian as a child process (so a test can `kill -9` it and start it again on the same port). */
 export class GuardianProcess {
   private proc: ManagedProcess | undefined;
-  private starts = 0;
 
   constructor(
     readonly configFile: string,
@@ -101,7 +100,6 @@ export class GuardianProcess {
   /** Spawns `bin/flink-guardian.js serve` and waits for /readyz. */
   async start(): Promise<void> {
     if (this.proc?.running() === true) throw new Error('flink-guardian is still running');
-    this.starts += 1;
     const proc = spawnManaged({
       name: 'flink-guardian',
       command: process.execPath,
@@ -160,7 +158,7 @@ export class GuardianProcess {
 
   /** The guardian's log lines about one job. */
   jobLogs(jobName: string): GuardianLogLine[] {
-    return this.logs().filter((l) => l['job_name'] === jobName);
+    return this.logs().filter((l) => l.job_name === jobName);
   }
 
   async metrics(): Promise<string> {
@@ -390,14 +388,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       mkdirSync(outDir, { recursive: true });
       const failMarker = join(jobDir, 'fail-marker');
       const extra = options.jobArgs?.[name] ?? {};
-      jobs.set(name, { name, outDir, failMarker, args: testJobArgs({ name, outDir, failMarker, keys: 4, rate: 20, ...extra }) });
+      jobs.set(name, {
+        name,
+        outDir,
+        failMarker,
+        args: testJobArgs({ name, outDir, failMarker, keys: 4, rate: 20, ...extra }),
+      });
     }
 
     const ignored = new Set<string>();
     const submit = async (name: string): Promise<string> => {
       const j = jobs.get(name);
       if (j === undefined) throw new Error(`no catalog job ${name}`);
-      return runJar(flink.restUrl, jarId, { entryClass: TEST_JOB_ENTRY_CLASS, programArgsList: j.args, parallelism: 1 });
+      return runJar(flink.restUrl, jarId, {
+        entryClass: TEST_JOB_ENTRY_CLASS,
+        programArgsList: j.args,
+        parallelism: 1,
+      });
     };
     if (options.beforeGuardian !== undefined) {
       await options.beforeGuardian({ flink, submit, ignore: (id) => ignored.add(id) });
@@ -419,7 +426,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       listen: `127.0.0.1:${guardianPort}`,
       stateDir: join(guardianDir, 'state'),
       logLevel: 'info',
-      clusters: [{ name: GUARDIAN_CLUSTER, url: flink.restUrl, requestTimeout: '5s', checkpointDir: flink.checkpointDir }],
+      clusters: [
+        { name: GUARDIAN_CLUSTER, url: flink.restUrl, requestTimeout: '5s', checkpointDir: flink.checkpointDir },
+      ],
       webhook: { bearerToken: '${E2E_GUARDIAN_TOKEN}' },
       recovery,
       jobs: [...jobs.values()].map((j) => ({
@@ -433,7 +442,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     };
     const guardianConfigFile = join(guardianDir, 'guardian.yaml');
     writeFileSync(guardianConfigFile, stringify(guardianConfig));
-    const guardian = new GuardianProcess(guardianConfigFile, join(guardianDir, 'guardian.log'), `http://127.0.0.1:${guardianPort}`, token);
+    const guardian = new GuardianProcess(
+      guardianConfigFile,
+      join(guardianDir, 'guardian.log'),
+      `http://127.0.0.1:${guardianPort}`,
+      token,
+    );
     await guardian.start();
     stops.push(() => guardian.stop());
     step(`flink-guardian serving at ${guardian.url}`);
@@ -466,7 +480,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       }
       await waitFor(
         async () => {
-          const status = (await (await fetch(`${alertmanagers[0]?.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+          const status = (await (await fetch(`${alertmanagers[0]?.url}/api/v2/status`)).json()) as {
+            cluster: { peers: unknown[] };
+          };
           return status.cluster.peers.length === 2;
         },
         30_000,
@@ -538,9 +554,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         return (await promGet<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
       },
       async query(expr) {
-        return (await promGet<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
-          `/api/v1/query?query=${encodeURIComponent(expr)}`,
-        )).result;
+        return (
+          await promGet<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+            `/api/v1/query?query=${encodeURIComponent(expr)}`,
+          )
+        ).result;
       },
       logFiles() {
         const files: Record<string, string> = {
@@ -549,7 +567,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           'flink taskmanager': join(flink.logsDir, 'taskmanager.log'),
           prometheus: prometheus.logFile,
         };
-        alertmanagers.forEach((a, i) => (files[`alertmanager ${i + 1}`] = a.logFile));
+        for (const [i, a] of alertmanagers.entries()) files[`alertmanager ${i + 1}`] = a.logFile;
         for (const [k, v] of Object.entries(files)) if (!existsSync(v)) delete files[k];
         return files;
       },

@@ -18,13 +18,25 @@ async function setup(version: string) {
   const staging = await startFlinkSimulator({ version });
   const clients: FlinkApi[] = [
     createFlinkClient(clusterSchema.parse({ name: 'prod', url: prod.url, retries: 0 }), { retryBaseMs: 1 }),
-    createFlinkClient(clusterSchema.parse({ name: 'staging', url: staging.url, retries: 0, requestTimeout: '500ms' }), { retryBaseMs: 1 }),
+    createFlinkClient(clusterSchema.parse({ name: 'staging', url: staging.url, retries: 0, requestTimeout: '500ms' }), {
+      retryBaseMs: 1,
+    }),
   ];
   const stateDir = await mkdtemp(join(tmpdir(), 'guardian-exporter-'));
   const memory = await FileJobMemory.open(stateDir);
   const registry = new Registry();
-  const catalog = [jobSchema.parse({ cluster: 'prod', name: 'orders', jar: '/opt/orders.jar' }), jobSchema.parse({ cluster: 'prod', name: 'payments', jar: '/opt/payments.jar' })];
-  const exporter = new Exporter({ clients, catalog, memory, clock: new ManualClock(), logger: silentLogger(), registry });
+  const catalog = [
+    jobSchema.parse({ cluster: 'prod', name: 'orders', jar: '/opt/orders.jar' }),
+    jobSchema.parse({ cluster: 'prod', name: 'payments', jar: '/opt/payments.jar' }),
+  ];
+  const exporter = new Exporter({
+    clients,
+    catalog,
+    memory,
+    clock: new ManualClock(),
+    logger: silentLogger(),
+    registry,
+  });
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all([prod.close(), staging.close()]);
@@ -59,7 +71,8 @@ for (const version of ['1.20.1', '2.1.0']) {
 
       const first = await exporter.collect();
       assert.match(first, new RegExp(`flink_job_info\\{cluster="prod",job_name="orders",job_id="${orders}"\\} 1`));
-      // Current instances: orders (RUNNING), batch (FINISHED), clicks (RUNNING): three calls each, none for the old one.
+      // Current instances: orders (RUNNING), batch (FINISHED), clicks (RUNNING): three calls each, none for the old
+      // one.
       assert.deepEqual(perEndpoint(prod), {
         'GET /overview': 1,
         'GET /jobs/overview': 1,
@@ -87,14 +100,23 @@ for (const version of ['1.20.1', '2.1.0']) {
       const temp = prod.addJob({ name: 'temp' });
       let text = await exporter.collect();
       assert.ok(text.includes('job_name="temp"'));
-      assert.equal(line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/), 'flink_job_missing{cluster="prod",job_name="payments"} 0');
+      assert.equal(
+        line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/),
+        'flink_job_missing{cluster="prod",job_name="payments"} 0',
+      );
       prod.cancel(temp);
       prod.remove(temp);
       prod.remove(payments);
       text = await exporter.collect();
       assert.ok(!text.includes('job_name="temp"'), 'no stale series');
-      assert.equal(line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/), 'flink_job_missing{cluster="prod",job_name="payments"} 1');
-      assert.equal(line(text, /^flink_job_up\{cluster="prod",job_name="payments"\}/), 'flink_job_up{cluster="prod",job_name="payments"} 0');
+      assert.equal(
+        line(text, /^flink_job_missing\{cluster="prod",job_name="payments"\}/),
+        'flink_job_missing{cluster="prod",job_name="payments"} 1',
+      );
+      assert.equal(
+        line(text, /^flink_job_up\{cluster="prod",job_name="payments"\}/),
+        'flink_job_up{cluster="prod",job_name="payments"} 0',
+      );
     });
 
     it('a failing cluster is down while the other one is still served', async () => {
@@ -126,20 +148,23 @@ for (const version of ['1.20.1', '2.1.0']) {
       const first = prod.addJob({ name: 'orders', startTime: Date.now() - 10_000 });
       const path = prod.completeCheckpoint(first);
       await exporter.collect();
-      const read = async () => JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as { clusters: Record<string, Record<string, { checkpointPath: string | null; lastState: string; jobId: string }>> };
-      assert.equal((await read()).clusters['prod']?.['orders']?.checkpointPath, path);
+      const read = async () =>
+        JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as {
+          clusters: Record<string, Record<string, { checkpointPath: string | null; lastState: string; jobId: string }>>;
+        };
+      assert.equal((await read()).clusters.prod?.orders?.checkpointPath, path);
 
       prod.fail(first);
       const second = prod.addJob({ name: 'orders' });
       await exporter.collect();
-      const after = (await read()).clusters['prod']?.['orders'];
+      const after = (await read()).clusters.prod?.orders;
       assert.equal(after?.jobId, second);
       assert.equal(after?.lastState, 'RUNNING');
       assert.equal(after?.checkpointPath, path, 'a successor without checkpoints keeps the path');
 
       const newer = prod.completeCheckpoint(second);
       await exporter.collect();
-      assert.equal((await read()).clusters['prod']?.['orders']?.checkpointPath, newer);
+      assert.equal((await read()).clusters.prod?.orders?.checkpointPath, newer);
     });
   });
 }

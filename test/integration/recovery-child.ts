@@ -20,7 +20,7 @@ interface ChildOptions {
   alert: boolean;
 }
 
-const opts = JSON.parse(process.env['GUARDIAN_CHILD'] ?? '{}') as ChildOptions;
+const opts = JSON.parse(process.env.GUARDIAN_CHILD ?? '{}') as ChildOptions;
 const config = testConfig(opts.simUrl, opts.dir, opts.jarPath);
 const cluster = config.clusters[0];
 if (cluster === undefined) throw new Error('no cluster');
@@ -59,10 +59,18 @@ const recoverer = await Recoverer.create({
 });
 await recoverer.start();
 if (opts.alert) {
-  recoverer.accept([{ status: 'firing', labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', flink_recovery: 'auto' } }]);
+  recoverer.accept([
+    {
+      status: 'firing',
+      labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', flink_recovery: 'auto' },
+    },
+  ]);
 }
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
   clearInterval(keepAlive);
-  void recoverer.stop().then(() => real.close()).then(() => process.exit(0));
+  void recoverer
+    .stop()
+    .then(() => real.close())
+    .then(() => process.exit(0));
 });

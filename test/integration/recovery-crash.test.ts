@@ -32,7 +32,10 @@ async function setup(): Promise<Setup> {
 
 function spawnChild(s: Setup, mode: string, alert: boolean): ChildProcess {
   const child = spawn(process.execPath, [CHILD], {
-    env: { ...process.env, GUARDIAN_CHILD: JSON.stringify({ simUrl: s.sim.url, dir: s.dir, jarPath: s.jarPath, mode, alert }) },
+    env: {
+      ...process.env,
+      GUARDIAN_CHILD: JSON.stringify({ simUrl: s.sim.url, dir: s.dir, jarPath: s.jarPath, mode, alert }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
@@ -44,7 +47,12 @@ async function exited(child: ChildProcess): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
-type StoredEpisode = { phase: string; status: string; outcome?: string; attempts: { jobId: string; submitTries: number }[] };
+type StoredEpisode = {
+  phase: string;
+  status: string;
+  outcome?: string;
+  attempts: { jobId: string; submitTries: number }[];
+};
 
 async function stateOf(s: Setup): Promise<{ episodes: StoredEpisode[] } | undefined> {
   try {
@@ -53,7 +61,9 @@ async function stateOf(s: Setup): Promise<{ episodes: StoredEpisode[] } | undefi
     const episodes: StoredEpisode[] = [];
     for (const cluster of await readdir(dir)) {
       for (const name of (await readdir(join(dir, cluster))).filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
-        episodes.push((JSON.parse(await readFile(join(dir, cluster, name), 'utf8')) as { episode: StoredEpisode }).episode);
+        episodes.push(
+          (JSON.parse(await readFile(join(dir, cluster, name), 'utf8')) as { episode: StoredEpisode }).episode,
+        );
       }
     }
     return { episodes };
@@ -98,22 +108,25 @@ describe('kill -9 in the middle of an episode', () => {
     await exited(second);
   });
 
-  it('killed after the POST landed but before its answer was recorded: the restart finds it and submits nothing', async () => {
-    s = await setup();
-    const setup_ = s;
-    const first = spawnChild(setup_, 'hold-after-post', true);
-    children.push(first);
-    await waitFor(() => setup_.sim.runRequests().length === 1, 10_000, 'the POST');
-    first.kill('SIGKILL');
-    await exited(first);
-    assert.equal((await stateOf(setup_))?.episodes[0]?.phase, 'submitting');
+  it(
+    'killed after the POST landed but before its answer was recorded: ' + 'the restart finds it and submits nothing',
+    async () => {
+      s = await setup();
+      const setup_ = s;
+      const first = spawnChild(setup_, 'hold-after-post', true);
+      children.push(first);
+      await waitFor(() => setup_.sim.runRequests().length === 1, 10_000, 'the POST');
+      first.kill('SIGKILL');
+      await exited(first);
+      assert.equal((await stateOf(setup_))?.episodes[0]?.phase, 'submitting');
 
-    const second = spawnChild(setup_, 'run', false);
-    children.push(second);
-    await waitFor(async () => (await stateOf(setup_))?.episodes[0]?.outcome === 'recovered', 10_000, 'recovered');
-    assert.equal(setup_.sim.runRequests().length, 1);
-    assert.equal(setup_.sim.jobsNamed('orders').length, 2);
-    second.kill('SIGTERM');
-    await exited(second);
-  });
+      const second = spawnChild(setup_, 'run', false);
+      children.push(second);
+      await waitFor(async () => (await stateOf(setup_))?.episodes[0]?.outcome === 'recovered', 10_000, 'recovered');
+      assert.equal(setup_.sim.runRequests().length, 1);
+      assert.equal(setup_.sim.jobsNamed('orders').length, 2);
+      second.kill('SIGTERM');
+      await exited(second);
+    },
+  );
 });

@@ -40,19 +40,40 @@ export interface Env {
 }
 
 /** The configuration of a test: one cluster on the simulator, job `orders` from a local jar, short durations. */
-export function testConfig(simUrl: string, dir: string, jarPath: string, recovery: Record<string, unknown> = {}, cluster: Record<string, unknown> = {}): Config {
+export function testConfig(
+  simUrl: string,
+  dir: string,
+  jarPath: string,
+  recovery: Record<string, unknown> = {},
+  cluster: Record<string, unknown> = {},
+): Config {
   return configSchema.parse({
     stateDir: join(dir, 'state'),
     clusters: [{ name: 'prod', url: simUrl, retries: 0, requestTimeout: '2s', ...cluster }],
     webhook: { bearerToken: TOKEN, maxBodyBytes: 65536 },
     recovery: { maxAttempts: 3, cooldown: '100ms', resetAfter: '300ms', verifyTimeout: '1s', ...recovery },
-    jobs: [{ cluster: 'prod', name: 'orders', jar: jarPath, entryClass: 'com.example.Orders', args: ['--env', 'test'], parallelism: 1 }],
+    jobs: [
+      {
+        cluster: 'prod',
+        name: 'orders',
+        jar: jarPath,
+        entryClass: 'com.example.Orders',
+        args: ['--env', 'test'],
+        parallelism: 1,
+      },
+    ],
   });
 }
 
 /** Starts the simulator, writes a jar file, and builds the service. */
-export async function startEnv(opts: { sim?: SimulatorOptions; recovery?: Record<string, unknown>; cluster?: Record<string, unknown> } = {}): Promise<Env> {
-  const sim = await startFlinkSimulator({ version: '2.1.0', jobNames: { 'com.example.Orders': 'orders' }, ...opts.sim });
+export async function startEnv(
+  opts: { sim?: SimulatorOptions; recovery?: Record<string, unknown>; cluster?: Record<string, unknown> } = {},
+): Promise<Env> {
+  const sim = await startFlinkSimulator({
+    version: '2.1.0',
+    jobNames: { 'com.example.Orders': 'orders' },
+    ...opts.sim,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'guardian-recovery-'));
   const jarPath = join(dir, 'orders.jar');
   await writeFile(jarPath, 'PK\u0003\u0004 not really a jar');
@@ -79,7 +100,14 @@ export async function startService(env: Env): Promise<void> {
   });
   await env.recoverer.start();
   const app = express();
-  app.use(createWebhookRouter({ config: env.config.webhook, recoverer: env.recoverer, registry: env.registry, logger: silentLogger() }));
+  app.use(
+    createWebhookRouter({
+      config: env.config.webhook,
+      recoverer: env.recoverer,
+      registry: env.registry,
+      logger: silentLogger(),
+    }),
+  );
   env.server = app.listen(0, '127.0.0.1');
   await new Promise((r) => env.server.once('listening', r));
   env.url = `http://127.0.0.1:${(env.server.address() as AddressInfo).port}`;
@@ -99,7 +127,14 @@ export async function closeEnv(env: Env): Promise<void> {
 
 /** An Alertmanager v4 body of FlinkJobFailed (or another alertname) for `orders`. */
 export function payload(status: 'firing' | 'resolved' = 'firing', labels: Record<string, string> = {}): unknown {
-  const alertLabels = { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto', ...labels };
+  const alertLabels = {
+    alertname: 'FlinkJobFailed',
+    cluster: 'prod',
+    job_name: 'orders',
+    severity: 'critical',
+    flink_recovery: 'auto',
+    ...labels,
+  };
   return {
     version: '4',
     groupKey: '{}:{cluster="prod", job_name="orders"}',
@@ -110,7 +145,17 @@ export function payload(status: 'firing' | 'resolved' = 'firing', labels: Record
     commonLabels: alertLabels,
     commonAnnotations: {},
     externalURL: 'http://alertmanager:9093',
-    alerts: [{ status, labels: alertLabels, annotations: {}, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'c1a2b3d4e5f60718' }],
+    alerts: [
+      {
+        status,
+        labels: alertLabels,
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: 'c1a2b3d4e5f60718',
+      },
+    ],
   };
 }
 
@@ -124,7 +169,11 @@ export async function notify(env: Env, body: unknown, token: string | null = TOK
 }
 
 /** Polls `cond` every 10 ms until it holds or `timeoutMs` passes. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await cond()) return;
@@ -143,7 +192,11 @@ export async function metric(env: Env, name: string, labels: Record<string, stri
 export function runs(env: Env): { jobId?: string; savepointPath?: string; status: number }[] {
   return env.sim.runRequests().map((r) => {
     const body = r.body as { jobId?: string; savepointPath?: string };
-    return { status: r.status, ...(body.jobId === undefined ? {} : { jobId: body.jobId }), ...(body.savepointPath === undefined ? {} : { savepointPath: body.savepointPath }) };
+    return {
+      status: r.status,
+      ...(body.jobId === undefined ? {} : { jobId: body.jobId }),
+      ...(body.savepointPath === undefined ? {} : { savepointPath: body.savepointPath }),
+    };
   });
 }
 

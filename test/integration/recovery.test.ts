@@ -3,7 +3,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { deriveJobId } from '../../src/recovery/job-id.js';
-import { closeEnv, episodeOf, metric, notify, payload, runs, startEnv, startService, stopService, waitFor, type Env } from './recovery-harness.js';
+import {
+  closeEnv,
+  episodeOf,
+  metric,
+  notify,
+  payload,
+  runs,
+  startEnv,
+  startService,
+  stopService,
+  waitFor,
+  type Env,
+} from './recovery-harness.js';
 
 for (const version of ['1.20.1', '2.1.0']) {
   describe(`recovery against the simulator (Flink ${version})`, () => {
@@ -26,14 +38,21 @@ for (const version of ['1.20.1', '2.1.0']) {
       const res = await notify(e, payload());
       assert.equal(res.status, 200);
       // Metrics follow the durable write, so wait on them rather than on the in-memory episode.
-      await waitFor(async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1, 5_000, 'recovered');
+      await waitFor(
+        async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1,
+        5_000,
+        'recovered',
+      );
       assert.equal(episodeOf(e)?.outcome, 'recovered');
       assert.deepEqual(runs(e), [{ status: 200, jobId: deriveJobId(failed, 1), savepointPath: latest }]);
       assert.equal(e.sim.uploads().length, 1);
       const successor = e.sim.job(deriveJobId(failed, 1));
       assert.equal(successor?.state, 'RUNNING');
       assert.equal(successor?.restoredFrom, latest);
-      assert.equal(await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }), 1);
+      assert.equal(
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }),
+        1,
+      );
       assert.equal(await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' }), 1);
       assert.match(await e.registry.metrics(), /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 1\n/);
     });
@@ -69,7 +88,11 @@ for (const version of ['1.20.1', '2.1.0']) {
       e.sim.fail(failed);
       e.sim.deletePath(chk);
       await notify(e, payload());
-      await waitFor(async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1, 5_000, 'recovered');
+      await waitFor(
+        async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1,
+        5_000,
+        'recovered',
+      );
       assert.deepEqual(
         runs(e).map((r) => [r.status, r.savepointPath]),
         [
@@ -78,8 +101,14 @@ for (const version of ['1.20.1', '2.1.0']) {
         ],
       );
       assert.equal(episodeOf(e)?.attempts[0]?.failure, 'restore_refused');
-      assert.equal(await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }), 1);
-      assert.equal(await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'succeeded' }), 1);
+      assert.equal(
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }),
+        1,
+      );
+      assert.equal(
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'succeeded' }),
+        1,
+      );
     });
 
     it('a missing job (JobManager restarted without HA) restores from the remembered path', async () => {
@@ -121,7 +150,11 @@ for (const version of ['1.20.1', '2.1.0']) {
       e.sim.completeCheckpoint(failed);
       e.sim.fail(failed);
       await notify(e, payload());
-      await waitFor(async () => (await metric(e, 'flink_recovery_exhausted', { job_name: 'orders' })) === 1, 8_000, 'exhausted');
+      await waitFor(
+        async () => (await metric(e, 'flink_recovery_exhausted', { job_name: 'orders' })) === 1,
+        8_000,
+        'exhausted',
+      );
       await new Promise((r) => setTimeout(r, 400)); // nothing more may happen
       await notify(e, payload());
       await new Promise((r) => setTimeout(r, 200));
@@ -130,7 +163,10 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.equal(await metric(e, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
       assert.equal(await metric(e, 'flink_recovery_episodes_total', { outcome: 'exhausted' }), 1);
       assert.equal(await metric(e, 'flink_recovery_skipped_total', { reason: 'exhausted' }), 1);
-      const reset = await fetch(`${e.url}/api/v1/recoveries/prod/orders/reset`, { method: 'POST', headers: { authorization: 'Bearer integration-token' } });
+      const reset = await fetch(`${e.url}/api/v1/recoveries/prod/orders/reset`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer integration-token' },
+      });
       assert.equal(reset.status, 200);
       assert.equal(await metric(e, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
     });
@@ -187,7 +223,10 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.equal((await notify(e, payload(), 'wrong')).status, 401);
       assert.equal((await notify(e, { version: '4', alerts: 'no' })).status, 400);
       assert.equal((await notify(e, '{not json')).status, 400);
-      assert.equal((await notify(e, { ...(payload() as object), commonAnnotations: { x: 'y'.repeat(70_000) } })).status, 413);
+      assert.equal(
+        (await notify(e, { ...(payload() as object), commonAnnotations: { x: 'y'.repeat(70_000) } })).status,
+        413,
+      );
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(runs(e).length, 0);
       const api = await fetch(`${e.url}/api/v1/recoveries`);

@@ -49,7 +49,11 @@ function serve(config: string, extra: string[] = []): Promise<{ child: ChildProc
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -85,7 +89,13 @@ jobs:
 }
 
 function alert(status: 'firing' | 'resolved') {
-  const labels = { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' };
+  const labels = {
+    alertname: 'FlinkJobFailed',
+    cluster: 'prod',
+    job_name: 'orders',
+    severity: 'critical',
+    flink_recovery: 'auto',
+  };
   return {
     version: '4',
     groupKey: '{}/{flink_recovery="auto"}:{cluster="prod", job_name="orders"}',
@@ -158,7 +168,10 @@ describe('flink-guardian command', () => {
       await writeFile(file, configText(sim, stateDir));
       const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
       assert.equal(ran.code, 1);
-      assert.match(ran.stderr, new RegExp(`refusing to start: .*${join(stateDir, 'episodes.json').replaceAll('/', '\\/')}`));
+      assert.match(
+        ran.stderr,
+        new RegExp(`refusing to start: .*${join(stateDir, 'episodes.json').replaceAll('/', '\\/')}`),
+      );
       assert.match(ran.stderr, /--start-empty/);
       const started = await serve(file, ['--start-empty']);
       started.child.kill('SIGTERM');
@@ -202,7 +215,9 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     const names = familyNames(body);
     const missing = EXPORTED_METRICS.filter((n) => !names.has(n));
     assert.deepEqual(missing, [], `families missing from /metrics: ${missing.join(', ')}`);
-    const extra = [...names].filter((n) => n.startsWith('flink_') && !(EXPORTED_METRICS as readonly string[]).includes(n));
+    const extra = [...names].filter(
+      (n) => n.startsWith('flink_') && !(EXPORTED_METRICS as readonly string[]).includes(n),
+    );
     assert.deepEqual(extra, []);
     assert.match(body, /^flink_job_up\{cluster="prod",job_name="orders"\} 1$/m);
     assert.match(body, /^flink_job_checkpointing_enabled\{cluster="prod",job_name="payments"\} 0$/m);
@@ -210,7 +225,11 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
   });
 
   it('rejects webhook calls without the token', async () => {
-    const res = await fetch(`${base}/alertmanager`, { method: 'POST', body: JSON.stringify(alert('firing')), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${base}/alertmanager`, {
+      method: 'POST',
+      body: JSON.stringify(alert('firing')),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(res.status, 401);
   });
 
@@ -227,7 +246,9 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     assert.deepEqual((run.body as { programArgsList?: string[] }).programArgsList, ['--env', 'test']);
     await until('the episode to close as recovered', async () => {
       const body = await (await fetch(`${base}/metrics`)).text();
-      return /^flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="recovered"\} 1$/m.test(body) ? true : undefined;
+      return /^flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="recovered"\} 1$/m.test(body)
+        ? true
+        : undefined;
     });
     const instances = sim.jobsNamed('orders');
     assert.equal(instances.length, 2);
@@ -235,7 +256,10 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     assert.equal(sim.runRequests().length, 1, 'exactly one submission');
     const api = await fetch(`${base}/api/v1/recoveries`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(api.status, 200);
-    assert.ok(logs.some((l) => l.includes('"job_name":"orders"')), 'the audit trail names the job');
+    assert.ok(
+      logs.some((l) => l.includes('"job_name":"orders"')),
+      'the audit trail names the job',
+    );
   });
 
   it('stops gracefully on SIGTERM', async () => {

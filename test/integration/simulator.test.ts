@@ -3,8 +3,15 @@ import { after, describe, it } from 'node:test';
 import { ManualClock } from '../../src/clock.js';
 import { startFlinkSimulator } from '../sim/simulator.js';
 
-async function post(url: string, body: unknown): Promise<{ status: number; json: { errors?: string[]; jobid?: string } }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function post(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: { errors?: string[]; jobid?: string } }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as { errors?: string[]; jobid?: string } };
 }
 
@@ -16,14 +23,24 @@ describe('Flink simulator', () => {
 
   it('validates run requests like Flink 2.x and starts jobs after the delay', async () => {
     const clock = new ManualClock();
-    const sim = await startFlinkSimulator({ version: '2.2.0', now: () => clock.now(), startDelayMs: 5000, jobNames: { 'com.example.Orders': 'orders' } });
+    const sim = await startFlinkSimulator({
+      version: '2.2.0',
+      now: () => clock.now(),
+      startDelayMs: 5000,
+      jobNames: { 'com.example.Orders': 'orders' },
+    });
     closers.push(() => sim.close());
     const jar = sim.addJar('orders.jar');
     const run = `${sim.url}/jars/${jar}/run`;
     assert.equal((await post(run, { programArgs: '--a b' })).status, 400);
     assert.equal((await post(run, { jobId: 'not-hex' })).status, 400);
     const jobId = 'ab'.repeat(16);
-    const ok = await post(run, { entryClass: 'com.example.Orders', jobId, programArgsList: ['--a'], claimMode: 'NO_CLAIM' });
+    const ok = await post(run, {
+      entryClass: 'com.example.Orders',
+      jobId,
+      programArgsList: ['--a'],
+      claimMode: 'NO_CLAIM',
+    });
     assert.deepEqual(ok, { status: 200, json: { jobid: jobId } });
     assert.equal(sim.job(jobId)?.state, 'INITIALIZING');
     assert.equal(sim.job(jobId)?.name, 'orders');

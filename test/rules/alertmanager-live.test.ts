@@ -12,7 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from './tools.js';
 
-type Delivery = { headers: IncomingHttpHeaders; body: { version: string; status: string; receiver: string; groupLabels: Record<string, string>; alerts: { status: string; labels: Record<string, string> }[] } };
+type Delivery = {
+  headers: IncomingHttpHeaders;
+  body: {
+    version: string;
+    status: string;
+    receiver: string;
+    groupLabels: Record<string, string>;
+    alerts: { status: string; labels: Record<string, string> }[];
+  };
+};
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,7 +34,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -51,7 +64,10 @@ describe('alertmanager.yml in a real Alertmanager', { timeout: 90_000 }, () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        deliveries.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'] });
+        deliveries.push({
+          headers: req.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Delivery['body'],
+        });
         res.writeHead(200).end();
       });
     });
@@ -63,30 +79,39 @@ describe('alertmanager.yml in a real Alertmanager', { timeout: 90_000 }, () => {
       .map((line) => {
         if (!line.endsWith('# e2e: rewrite')) return line;
         if (/^\s*- url:/.test(line)) return line.replace(/url: \S+/, `url: http://127.0.0.1:${hookPort}/alertmanager`);
-        if (/^\s*credentials_file:/.test(line)) return line.replace(/credentials_file: \S+/, `credentials_file: ${join(dir, 'token')}`);
+        if (/^\s*credentials_file:/.test(line))
+          return line.replace(/credentials_file: \S+/, `credentials_file: ${join(dir, 'token')}`);
         return line;
       })
       .join('\n');
     writeFileSync(join(dir, 'alertmanager.yml'), config);
     const port = await freePort();
     amUrl = `http://127.0.0.1:${port}`;
-    am = spawn(binary, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    am = spawn(
+      binary,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     am.stdout?.on('data', (c: Buffer) => (amLog += c.toString()));
     am.stderr?.on('data', (c: Buffer) => (amLog += c.toString()));
-    await waitFor('Alertmanager ready', async () => {
-      if (am?.exitCode !== null) throw new Error(`Alertmanager exited: ${amLog}`);
-      try {
-        return (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 20_000);
+    await waitFor(
+      'Alertmanager ready',
+      async () => {
+        if (am?.exitCode !== null) throw new Error(`Alertmanager exited: ${amLog}`);
+        try {
+          return (await fetch(`${amUrl}/-/ready`)).ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+    );
   });
 
   after(async () => {
@@ -103,16 +128,32 @@ describe('alertmanager.yml in a real Alertmanager', { timeout: 90_000 }, () => {
     const res = await fetch(`${amUrl}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(alerts.map((a) => ({ labels: a.labels, annotations: { summary: 'test' }, startsAt: new Date(Date.now() - 1000).toISOString(), ...(a.endsAt ? { endsAt: a.endsAt } : {}) }))),
+      body: JSON.stringify(
+        alerts.map((a) => ({
+          labels: a.labels,
+          annotations: { summary: 'test' },
+          startsAt: new Date(Date.now() - 1000).toISOString(),
+          ...(a.endsAt ? { endsAt: a.endsAt } : {}),
+        })),
+      ),
     });
     assert.equal(res.status, 200, await res.text());
   }
 
-  const failed = { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' };
+  const failed = {
+    alertname: 'FlinkJobFailed',
+    cluster: 'prod',
+    job_name: 'orders',
+    severity: 'critical',
+    flink_recovery: 'auto',
+  };
 
   it('delivers a recovery alert to the webhook within seconds, per job, with the bearer token', async () => {
     const started = Date.now();
-    await post([{ labels: failed }, { labels: { alertname: 'FlinkJobNotRunning', cluster: 'prod', job_name: 'orders', severity: 'warning' } }]);
+    await post([
+      { labels: failed },
+      { labels: { alertname: 'FlinkJobNotRunning', cluster: 'prod', job_name: 'orders', severity: 'warning' } },
+    ]);
     const delivery = await waitFor('the webhook notification', () => deliveries[0], 10_000);
     assert.ok(Date.now() - started < 8_000, `took ${Date.now() - started} ms`);
     assert.equal(delivery.headers.authorization, `Bearer ${TOKEN}`);
@@ -120,7 +161,10 @@ describe('alertmanager.yml in a real Alertmanager', { timeout: 90_000 }, () => {
     assert.equal(delivery.body.receiver, 'flink-guardian');
     assert.equal(delivery.body.status, 'firing');
     assert.deepEqual(delivery.body.groupLabels, { cluster: 'prod', job_name: 'orders' });
-    assert.deepEqual(delivery.body.alerts.map((a) => a.labels['alertname']), ['FlinkJobFailed']);
+    assert.deepEqual(
+      delivery.body.alerts.map((a) => a.labels.alertname),
+      ['FlinkJobFailed'],
+    );
   });
 
   it('holds back the recovery alert of a job whose cluster is down (inhibition)', async () => {
@@ -129,12 +173,19 @@ describe('alertmanager.yml in a real Alertmanager', { timeout: 90_000 }, () => {
     await new Promise((r) => setTimeout(r, 500));
     await post([{ labels: { ...failed, cluster: 'staging', job_name: 'billing' } }]);
     await new Promise((r) => setTimeout(r, 4_000));
-    assert.deepEqual(deliveries.slice(before).map((d) => d.body.groupLabels), []);
+    assert.deepEqual(
+      deliveries.slice(before).map((d) => d.body.groupLabels),
+      [],
+    );
   });
 
   it('sends the resolved notification', async () => {
     await post([{ labels: failed, endsAt: new Date().toISOString() }]);
-    const resolved = await waitFor('the resolved notification', () => deliveries.find((d) => d.body.status === 'resolved'), 20_000);
+    const resolved = await waitFor(
+      'the resolved notification',
+      () => deliveries.find((d) => d.body.status === 'resolved'),
+      20_000,
+    );
     assert.deepEqual(resolved.body.groupLabels, { cluster: 'prod', job_name: 'orders' });
     assert.equal(resolved.body.alerts[0]?.status, 'resolved');
   });

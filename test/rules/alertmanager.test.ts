@@ -15,7 +15,11 @@ async function routesTo(labels: Record<string, string>, receivers: string[]): Pr
   const args = ['config', 'routes', 'test', `--config.file=${CONFIG}`, `--verify.receivers=${receivers.join(',')}`];
   for (const [k, v] of Object.entries(labels)) args.push(`${k}=${v}`);
   const result = await run(amtool, args);
-  assert.equal(result.code, 0, explain(`${JSON.stringify(labels)} should reach exactly ${receivers.join(',')}`, result));
+  assert.equal(
+    result.code,
+    0,
+    explain(`${JSON.stringify(labels)} should reach exactly ${receivers.join(',')}`, result),
+  );
   assert.equal(result.stdout.trim(), receivers.join(','));
 }
 
@@ -28,7 +32,10 @@ describe('alertmanager configuration (amtool)', () => {
 
   for (const alertname of RECOVERY_ALERTS) {
     it(`${alertname} reaches the flink-guardian webhook and the on-call people`, async () => {
-      await routesTo({ alertname, cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' }, [WEBHOOK, 'oncall-page']);
+      await routesTo({ alertname, cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' }, [
+        WEBHOOK,
+        'oncall-page',
+      ]);
     });
   }
 
@@ -36,7 +43,7 @@ describe('alertmanager configuration (amtool)', () => {
     const rules = loadRules();
     for (const alertname of alertNames(rules).filter((a) => !(RECOVERY_ALERTS as readonly string[]).includes(a))) {
       for (const rule of rules.filter((r) => r.alert === alertname)) {
-        const severity = rule.labels?.['severity'] ?? '';
+        const severity = rule.labels?.severity ?? '';
         const receiver = severity === 'critical' ? 'oncall-page' : 'oncall-ticket';
         await routesTo({ alertname, cluster: 'prod', job_name: 'orders', ...rule.labels }, [receiver]);
       }
@@ -44,15 +51,42 @@ describe('alertmanager configuration (amtool)', () => {
   });
 
   it('an alert without flink_recovery="auto" never reaches the webhook, whatever else it carries', async () => {
-    await routesTo({ alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical' }, ['oncall-page']);
-    await routesTo({ alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'manual' }, ['oncall-page']);
+    await routesTo({ alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical' }, [
+      'oncall-page',
+    ]);
+    await routesTo(
+      {
+        alertname: 'FlinkJobFailed',
+        cluster: 'prod',
+        job_name: 'orders',
+        severity: 'critical',
+        flink_recovery: 'manual',
+      },
+      ['oncall-page'],
+    );
     await routesTo({ alertname: 'SomethingElse' }, ['team-chat']);
   });
 
   it('the webhook route groups per job, starts fast and sends resolved notifications with credentials', () => {
     const doc = parse(readFileSync(CONFIG, 'utf8')) as {
-      route: { routes: { receiver: string; matchers?: string[]; group_by?: string[]; group_wait?: string; group_interval?: string; continue?: boolean }[] };
-      receivers: { name: string; webhook_configs?: { url: string; send_resolved?: boolean; http_config?: { authorization?: { type?: string; credentials_file?: string } } }[] }[];
+      route: {
+        routes: {
+          receiver: string;
+          matchers?: string[];
+          group_by?: string[];
+          group_wait?: string;
+          group_interval?: string;
+          continue?: boolean;
+        }[];
+      };
+      receivers: {
+        name: string;
+        webhook_configs?: {
+          url: string;
+          send_resolved?: boolean;
+          http_config?: { authorization?: { type?: string; credentials_file?: string } };
+        }[];
+      }[];
       inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
     };
     const route = doc.route.routes[0]!;
@@ -76,7 +110,8 @@ describe('alertmanager configuration (amtool)', () => {
   it('marks every value a test harness may shorten or rewrite', () => {
     const lines = readFileSync(CONFIG, 'utf8').split('\n');
     for (const line of lines) {
-      if (/^\s*(group_wait|group_interval|repeat_interval):/.test(line)) assert.match(line, /# e2e: may shorten$/, line);
+      if (/^\s*(group_wait|group_interval|repeat_interval):/.test(line))
+        assert.match(line, /# e2e: may shorten$/, line);
       if (/^\s*-?\s*(url|credentials_file):/.test(line)) assert.match(line, /# e2e: rewrite$/, line);
     }
     const prom = readFileSync('prometheus/prometheus.yml', 'utf8').split('\n');

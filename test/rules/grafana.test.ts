@@ -11,13 +11,30 @@ import { selectableMetricNames } from './metric-names.js';
 import { DASHBOARDS_DIR, explain, filesIn, hasTool, loadRules, recordedNames, requireTool, run } from './tools.js';
 
 type Json = Record<string, unknown>;
-type Panel = Json & { id?: number; type?: string; title?: string; datasource?: unknown; targets?: (Json & { expr?: string; datasource?: unknown })[]; panels?: Panel[] };
-type Dashboard = Json & { uid?: string; title?: string; schemaVersion?: number; panels?: Panel[]; templating?: { list?: (Json & { name?: string; type?: string; query?: unknown; datasource?: unknown })[] }; annotations?: { list?: (Json & { expr?: string; datasource?: unknown })[] } };
+type Panel = Json & {
+  id?: number;
+  type?: string;
+  title?: string;
+  datasource?: unknown;
+  targets?: (Json & { expr?: string; datasource?: unknown })[];
+  panels?: Panel[];
+};
+type Dashboard = Json & {
+  uid?: string;
+  title?: string;
+  schemaVersion?: number;
+  panels?: Panel[];
+  templating?: { list?: (Json & { name?: string; type?: string; query?: unknown; datasource?: unknown })[] };
+  annotations?: { list?: (Json & { expr?: string; datasource?: unknown })[] };
+};
 
 const VARIABLE_DS = { type: 'prometheus', uid: '${datasource}' };
 
 function dashboards(): { file: string; dash: Dashboard }[] {
-  return filesIn(DASHBOARDS_DIR, '.json').map((file) => ({ file, dash: JSON.parse(readFileSync(file, 'utf8')) as Dashboard }));
+  return filesIn(DASHBOARDS_DIR, '.json').map((file) => ({
+    file,
+    dash: JSON.parse(readFileSync(file, 'utf8')) as Dashboard,
+  }));
 }
 
 function allPanels(panels: readonly Panel[] = []): Panel[] {
@@ -27,27 +44,40 @@ function allPanels(panels: readonly Panel[] = []): Panel[] {
 /** Grafana's variables replaced by values that keep the expression valid PromQL. */
 export function substituteVariables(expr: string): string {
   const values: Record<string, string> = {
-    __rate_interval: '1m', __interval: '1m', __range: '1d', __range_s: '86400', __range_ms: '86400000',
-    __interval_ms: '60000', cluster: 'prod', job: 'orders', datasource: 'prometheus',
+    __rate_interval: '1m',
+    __interval: '1m',
+    __range: '1d',
+    __range_s: '86400',
+    __range_ms: '86400000',
+    __interval_ms: '60000',
+    cluster: 'prod',
+    job: 'orders',
+    datasource: 'prometheus',
   };
-  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    const value = values[name];
-    if (value === undefined) throw new Error(`unknown Grafana variable ${whole} in ${expr}`);
-    return value;
-  });
+  return expr.replace(
+    /\$\{(\w+)(?::\w+)?\}|\$(\w+)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      const value = values[name];
+      if (value === undefined) throw new Error(`unknown Grafana variable ${whole} in ${expr}`);
+      return value;
+    },
+  );
 }
 
 /** Every PromQL expression of a dashboard (targets, annotations, query variables), with where it is. */
 function expressions(dash: Dashboard): { where: string; expr: string }[] {
   const out: { where: string; expr: string }[] = [];
   for (const p of allPanels(dash.panels)) {
-    for (const t of p.targets ?? []) if (typeof t.expr === 'string') out.push({ where: `panel ${p.id} "${p.title}" ${String(t['refId'])}`, expr: t.expr });
+    for (const t of p.targets ?? [])
+      if (typeof t.expr === 'string')
+        out.push({ where: `panel ${p.id} "${p.title}" ${String(t.refId)}`, expr: t.expr });
   }
-  for (const a of dash.annotations?.list ?? []) if (typeof a.expr === 'string') out.push({ where: `annotation "${String(a['name'])}"`, expr: a.expr });
+  for (const a of dash.annotations?.list ?? [])
+    if (typeof a.expr === 'string') out.push({ where: `annotation "${String(a.name)}"`, expr: a.expr });
   for (const v of dash.templating?.list ?? []) {
     if (v.type !== 'query') continue;
-    const q = typeof v.query === 'string' ? v.query : String((v.query as Json | undefined)?.['query'] ?? '');
+    const q = typeof v.query === 'string' ? v.query : String((v.query as Json | undefined)?.query ?? '');
     const m = /^label_values\((.*),\s*\w+\)$/.exec(q.trim()) ?? /^query_result\((.*)\)$/.exec(q.trim());
     assert.ok(m, `variable ${String(v.name)}: unsupported query ${q}`);
     out.push({ where: `variable ${String(v.name)}`, expr: m[1]! });
@@ -78,9 +108,12 @@ describe('grafana dashboards', () => {
         const panels = allPanels(dash.panels);
         assert.ok(panels.length > 0);
         const ids = panels.map((p) => p.id);
-        assert.ok(ids.every((i) => Number.isInteger(i)), 'every panel needs an integer id');
+        assert.ok(
+          ids.every((i) => Number.isInteger(i)),
+          'every panel needs an integer id',
+        );
         assert.equal(new Set(ids).size, ids.length, `duplicate panel ids: ${ids.join(',')}`);
-        for (const p of panels) assert.ok(p['gridPos'], `panel ${p.id} has no gridPos`);
+        for (const p of panels) assert.ok(p.gridPos, `panel ${p.id} has no gridPos`);
       });
 
       it('has the datasource, cluster and job variables and names no datasource uid', () => {
@@ -97,13 +130,19 @@ describe('grafana dashboards', () => {
           if (p.type === 'row') continue;
           assert.deepEqual(p.datasource, VARIABLE_DS, `panel ${p.id} datasource`);
           assert.ok((p.targets ?? []).length > 0, `panel ${p.id} has no query`);
-          for (const t of p.targets ?? []) assert.deepEqual(t.datasource, VARIABLE_DS, `panel ${p.id} target ${String(t['refId'])} datasource`);
+          for (const t of p.targets ?? [])
+            assert.deepEqual(t.datasource, VARIABLE_DS, `panel ${p.id} target ${String(t.refId)} datasource`);
         }
-        for (const a of dash.annotations?.list ?? []) assert.deepEqual(a.datasource, VARIABLE_DS, `annotation ${String(a['name'])} datasource`);
+        for (const a of dash.annotations?.list ?? [])
+          assert.deepEqual(a.datasource, VARIABLE_DS, `annotation ${String(a.name)} datasource`);
         // Belt and braces: no uid other than the variable anywhere in the file.
         const inner = JSON.stringify([dash.panels, dash.templating, dash.annotations]);
         const uids = [...inner.matchAll(/"uid":"([^"]*)"/g)].map((m) => m[1]);
-        assert.deepEqual(uids.filter((u) => u !== '${datasource}'), [], 'hard-coded datasource uid');
+        assert.deepEqual(
+          uids.filter((u) => u !== '${datasource}'),
+          [],
+          'hard-coded datasource uid',
+        );
       });
 
       it('shows recovery events as annotations', () => {
@@ -125,7 +164,11 @@ describe('grafana dashboards', () => {
   it('every dashboard expression parses (promtool check rules on a generated rule file)', async () => {
     const promtool = requireTool('promtool');
     const rules = files.flatMap(({ file, dash }) =>
-      expressions(dash).map(({ where, expr }, i) => ({ record: `grafana_check:${file.replace(/\W/g, '_')}:${i}`, expr: substituteVariables(expr), labels: { where } })),
+      expressions(dash).map(({ where, expr }, i) => ({
+        record: `grafana_check:${file.replace(/\W/g, '_')}:${i}`,
+        expr: substituteVariables(expr),
+        labels: { where },
+      })),
     );
     assert.ok(rules.length > 20);
     const dir = mkdtempSync(join(tmpdir(), 'fg-grafana-'));
@@ -139,29 +182,43 @@ describe('grafana dashboards', () => {
     }
   });
 
-  it("Grafana's dashboard-linter passes, when it is installed", { skip: hasTool('dashboard-linter') ? false : 'dashboard-linter not on PATH (go install github.com/grafana/dashboard-linter@latest)' }, async () => {
-    for (const { file } of files) {
-      const result = await run(requireTool('dashboard-linter'), ['lint', file]);
-      assert.equal(result.code, 0, explain(`dashboard-linter ${file}`, result));
-    }
-  });
+  it(
+    "Grafana's dashboard-linter passes, when it is installed",
+    {
+      skip: hasTool('dashboard-linter')
+        ? false
+        : 'dashboard-linter not on PATH (go install github.com/grafana/dashboard-linter@latest)',
+    },
+    async () => {
+      for (const { file } of files) {
+        const result = await run(requireTool('dashboard-linter'), ['lint', file]);
+        assert.equal(result.code, 0, explain(`dashboard-linter ${file}`, result));
+      }
+    },
+  );
 });
 
 describe('grafana provisioning', () => {
   it('provisions a Prometheus datasource whose timeInterval matches the scrape interval', () => {
-    const doc = parse(readFileSync('grafana/provisioning/datasources/prometheus.yml', 'utf8')) as { apiVersion: number; datasources: Json[] };
+    const doc = parse(readFileSync('grafana/provisioning/datasources/prometheus.yml', 'utf8')) as {
+      apiVersion: number;
+      datasources: Json[];
+    };
     assert.equal(doc.apiVersion, 1);
     const ds = doc.datasources[0]!;
-    assert.equal(ds['type'], 'prometheus');
+    assert.equal(ds.type, 'prometheus');
     const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as { global: { scrape_interval: string } };
-    assert.equal((ds['jsonData'] as Json)['timeInterval'], prom.global.scrape_interval);
+    assert.equal((ds.jsonData as Json).timeInterval, prom.global.scrape_interval);
   });
 
   it('provisions the dashboards from files', () => {
-    const doc = parse(readFileSync('grafana/provisioning/dashboards/flink-guardian.yml', 'utf8')) as { apiVersion: number; providers: Json[] };
+    const doc = parse(readFileSync('grafana/provisioning/dashboards/flink-guardian.yml', 'utf8')) as {
+      apiVersion: number;
+      providers: Json[];
+    };
     assert.equal(doc.apiVersion, 1);
     const provider = doc.providers[0]!;
-    assert.equal(provider['type'], 'file');
-    assert.ok(typeof (provider['options'] as Json)['path'] === 'string');
+    assert.equal(provider.type, 'file');
+    assert.ok(typeof (provider.options as Json).path === 'string');
   });
 });

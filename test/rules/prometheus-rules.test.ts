@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CONTRACT_ALERTS, RECOVERY_ALERTS } from './metric-names.js';
-import {
-  PROMTOOL_TESTS_DIR,
-  RULES_DIR,
-  alertNames,
-  explain,
-  filesIn,
-  loadRules,
-  requireTool,
-  run,
-} from './tools.js';
+import { PROMTOOL_TESTS_DIR, RULES_DIR, alertNames, explain, filesIn, loadRules, requireTool, run } from './tools.js';
 
 const RUNBOOK = 'docs/runbook.md';
 const RUNBOOK_URL = 'https://github.com/flink-guardian/flink-guardian/blob/main/docs/runbook.md#';
@@ -34,10 +25,13 @@ describe('prometheus rules and configuration (promtool)', () => {
     assert.equal(result.code, 0, explain('promtool check config failed', result));
     const output = result.stdout + result.stderr;
     for (const file of filesIn(RULES_DIR, '.yml')) {
-      assert.match(output, new RegExp(`Checking prometheus/${file.slice('prometheus/'.length)}`), `rule file ${file} not loaded by the config`);
+      assert.match(
+        output,
+        new RegExp(`Checking prometheus/${file.slice('prometheus/'.length)}`),
+        `rule file ${file} not loaded by the config`,
+      );
     }
   });
-
 });
 
 // One promtool run per file, in parallel: the SLO file alone evaluates hours of series.
@@ -63,7 +57,10 @@ type PromtoolTestFile = {
 };
 
 function promtoolTests(): { file: string; doc: PromtoolTestFile }[] {
-  return filesIn(PROMTOOL_TESTS_DIR, '.yml').map((file) => ({ file, doc: parse(readFileSync(file, 'utf8')) as PromtoolTestFile }));
+  return filesIn(PROMTOOL_TESTS_DIR, '.yml').map((file) => ({
+    file,
+    doc: parse(readFileSync(file, 'utf8')) as PromtoolTestFile,
+  }));
 }
 
 describe('coverage of the alerts', () => {
@@ -91,17 +88,31 @@ describe('coverage of the alerts', () => {
         }
       }
     }
-    assert.deepEqual(alerts.filter((a) => !fires.has(a)), [], 'alerts without a promtool case in which they fire');
-    assert.deepEqual(alerts.filter((a) => !silent.has(a)), [], 'alerts without a promtool case in which they stay silent');
+    assert.deepEqual(
+      alerts.filter((a) => !fires.has(a)),
+      [],
+      'alerts without a promtool case in which they fire',
+    );
+    assert.deepEqual(
+      alerts.filter((a) => !silent.has(a)),
+      [],
+      'alerts without a promtool case in which they stay silent',
+    );
   });
 
   it('every promtool test file loads every rule file and orders recording groups before alerts', () => {
-    const ruleFiles = filesIn(RULES_DIR, '.yml').map((f) => f.slice('prometheus/rules/'.length)).sort();
+    const ruleFiles = filesIn(RULES_DIR, '.yml')
+      .map((f) => f.slice('prometheus/rules/'.length))
+      .sort();
     const groups = [...new Set(rules.map((r) => r.group))].sort();
     for (const { file, doc } of promtoolTests()) {
       const loaded = doc.rule_files.map((f) => f.replace(/^(\.\.\/)+prometheus\/rules\//, '')).sort();
       assert.deepEqual(loaded, ruleFiles, `${file} does not load exactly the rule files`);
-      assert.deepEqual([...(doc.group_eval_order ?? [])].sort(), groups, `${file}: group_eval_order must list every rule group`);
+      assert.deepEqual(
+        [...(doc.group_eval_order ?? [])].sort(),
+        groups,
+        `${file}: group_eval_order must list every rule group`,
+      );
     }
   });
 
@@ -109,11 +120,11 @@ describe('coverage of the alerts', () => {
     for (const rule of rules.filter((r) => r.alert !== undefined)) {
       const recovery = (RECOVERY_ALERTS as readonly string[]).includes(rule.alert!);
       if (recovery) {
-        assert.equal(rule.labels?.['severity'], 'critical', `${rule.alert}: severity`);
-        assert.equal(rule.labels?.['flink_recovery'], 'auto', `${rule.alert}: flink_recovery`);
+        assert.equal(rule.labels?.severity, 'critical', `${rule.alert}: severity`);
+        assert.equal(rule.labels?.flink_recovery, 'auto', `${rule.alert}: flink_recovery`);
         assert.match(rule.expr, /by \(cluster, job_name\)/, `${rule.alert} must keep cluster and job_name`);
       } else {
-        assert.equal(rule.labels?.['flink_recovery'], undefined, `${rule.alert} must not trigger recovery`);
+        assert.equal(rule.labels?.flink_recovery, undefined, `${rule.alert} must not trigger recovery`);
       }
     }
   });
@@ -121,7 +132,8 @@ describe('coverage of the alerts', () => {
   it('the recovery alerts wait at most 15s and watch only FAILED (never CANCELED/FINISHED)', () => {
     const seconds = (d: string): number => {
       let total = 0;
-      for (const [, n, u] of d.matchAll(/(\d+)(ms|s|m|h)/g)) total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[u as 'ms' | 's' | 'm' | 'h'];
+      for (const [, n, u] of d.matchAll(/(\d+)(ms|s|m|h)/g))
+        total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[u as 'ms' | 's' | 'm' | 'h'];
       return total;
     };
     for (const name of RECOVERY_ALERTS) {
@@ -139,14 +151,24 @@ describe('coverage of the alerts', () => {
       readFileSync(RUNBOOK, 'utf8')
         .split('\n')
         .filter((l) => l.startsWith('## '))
-        .map((l) => l.slice(3).trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-')),
+        .map((l) =>
+          l
+            .slice(3)
+            .trim()
+            .toLowerCase()
+            .replace(/[^a-z0-9 _-]/g, '')
+            .replace(/ /g, '-'),
+        ),
     );
     for (const rule of rules.filter((r) => r.alert !== undefined)) {
       const name = rule.alert!;
-      assert.ok(['critical', 'warning'].includes(rule.labels?.['severity'] ?? ''), `${name}: severity must be critical or warning`);
-      assert.ok((rule.annotations?.['summary'] ?? '').length > 10, `${name}: summary`);
-      assert.ok((rule.annotations?.['description'] ?? '').length > 40, `${name}: description`);
-      const url = rule.annotations?.['runbook_url'] ?? '';
+      assert.ok(
+        ['critical', 'warning'].includes(rule.labels?.severity ?? ''),
+        `${name}: severity must be critical or warning`,
+      );
+      assert.ok((rule.annotations?.summary ?? '').length > 10, `${name}: summary`);
+      assert.ok((rule.annotations?.description ?? '').length > 40, `${name}: description`);
+      const url = rule.annotations?.runbook_url ?? '';
       assert.equal(url, RUNBOOK_URL + name.toLowerCase(), `${name}: runbook_url`);
       assert.ok(anchors.has(name.toLowerCase()), `${RUNBOOK} has no "## ${name}" section`);
     }

@@ -13,7 +13,10 @@ describe('metricNames', () => {
 
   it('ignores functions, aggregations, grouping labels and keywords', () => {
     assert.deepEqual(
-      metricNames('max by (cluster, job_name) (increase(a_total[15m])) > 2 or sum without (instance) (rate(b[5m] offset 1h)) and on (cluster) group_left (x) c'),
+      metricNames(
+        'max by (cluster, job_name) (increase(a_total[15m])) > 2 or sum without (instance) (rate(b[5m] offset 1h)) ' +
+          'and on (cluster) group_left (x) c',
+      ),
       ['a_total', 'b', 'c'],
     );
     assert.deepEqual(metricNames('sum(rate(x[5m])) by (job) / ignoring (le) y'), ['x', 'y']);

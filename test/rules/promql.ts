@@ -5,8 +5,22 @@
  */
 
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset',
-  'and', 'or', 'unless', 'atan2', 'inf', 'nan', 'start', 'end',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'inf',
+  'nan',
+  'start',
+  'end',
 ]);
 /** Keywords followed by a parenthesised list of label names, not of expressions. */
 const LABEL_LIST_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -18,19 +32,25 @@ function tokenize(expr: string): Token[] {
   let i = 0;
   while (i < expr.length) {
     const c = expr[i]!;
-    if (/\s/.test(c)) { i += 1; continue; }
-    if (c === '#') { // comment to the end of the line
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
+    if (c === '#') {
+      // comment to the end of the line
       while (i < expr.length && expr[i] !== '\n') i += 1;
       continue;
     }
-    if (c === '"' || c === "'" || c === '`') { // string literal
+    if (c === '"' || c === "'" || c === '`') {
+      // string literal
       let j = i + 1;
       while (j < expr.length && expr[j] !== c) j += expr[j] === '\\' && c !== '`' ? 2 : 1;
       tokens.push({ kind: 'other', text: expr.slice(i, j + 1) });
       i = j + 1;
       continue;
     }
-    if (c === '{' || c === '[') { // label matchers, range or subquery: no metric names inside
+    if (c === '{' || c === '[') {
+      // label matchers, range or subquery: no metric names inside
       const close = c === '{' ? '}' : ']';
       let j = i + 1;
       while (j < expr.length && expr[j] !== close) {
@@ -46,7 +66,8 @@ function tokenize(expr: string): Token[] {
       continue;
     }
     const number = /^(?:0x[0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)(?:[a-zA-Z]+\d*)*/.exec(expr.slice(i));
-    if (number) { // numbers and durations (5m, 1h30m)
+    if (number) {
+      // numbers and durations (5m, 1h30m)
       tokens.push({ kind: 'other', text: number[0] });
       i += number[0].length;
       continue;

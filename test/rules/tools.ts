@@ -13,7 +13,7 @@ const PACKAGES: Record<string, string> = {
 
 /** The absolute path of a binary on PATH, or an error that says how to install it (tests fail, never skip). */
 export function requireTool(name: string): string {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
     try {

@@ -204,7 +204,8 @@ export class SimModel {
       (state === 'CANCELED' && job.retention !== 'RETAIN_ON_CANCELLATION');
     if (!deletes) return;
     for (const cp of job.history) {
-      if (cp.status === 'COMPLETED' && !cp.savepoint && cp.externalPath !== undefined) this.deletedPaths.add(cp.externalPath);
+      if (cp.status === 'COMPLETED' && !cp.savepoint && cp.externalPath !== undefined)
+        this.deletedPaths.add(cp.externalPath);
     }
     for (const path of job.paths) if (!path.includes('savepoint')) this.deletedPaths.add(path);
   }

@@ -92,25 +92,37 @@ export function runJar(
   if (jar === undefined) {
     return { status: 400, body: errorBody(`Jar file /tmp/flink-web-upload/${jarId} does not exist`) };
   }
-  const entryClass = (body['entryClass'] as string | undefined) ?? query.get('entry-class') ?? undefined;
-  const savepointPath = (body['savepointPath'] as string | undefined) ?? query.get('savepointPath') ?? undefined;
-  const jobId = ((body['jobId'] as string | undefined) ?? randomJobId()).toLowerCase();
+  const entryClass = (body.entryClass as string | undefined) ?? query.get('entry-class') ?? undefined;
+  const savepointPath = (body.savepointPath as string | undefined) ?? query.get('savepointPath') ?? undefined;
+  const jobId = ((body.jobId as string | undefined) ?? randomJobId()).toLowerCase();
   const name = model.jobNameFor(jar, entryClass);
   if (behaviour.outcome === 'reject') {
-    return { status: 400, body: runFailureBody(behaviour.message ?? 'org.apache.flink.client.program.ProgramInvocationException: The main method caused an error.') };
+    return {
+      status: 400,
+      body: runFailureBody(
+        behaviour.message ??
+          'org.apache.flink.client.program.ProgramInvocationException: The main method caused an error.',
+      ),
+    };
   }
   if (model.jobsById.has(jobId)) {
-    return { status: 400, body: runFailureBody('org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted.') };
+    return {
+      status: 400,
+      body: runFailureBody(
+        'org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted.',
+      ),
+    };
   }
   if (savepointPath !== undefined && model.isDeleted(savepointPath)) {
     return {
       status: 400,
       body: runFailureBody(
-        `java.io.FileNotFoundException: Cannot find checkpoint or savepoint file/directory '${savepointPath}' on file system 'file'.`,
+        'java.io.FileNotFoundException: Cannot find checkpoint or savepoint file/directory ' +
+          `'${savepointPath}' on file system 'file'.`,
       ),
     };
   }
-  const parallelism = typeof body['parallelism'] === 'number' ? body['parallelism'] : 1;
+  const parallelism = typeof body.parallelism === 'number' ? body.parallelism : 1;
   model.addJob({
     name,
     jobId,

@@ -40,7 +40,9 @@ export type Endpoint =
   | 'POST /jars/:jarid/run'
   | 'DELETE /jars/:jarid';
 
-export type Fault = { readonly status: number; readonly body?: unknown; readonly times?: number } | { readonly reset: true; readonly times?: number };
+export type Fault =
+  | { readonly status: number; readonly body?: unknown; readonly times?: number }
+  | { readonly reset: true; readonly times?: number };
 
 export interface SimulatorOptions {
   readonly version?: string;
@@ -50,7 +52,9 @@ export interface SimulatorOptions {
   readonly jobNames?: Readonly<Record<string, string>>;
   readonly startDelayMs?: number;
   readonly checkpointDir?: string;
-  readonly auth?: { readonly bearerToken: string } | { readonly basic: { readonly username: string; readonly password: string } };
+  readonly auth?:
+    | { readonly bearerToken: string }
+    | { readonly basic: { readonly username: string; readonly password: string } };
   readonly now?: () => number;
   readonly historySize?: number;
 }
@@ -148,7 +152,10 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -200,7 +207,7 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
   const behaviourFor = (jarId: string, body: unknown): RunBehaviour => {
     const jar = model.jars.get(jarId);
     if (jar === undefined) return defaultBehaviour;
-    const entry = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['entryClass'] : undefined;
+    const entry = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).entryClass : undefined;
     const name = model.jobNameFor(jar, typeof entry === 'string' ? entry : undefined);
     return { ...defaultBehaviour, ...behaviours.get(name) };
   };
@@ -227,7 +234,8 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
     model.tick();
     const id = r.id ?? '';
     const job = model.jobsById.get(id.toLowerCase());
-    const notFound = () => send(res, 404, errorBody(`org.apache.flink.runtime.rest.NotFoundException: Job ${id} not found`));
+    const notFound = () =>
+      send(res, 404, errorBody(`org.apache.flink.runtime.rest.NotFoundException: Job ${id} not found`));
     switch (r.endpoint) {
       case 'GET /overview':
         return send(res, 200, overviewBody(model, version, dialect));
@@ -250,8 +258,19 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
         const wanted = url.searchParams.get('get');
         if (job === undefined || !job.restartsReported) return send(res, 200, []);
         if (wanted === null) return send(res, 200, [{ id: 'numRestarts' }, { id: 'uptime' }, { id: 'downtime' }]);
-        const values: Record<string, string> = { numRestarts: String(job.restarts), uptime: String(now() - job.startTime), downtime: '0' };
-        return send(res, 200, wanted.split(',').filter((m) => m in values).map((m) => ({ id: m, value: values[m] })));
+        const values: Record<string, string> = {
+          numRestarts: String(job.restarts),
+          uptime: String(now() - job.startTime),
+          downtime: '0',
+        };
+        return send(
+          res,
+          200,
+          wanted
+            .split(',')
+            .filter((m) => m in values)
+            .map((m) => ({ id: m, value: values[m] })),
+        );
       }
       case 'GET /jobs/:jobid/checkpoints':
         if (job === undefined) return notFound();
@@ -285,11 +304,18 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
           return send(res, 400, errorBody('Request did not match expected format JarRunRequestBody.'));
         }
         const answer = runJar(model, dialect, id, body, url.searchParams, behaviourFor(id, body));
-        runs.push({ jarId: id, body, status: answer.status, ...(answer.jobId === undefined ? {} : { jobId: answer.jobId }), at: now() });
+        runs.push({
+          jarId: id,
+          body,
+          status: answer.status,
+          ...(answer.jobId === undefined ? {} : { jobId: answer.jobId }),
+          at: now(),
+        });
         return send(res, answer.status, answer.body);
       }
       case 'DELETE /jars/:jarid':
-        if (!model.jars.delete(id)) return send(res, 400, errorBody(`File ${id} does not exist in /tmp/flink-web-upload.`));
+        if (!model.jars.delete(id))
+          return send(res, 400, errorBody(`File ${id} does not exist in /tmp/flink-web-upload.`));
         return send(res, 200, {});
     }
   };
@@ -322,7 +348,8 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
     remove: (jobId) => model.remove(jobId),
     restartJobManager: () => model.restartJobManager(),
     completeCheckpoint: (jobId, opts) => model.completeCheckpoint(jobId, opts),
-    takeSavepoint: (jobId, path) => model.completeCheckpoint(jobId, { savepoint: true, ...(path === undefined ? {} : { path }) }),
+    takeSavepoint: (jobId, path) =>
+      model.completeCheckpoint(jobId, { savepoint: true, ...(path === undefined ? {} : { path }) }),
     failCheckpoint: (jobId) => model.failCheckpoint(jobId),
     setCheckpointsInProgress: (jobId, n) => {
       model.get(jobId).inProgress = n;

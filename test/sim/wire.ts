@@ -130,13 +130,13 @@ function checkpointBody(cp: SimCheckpoint): Record<string, unknown> {
     checkpoint_type: cp.savepoint ? 'SAVEPOINT' : 'CHECKPOINT',
     tasks: {},
   };
-  if (cp.savepoint) body['savepointFormat'] = 'CANONICAL';
+  if (cp.savepoint) body.savepointFormat = 'CANONICAL';
   if (cp.status === 'COMPLETED') {
-    body['external_path'] = cp.externalPath ?? '<checkpoint-not-externalized>';
-    body['discarded'] = false;
+    body.external_path = cp.externalPath ?? '<checkpoint-not-externalized>';
+    body.discarded = false;
   } else {
-    body['failure_timestamp'] = cp.ackTimestamp;
-    body['failure_message'] = cp.failureMessage ?? null;
+    body.failure_timestamp = cp.ackTimestamp;
+    body.failure_message = cp.failureMessage ?? null;
   }
   return body;
 }
@@ -146,7 +146,16 @@ function summaryOf(values: readonly number[]): Record<string, number> {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const avg = Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length);
-  return { min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, avg, p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), p999: at(0.999) };
+  return {
+    min: sorted[0] ?? 0,
+    max: sorted.at(-1) ?? 0,
+    avg,
+    p50: at(0.5),
+    p90: at(0.9),
+    p95: at(0.95),
+    p99: at(0.99),
+    p999: at(0.999),
+  };
 }
 
 export function checkpointsBody(job: SimJob): unknown {
@@ -238,7 +247,8 @@ export function jarsBody(model: SimModel, address: string): unknown {
 export function runFailureBody(cause: string): { errors: string[] } {
   return errorBody(
     'org.apache.flink.runtime.rest.handler.RestHandlerException: Could not execute application.\n' +
-      '\tat org.apache.flink.runtime.webmonitor.handlers.JarRunHandler.lambda$handleRequest$1(JarRunHandler.java:114)\n' +
+      '\tat org.apache.flink.runtime.webmonitor.handlers.JarRunHandler' +
+      '.lambda$handleRequest$1(JarRunHandler.java:114)\n' +
       '\tat java.base/java.util.concurrent.CompletableFuture.uniHandle(CompletableFuture.java:934)\n' +
       `Caused by: java.util.concurrent.CompletionException: ${cause}\n` +
       '\tat java.base/java.util.concurrent.CompletableFuture.encodeThrowable(CompletableFuture.java:315)\n' +

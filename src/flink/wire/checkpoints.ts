@@ -61,9 +61,7 @@ export function toCheckpointStats(body: z.output<typeof checkpointStatsSchema>):
 }
 
 export const checkpointConfigSchema = z.object({
-  externalization: z
-    .looseObject({ enabled: z.boolean(), delete_on_cancellation: z.boolean() })
-    .optional(),
+  externalization: z.looseObject({ enabled: z.boolean(), delete_on_cancellation: z.boolean() }).optional(),
 });
 
 /** Maps the wire body; a config without `externalization` means nothing is retained. */

@@ -1,23 +1,30 @@
 /** Parsing a Flink body with zod: a body that does not match is a FlinkError naming the endpoint and the issue. */
 import type { z } from 'zod';
-import { FlinkError } from '../../errors.js';
+import { FlinkError, formatIssue, zodIssues, errorMessage } from '../../errors.js';
 
 /**
  * Parses JSON text and validates it; throws FLINK_BAD_RESPONSE with the endpoint and the first zod issue.
  * `endpoint` may be a function: it is then only called for the error, not on every body of a scrape.
  */
-export function parseBody<S extends z.ZodType>(schema: S, text: string, cluster: string, endpoint: string | (() => string)): z.output<S> {
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  text: string,
+  cluster: string,
+  endpoint: string | (() => string),
+): z.output<S> {
   const where = (): string => (typeof endpoint === 'string' ? endpoint : endpoint());
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `body is not JSON: ${(err as Error).message}`, { cause: err });
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `body is not JSON: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = issue === undefined ? '' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    const issue = zodIssues(parsed.error)[0];
+    const at = issue === undefined ? '' : formatIssue(issue);
     throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `unexpected body at ${at}`, { cause: parsed.error });
   }
   return parsed.data;

@@ -70,7 +70,10 @@ export interface FlinkCluster {
   startTaskManager(): Promise<void>;
   /** SIGKILL the JobManager JVM; resolves once it has exited. */
   killJobManager(): Promise<void>;
-  /** Start the JobManager again on the same ports, no HA: it knows no jobs. Resolves when REST answers and a running TaskManager re-registered. */
+  /**
+   * Start the JobManager again on the same ports, no HA: it knows no jobs. Resolves when REST answers and a running
+   * TaskManager re-registered.
+   */
   startJobManager(): Promise<void>;
   /** Stop both JVMs (SIGTERM, then SIGKILL); `removeDir` deletes the run folder (keep it when a test failed). */
   stop(options?: { readonly removeDir?: boolean }): Promise<void>;
@@ -182,7 +185,11 @@ export async function startFlinkCluster(options: FlinkClusterOptions): Promise<F
   writeFileSync(join(confDir, 'log4j.properties'), log4jProperties());
 
   const classpath = `${dist.libDir}/*`;
-  const commonJvm = [...JAVA17_OPENS, '-XX:+UseSerialGC', `-Dlog4j.configurationFile=file:${join(confDir, 'log4j.properties')}`];
+  const commonJvm = [
+    ...JAVA17_OPENS,
+    '-XX:+UseSerialGC',
+    `-Dlog4j.configurationFile=file:${join(confDir, 'log4j.properties')}`,
+  ];
   const restUrl = `http://127.0.0.1:${restPort}`;
 
   let jobManager: ManagedProcess | undefined;

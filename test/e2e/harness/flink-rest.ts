@@ -134,7 +134,9 @@ export async function waitForJobState(
       throw new Error(`job ${jobId} ended ${last} while waiting for ${states.join('|')}`);
     }
     if (Date.now() >= deadline) {
-      throw new Error(`job ${jobId}: timed out after ${timeoutMs} ms waiting for ${states.join('|')} (last: ${last ?? 'unknown'})`);
+      throw new Error(
+        `job ${jobId}: timed out after ${timeoutMs} ms waiting for ${states.join('|')} (last: ${last ?? 'unknown'})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -155,7 +157,8 @@ export async function waitForCheckpoint(
     } catch {
       // checkpoint stats are not there until the job runs
     }
-    if (Date.now() >= deadline) throw new Error(`job ${jobId}: no completed checkpoint after ${afterId} in ${timeoutMs} ms`);
+    if (Date.now() >= deadline)
+      throw new Error(`job ${jobId}: no completed checkpoint after ${afterId} in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -46,7 +46,12 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   return readyServer(proc, port, logFile, 'Prometheus');
 }
 
-export async function readyServer(proc: ManagedProcess, port: number, logFile: string, what: string): Promise<RunningServer> {
+export async function readyServer(
+  proc: ManagedProcess,
+  port: number,
+  logFile: string,
+  what: string,
+): Promise<RunningServer> {
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(
@@ -70,7 +75,11 @@ export interface PrometheusConfigOptions {
   readonly scrapeInterval?: string;
   readonly evaluationInterval?: string;
   /** Scrape jobs: name and host:port targets. */
-  readonly scrapeJobs: readonly { readonly job: string; readonly targets: readonly string[]; readonly metricsPath?: string }[];
+  readonly scrapeJobs: readonly {
+    readonly job: string;
+    readonly targets: readonly string[];
+    readonly metricsPath?: string;
+  }[];
   /** Rule file paths or globs, e.g. `<repo>/prometheus/rules/*.yml`. */
   readonly ruleFiles?: readonly string[];
   /** Alertmanager base URLs (http://127.0.0.1:PORT). */

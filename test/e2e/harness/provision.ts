@@ -24,7 +24,9 @@ export function defaultFlinkVersions(): string[] {
 
 /** Versions to test: `FLINK_E2E_VERSIONS` (comma separated) or {@link defaultFlinkVersions}. */
 export function flinkVersions(): string[] {
-  const fromEnv = process.env.FLINK_E2E_VERSIONS?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const fromEnv = process.env.FLINK_E2E_VERSIONS?.split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return fromEnv !== undefined && fromEnv.length > 0 ? fromEnv : defaultFlinkVersions();
 }
 

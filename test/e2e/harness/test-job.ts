@@ -33,7 +33,8 @@ export function testJobArgs(args: TestJobArgs): string[] {
  * Flips the failure switch: `once` fails one record (one failure, absorbed by a restart strategy with attempts
  * left); `always` fails every record (the job ends FAILED once attempts are used up, and again after every
  * resubmission); a number n fails n times, then stops: n = restart attempts + 1 makes the job end FAILED and run
- * cleanly when resubmitted. Written atomically; every counter subtask reads it on every record, one of them consumes once and n.
+ * cleanly when resubmitted. Written atomically; every counter subtask reads it on every record, one of them consumes
+ * once and n.
  */
 export function setFailMarker(file: string, mode: 'once' | 'always' | number): void {
   const tmp = `${file}.tmp`;
@@ -104,7 +105,9 @@ export function readCheckpointCounts(outDir: string, checkpointId: number): Reco
     return undefined;
   }
   if (files.length === 0) return undefined;
-  return merge(files.map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { counts: Record<string, number> }).counts));
+  return merge(
+    files.map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { counts: Record<string, number> }).counts),
+  );
 }
 
 /** The checkpoint id in a `.../chk-N` or `.../chk-N/_metadata` path. */

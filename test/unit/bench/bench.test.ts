@@ -34,7 +34,14 @@ describe('benchmark harness', () => {
     const client = createFlinkClient(clusterSchema.parse({ name: 'bench', url: sim.url }));
     closers.push(() => client.close());
     const memory = await FileJobMemory.open(await mkdtemp(join(tmpdir(), 'guardian-bench-')));
-    const exporter = new Exporter({ clients: [client], catalog: [], memory, clock: new ManualClock(), logger: silentLogger(), registry: new Registry() });
+    const exporter = new Exporter({
+      clients: [client],
+      catalog: [],
+      memory,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+      registry: new Registry(),
+    });
     sim.resetCounts();
     await exporter.collect();
     assert.equal(sim.requestCount(), 2 + mix.coldPaths.length);
@@ -45,17 +52,28 @@ describe('benchmark harness', () => {
   });
 
   it('writes a configuration the service accepts', () => {
-    const yaml = configYaml({ listen: '127.0.0.1:1', stateDir: '/tmp/x', simUrl: 'http://127.0.0.1:2', concurrency: 64, catalog: [{ name: 'a', entryClass: 'com.example.A' }] });
+    const yaml = configYaml({
+      listen: '127.0.0.1:1',
+      stateDir: '/tmp/x',
+      simUrl: 'http://127.0.0.1:2',
+      concurrency: 64,
+      catalog: [{ name: 'a', entryClass: 'com.example.A' }],
+    });
     const parsed = configSchema.safeParse(parseYaml(yaml));
     assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
     assert.equal(parsed.data.clusters[0]?.concurrency, 64);
   });
 
   it('sends valid version-4 payloads', () => {
-    const body = JSON.parse(webhookBody([{ alertname: 'FlinkJobFailed', job: 'orders' }, { alertname: 'FlinkJobFailed', job: 'x', status: 'resolved' }])) as unknown;
+    const body = JSON.parse(
+      webhookBody([
+        { alertname: 'FlinkJobFailed', job: 'orders' },
+        { alertname: 'FlinkJobFailed', job: 'x', status: 'resolved' },
+      ]),
+    ) as unknown;
     const parsed = parsePayload(body);
     assert.ok(parsed.ok);
-    assert.equal(parsed.payload.alerts[0]?.labels['flink_recovery'], 'auto');
+    assert.equal(parsed.payload.alerts[0]?.labels.flink_recovery, 'auto');
   });
 
   it('checks every target and prints every figure', () => {
@@ -98,7 +116,15 @@ describe('benchmark harness', () => {
         p99RatioToBaseline: 1.5,
         storm: { notifications: 1000, non2xx: 0, submissions: 2, reqPerS: 900 },
       },
-      reaction: { jobs: 200, ms: { p50: 10, p90: 12, p99: 14, max: 15 }, warmupMs: [40, 20], latencyFloorMs: 8, p50RatioToFloor: 1.25, failures: 0, verifying: { episodes: 200, overviewReadsPerS: 0.8, perEpisodeReadsPerS: 40 } },
+      reaction: {
+        jobs: 200,
+        ms: { p50: 10, p90: 12, p99: 14, max: 15 },
+        warmupMs: [40, 20],
+        latencyFloorMs: 8,
+        p50RatioToFloor: 1.25,
+        failures: 0,
+        verifying: { episodes: 200, overviewReadsPerS: 0.8, perEpisodeReadsPerS: 40 },
+      },
       timeToRecover: null,
     };
     const targets = checkTargets(partial);
@@ -116,7 +142,13 @@ describe('benchmark harness', () => {
     const table = renderTable({ ...partial, targets });
     assert.match(table, /not measured in this run \(run npm run test:e2e\)/);
     assert.match(table, /\| 10,000 \(10,000\) \|/);
-    assert.match(table, /100 MB with --max-semi-space-size=4 \(floor client 60 MB; Node's default heap: 200 MB at 90 ms, 30 ms CPU per scrape against 50 ms\)/);
+    assert.match(
+      table,
+      new RegExp(
+        '100 MB with --max-semi-space-size=4 \\(floor client 60 MB; ' +
+          "Node's default heap: 200 MB at 90 ms, 30 ms CPU per scrape against 50 ms\\)",
+      ),
+    );
     assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 8);
   });
 });
@@ -128,7 +160,11 @@ describe('the launcher', () => {
     assert.ok(budget !== undefined && flags.some((f) => f.startsWith('--max-semi-space-size=')), flags.join(' '));
     // Run as a user does: the kernel reads the #! line, env -S splits it, node takes the flags.
     assert.match(execFileSync('bin/flink-guardian.js', ['--version'], { encoding: 'utf8' }), /^flink-guardian \d/);
-    const limitMB = Number(execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit / 2 ** 20'], { encoding: 'utf8' }));
+    const limitMB = Number(
+      execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit / 2 ** 20'], {
+        encoding: 'utf8',
+      }),
+    );
     const oldMB = Number(budget.split('=')[1]);
     assert.ok(limitMB >= oldMB && limitMB < oldMB + 64, `heap limit ${limitMB} MB for ${budget}`);
   });

@@ -4,10 +4,13 @@ import { parseCommandLine } from '../../../src/cli/args.js';
 
 describe('command line', () => {
   it('parses serve with its overrides', () => {
-    assert.deepEqual(parseCommandLine(['serve', '--config', 'c.yaml', '--listen', '0.0.0.0:1', '--log-level', 'debug']), {
-      ok: true,
-      command: { kind: 'serve', config: 'c.yaml', listen: '0.0.0.0:1', logLevel: 'debug', startEmpty: false },
-    });
+    assert.deepEqual(
+      parseCommandLine(['serve', '--config', 'c.yaml', '--listen', '0.0.0.0:1', '--log-level', 'debug']),
+      {
+        ok: true,
+        command: { kind: 'serve', config: 'c.yaml', listen: '0.0.0.0:1', logLevel: 'debug', startEmpty: false },
+      },
+    );
     assert.deepEqual(parseCommandLine(['serve', '-c', 'c.yaml', '--start-empty']), {
       ok: true,
       command: { kind: 'serve', config: 'c.yaml', startEmpty: true },
@@ -15,7 +18,10 @@ describe('command line', () => {
   });
 
   it('parses check-config', () => {
-    assert.deepEqual(parseCommandLine(['check-config', '--config', 'c.yaml']), { ok: true, command: { kind: 'check-config', config: 'c.yaml' } });
+    assert.deepEqual(parseCommandLine(['check-config', '--config', 'c.yaml']), {
+      ok: true,
+      command: { kind: 'check-config', config: 'c.yaml' },
+    });
   });
 
   const errors: Array<[string[], RegExp]> = [

@@ -54,16 +54,19 @@ jobs:
     jar: /opt/orders.jar
 `);
     const paths = issues.map((i) => i.path).sort();
-    assert.deepEqual(paths, [
-      'clusters[1].concurrency',
-      'clusters[1].name',
-      'clusters[1].url',
-      'jobs[0].cluster',
-      'listen',
-      'recovery',
-      'recovery.cooldown',
-      'webhook',
-    ].sort());
+    assert.deepEqual(
+      paths,
+      [
+        'clusters[1].concurrency',
+        'clusters[1].name',
+        'clusters[1].url',
+        'jobs[0].cluster',
+        'listen',
+        'recovery',
+        'recovery.cooldown',
+        'webhook',
+      ].sort(),
+    );
   });
 
   it('checks that jobs name configured clusters and are unique', () => {
@@ -81,7 +84,10 @@ jobs:
 `);
     assert.deepEqual(
       issues.map((i) => `${i.path}: ${i.message}`),
-      ['jobs[0].cluster: no cluster named "staging" (known: prod)', 'jobs[2].name: duplicate job "orders" on cluster "prod"'],
+      [
+        'jobs[0].cluster: no cluster named "staging" (known: prod)',
+        'jobs[2].name: duplicate job "orders" on cluster "prod"',
+      ],
     );
   });
 
@@ -103,8 +109,16 @@ jobs:
   });
 
   it('needs exactly one kind of webhook credentials', () => {
-    assert.equal(issuesOf(minimal.replace('bearerToken: secret', 'basicAuth: {username: a, password: b}\n  bearerToken: c'))[0]?.path, 'webhook');
-    const basic = parseConfig(minimal.replace('bearerToken: secret', 'basicAuth: {username: am, password: pw}'), '/x', {});
+    assert.equal(
+      issuesOf(minimal.replace('bearerToken: secret', 'basicAuth: {username: a, password: b}\n  bearerToken: c'))[0]
+        ?.path,
+      'webhook',
+    );
+    const basic = parseConfig(
+      minimal.replace('bearerToken: secret', 'basicAuth: {username: am, password: pw}'),
+      '/x',
+      {},
+    );
     assert.ok(basic.ok);
   });
 
@@ -133,12 +147,18 @@ jobs:
   it('says when the file cannot be read', async () => {
     const result = await loadConfig('/nonexistent/guardian.yaml', {});
     assert.equal(result.ok, false);
-    assert.match(result.ok ? '' : result.issues[0]?.message ?? '', /cannot read \/nonexistent\/guardian.yaml/);
+    assert.match(result.ok ? '' : (result.issues[0]?.message ?? ''), /cannot read \/nonexistent\/guardian.yaml/);
   });
 });
 
 describe('durations', () => {
-  for (const [text, ms] of [['500ms', 500], ['30s', 30_000], ['5m', 300_000], ['1h30m', 5_400_000], ['2d', 172_800_000]] as const) {
+  for (const [text, ms] of [
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['2d', 172_800_000],
+  ] as const) {
     it(`parses ${text}`, () => {
       assert.equal(parseDuration(text), ms);
       assert.equal(parseDuration(formatDuration(ms)), ms);

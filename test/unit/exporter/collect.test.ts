@@ -18,7 +18,8 @@ class FakeApi implements FlinkApi {
 
   private count(method: string, jobId?: string): void {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
-    if (jobId !== undefined && this.failing.has(jobId)) throw new FlinkError('FLINK_HTTP_STATUS', 'prod', method, 'HTTP 500', { status: 500 });
+    if (jobId !== undefined && this.failing.has(jobId))
+      throw new FlinkError('FLINK_HTTP_STATUS', 'prod', method, 'HTTP 500', { status: 500 });
   }
 
   total(): number {
@@ -41,7 +42,10 @@ class FakeApi implements FlinkApi {
   async checkpoints(jobId: string): Promise<CheckpointStatsResult> {
     this.count('checkpoints', jobId);
     if (this.disabled.has(jobId)) return { enabled: false };
-    return { enabled: true, stats: { completed: 1, failed: 0, inProgress: 0, latestCompleted: undefined, latestSavepoint: undefined } };
+    return {
+      enabled: true,
+      stats: { completed: 1, failed: 0, inProgress: 0, latestCompleted: undefined, latestSavepoint: undefined },
+    };
   }
   async checkpointConfig(jobId: string) {
     this.count('checkpointConfig', jobId);

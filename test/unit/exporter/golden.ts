@@ -8,7 +8,7 @@ const DIR = join('test', 'unit', 'exporter', 'golden');
 /** Asserts `actual` equals the golden file `name`.prom (read relative to the repository root). */
 export function assertGolden(name: string, actual: string): void {
   const file = join(DIR, `${name}.prom`);
-  if (process.env['UPDATE_GOLDEN'] === '1') {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(DIR, { recursive: true });
     writeFileSync(file, actual);
     return;

@@ -24,7 +24,24 @@ function rng(seed: number): () => number {
 }
 
 // Prefixes of each other, characters on both sides of '"' and ',', escapes, non-ASCII.
-const PIECES = ['a', 'a-b', 'a b', 'a"b', 'a\\b', 'a\nb', 'ab', 'A', 'z', 'é', '日本', 'job-1', 'job-10', 'job-2', '_', '~'];
+const PIECES = [
+  'a',
+  'a-b',
+  'a b',
+  'a"b',
+  'a\\b',
+  'a\nb',
+  'ab',
+  'A',
+  'z',
+  'é',
+  '日本',
+  'job-1',
+  'job-10',
+  'job-2',
+  '_',
+  '~',
+];
 
 /** The label values of `labels` text in order, unescaped. */
 function values(labels: string): string[] {
@@ -59,7 +76,8 @@ function generated(seed: number): { snapshots: ClusterSnapshot[]; catalog: JobSp
     const jobs: WireJob[] = [];
     const details: Record<string, WireDetails> = {};
     const names = new Set<string>();
-    for (let i = 0; i < 1 + Math.floor(random() * 25); i += 1) names.add(`${pick(PIECES)}${random() < 0.5 ? pick(PIECES) : ''}`);
+    for (let i = 0; i < 1 + Math.floor(random() * 25); i += 1)
+      names.add(`${pick(PIECES)}${random() < 0.5 ? pick(PIECES) : ''}`);
     let n = 0;
     for (const name of names) {
       for (let k = 0; k < 1 + Math.floor(random() * 2); k += 1) {
@@ -70,12 +88,20 @@ function generated(seed: number): { snapshots: ClusterSnapshot[]; catalog: JobSp
           details[jid] =
             random() < 0.2
               ? { checkpoints: 'disabled', restarts: 0 }
-              : { checkpoints: checkpointsWire({ completed: n, failed: 1, latest: { id: n, ack: T0, duration: 10, size: 5, path: `file:/c/${jid}` } }), restarts: n };
+              : {
+                  checkpoints: checkpointsWire({
+                    completed: n,
+                    failed: 1,
+                    latest: { id: n, ack: T0, duration: 10, size: 5, path: `file:/c/${jid}` },
+                  }),
+                  restarts: n,
+                };
         }
       }
       if (random() < 0.3) catalog.push(jobSchema.parse({ cluster, name, jar: '/j.jar' }));
     }
-    for (let i = 0; i < 3; i += 1) if (random() < 0.5) catalog.push(jobSchema.parse({ cluster, name: `gone-${pick(PIECES)}${i}`, jar: '/j.jar' }));
+    for (let i = 0; i < 3; i += 1)
+      if (random() < 0.5) catalog.push(jobSchema.parse({ cluster, name: `gone-${pick(PIECES)}${i}`, jar: '/j.jar' }));
     snapshots.push(upSnapshot(pick(['1.20', '2.x'] as const), cluster, jobs, details));
   }
   // The mapping must not depend on the order clusters were collected in.
@@ -98,7 +124,11 @@ describe('exporter mapping order, generated snapshots', () => {
         const sorted = [...labelSets].sort(compareValues);
         assert.deepEqual(labelSets, sorted, `seed ${seed}: ${family.name} in label order`);
         for (let i = 1; i < sorted.length; i += 1) {
-          assert.notEqual(compareValues(sorted[i - 1] as string[], sorted[i] as string[]), 0, `seed ${seed}: ${family.name} has a duplicate series`);
+          assert.notEqual(
+            compareValues(sorted[i - 1] as string[], sorted[i] as string[]),
+            0,
+            `seed ${seed}: ${family.name} has a duplicate series`,
+          );
         }
       }
       assert.equal(renderFamilies(families), renderFamilies(families), `seed ${seed}: re-iterable`);

@@ -12,7 +12,8 @@ import { checkpointsWire, downSnapshot, T0, upSnapshot, type Dialect } from './s
 const RUNNING_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const FAILED_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
-const spec = (cluster: string, name: string): JobSpec => jobSchema.parse({ cluster, name, jar: `/opt/jobs/${name}.jar` });
+const spec = (cluster: string, name: string): JobSpec =>
+  jobSchema.parse({ cluster, name, jar: `/opt/jobs/${name}.jar` });
 const noMemory: MemoryLookup = () => undefined;
 
 function memoryOf(entries: Record<string, RememberedJob>): MemoryLookup {
@@ -22,7 +23,13 @@ function memoryOf(entries: Record<string, RememberedJob>): MemoryLookup {
 const healthyCheckpoints = checkpointsWire({
   completed: 42,
   failed: 0,
-  latest: { id: 42, ack: T0 + 590_000, duration: 1250, size: 52_428_800, path: `file:/flink/checkpoints/${RUNNING_ID}/chk-42` },
+  latest: {
+    id: 42,
+    ack: T0 + 590_000,
+    duration: 1250,
+    size: 52_428_800,
+    path: `file:/flink/checkpoints/${RUNNING_ID}/chk-42`,
+  },
 });
 
 const render = (snapshots: readonly ClusterSnapshot[], catalog: readonly JobSpec[] = [], memory = noMemory) =>
@@ -31,9 +38,14 @@ const render = (snapshots: readonly ClusterSnapshot[], catalog: readonly JobSpec
 for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
   describe(`exporter mapping, Flink ${dialect} snapshots`, () => {
     it('a RUNNING job', () => {
-      const snap = upSnapshot(dialect, 'prod', [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }], {
-        [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
-      });
+      const snap = upSnapshot(
+        dialect,
+        'prod',
+        [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],
+        {
+          [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
+        },
+      );
       assertGolden(`running-${dialect}`, render([snap], [spec('prod', 'orders-enrichment')]));
     });
 
@@ -53,42 +65,74 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
     });
 
     it('a job without checkpointing (404)', () => {
-      const snap = upSnapshot(dialect, 'prod', [{ jid: RUNNING_ID, name: 'clickstream', state: 'RUNNING', start: T0 }], {
-        [RUNNING_ID]: { checkpoints: 'disabled', restarts: 0 },
-      });
+      const snap = upSnapshot(
+        dialect,
+        'prod',
+        [{ jid: RUNNING_ID, name: 'clickstream', state: 'RUNNING', start: T0 }],
+        {
+          [RUNNING_ID]: { checkpoints: 'disabled', restarts: 0 },
+        },
+      );
       assertGolden(`checkpointing-disabled-${dialect}`, render([snap]));
     });
 
     it('a job with failed checkpoints, one in progress, not retained', () => {
-      const snap = upSnapshot(dialect, 'prod', [{ jid: RUNNING_ID, name: 'payments', state: 'RESTARTING', start: T0 }], {
-        [RUNNING_ID]: {
-          checkpoints: checkpointsWire({
-            completed: 7,
-            failed: 5,
-            inProgress: 1,
-            latest: { id: 9, ack: T0 + 100_500, duration: 600_000, size: 1024, path: `file:/flink/checkpoints/${RUNNING_ID}/chk-9` },
-          }),
-          retention: { enabled: false, delete_on_cancellation: true },
-          restarts: 12,
+      const snap = upSnapshot(
+        dialect,
+        'prod',
+        [{ jid: RUNNING_ID, name: 'payments', state: 'RESTARTING', start: T0 }],
+        {
+          [RUNNING_ID]: {
+            checkpoints: checkpointsWire({
+              completed: 7,
+              failed: 5,
+              inProgress: 1,
+              latest: {
+                id: 9,
+                ack: T0 + 100_500,
+                duration: 600_000,
+                size: 1024,
+                path: `file:/flink/checkpoints/${RUNNING_ID}/chk-9`,
+              },
+            }),
+            retention: { enabled: false, delete_on_cancellation: true },
+            restarts: 12,
+          },
         },
-      });
+      );
       assertGolden(`failed-checkpoints-${dialect}`, render([snap]));
     });
 
     it('an unreachable cluster beside a reachable one', () => {
-      const up = upSnapshot(dialect, 'prod', [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }], {
-        [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
-      });
-      const text = render([up, downSnapshot('staging')], [spec('prod', 'orders-enrichment'), spec('staging', 'orders-enrichment')]);
+      const up = upSnapshot(
+        dialect,
+        'prod',
+        [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],
+        {
+          [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
+        },
+      );
+      const text = render(
+        [up, downSnapshot('staging')],
+        [spec('prod', 'orders-enrichment'), spec('staging', 'orders-enrichment')],
+      );
       assert.match(text, /^flink_cluster_up\{cluster="staging"\} 0$/m);
-      assert.ok(!/job_name="[^"]*"[^\n]*cluster="staging"|cluster="staging",job_name/.test(text), 'no job series for the unreachable cluster');
+      assert.ok(
+        !/job_name="[^"]*"[^\n]*cluster="staging"|cluster="staging",job_name/.test(text),
+        'no job series for the unreachable cluster',
+      );
       assertGolden(`unreachable-cluster-${dialect}`, text);
     });
 
     it('catalog jobs with no instance: lost ones are missing, stopped ones are not', () => {
-      const snap = upSnapshot(dialect, 'prod', [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }], {
-        [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
-      });
+      const snap = upSnapshot(
+        dialect,
+        'prod',
+        [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],
+        {
+          [RUNNING_ID]: { checkpoints: healthyCheckpoints, restarts: 0 },
+        },
+      );
       const memory = memoryOf({
         'prod/payments': { jobId: FAILED_ID, lastState: 'RUNNING', checkpointPath: 'file:/cp/chk-1', seenAt: T0 },
         'prod/reporting': { jobId: FAILED_ID, lastState: 'CANCELED', checkpointPath: undefined, seenAt: T0 },
@@ -99,7 +143,10 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assert.match(text, /^flink_job_missing\{cluster="prod",job_name="never-seen"\} 1$/m);
       assert.match(text, /^flink_job_missing\{cluster="prod",job_name="reporting"\} 0$/m);
       assert.match(text, /^flink_job_missing\{cluster="prod",job_name="orders-enrichment"\} 0$/m);
-      assert.ok(!text.includes('job_name="reporting"} 0\nflink_job_up'), 'no availability series for a job stopped on purpose');
+      assert.ok(
+        !text.includes('job_name="reporting"} 0\nflink_job_up'),
+        'no availability series for a job stopped on purpose',
+      );
       assertGolden(`missing-catalog-job-${dialect}`, text);
     });
   });
@@ -115,7 +162,10 @@ describe('exporter mapping details', () => {
     };
     const states = samples('flink_job_state');
     assert.equal(states.length, 11);
-    assert.deepEqual(states.filter((s) => s.value === 1).map((s) => /state="(\w+)"/.exec(s.labels)?.[1]), ['RECONCILING']);
+    assert.deepEqual(
+      states.filter((s) => s.value === 1).map((s) => /state="(\w+)"/.exec(s.labels)?.[1]),
+      ['RECONCILING'],
+    );
     assert.equal(samples('flink_job_up')[0]?.value, 0);
     assert.deepEqual(samples('flink_job_checkpointing_enabled'), [], 'no detail series when details failed');
   });

@@ -11,7 +11,10 @@ function labelText(labels: Readonly<Record<string, string>>): string {
 }
 
 /** Families from plain sample lists, sorted by name. */
-function familiesOf(defs: Readonly<Record<string, { readonly help: string; readonly type: MetricType }>>, samples: Readonly<Record<string, readonly Sample[]>>): MetricFamily[] {
+function familiesOf(
+  defs: Readonly<Record<string, { readonly help: string; readonly type: MetricType }>>,
+  samples: Readonly<Record<string, readonly Sample[]>>,
+): MetricFamily[] {
   return Object.entries(defs)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, def]) => rowFamily({ name, ...def }, samples[name] ?? [], (s, push) => push(s.labels, s.value)));
@@ -20,7 +23,11 @@ function familiesOf(defs: Readonly<Record<string, { readonly help: string; reado
 describe('exposition renderer', () => {
   it('escapes label values and help text; families by name, samples in the order added', () => {
     const families = familiesOf(
-      { z_metric: { type: 'counter', help: 'two\nlines \\ here' }, a_metric: { type: 'gauge', help: 'a' }, unused: { type: 'gauge', help: 'x' } },
+      {
+        z_metric: { type: 'counter', help: 'two\nlines \\ here' },
+        a_metric: { type: 'gauge', help: 'a' },
+        unused: { type: 'gauge', help: 'x' },
+      },
       {
         z_metric: [
           { labels: labelText({ cluster: 'prod', job_name: 'a "quoted" \\ job\nname' }), value: 1.5 },
@@ -50,15 +57,25 @@ describe('exposition renderer', () => {
 
   it('formats values as Prometheus parses them', () => {
     const values = [0, 1, 1023, 1024, -1, 0.5, 1796156314.467, 356259989, Number.NEGATIVE_INFINITY, 1e21];
-    const families = familiesOf({ m: { type: 'gauge', help: 'h' } }, { m: values.map((value) => ({ labels: '', value })) });
+    const families = familiesOf(
+      { m: { type: 'gauge', help: 'h' } },
+      { m: values.map((value) => ({ labels: '', value })) },
+    );
     const lines = renderFamilies(families).split('\n').slice(2, -1);
-    assert.deepEqual(lines.map((l) => l.slice(2)), ['0', '1', '1023', '1024', '-1', '0.5', '1796156314.467', '356259989', '-Inf', '1e+21']);
+    assert.deepEqual(
+      lines.map((l) => l.slice(2)),
+      ['0', '1', '1023', '1024', '-1', '0.5', '1796156314.467', '356259989', '-Inf', '1e+21'],
+    );
   });
 
   it('cuts a long exposition into pieces of whole lines that join to the same text', () => {
     const big: Sample[] = [];
-    for (let i = 0; i < 20_000; i += 1) big.push({ labels: labelText({ cluster: 'prod', job_name: `job-${i}` }), value: i });
-    const families = familiesOf({ big: { type: 'gauge', help: 'many series' }, small: { type: 'gauge', help: 'one' } }, { big, small: [{ labels: '', value: 1 }] });
+    for (let i = 0; i < 20_000; i += 1)
+      big.push({ labels: labelText({ cluster: 'prod', job_name: `job-${i}` }), value: i });
+    const families = familiesOf(
+      { big: { type: 'gauge', help: 'many series' }, small: { type: 'gauge', help: 'one' } },
+      { big, small: [{ labels: '', value: 1 }] },
+    );
     const pieces = [...renderChunks(families)];
     assert.ok(pieces.length > 1, 'more than one piece');
     for (const piece of pieces) assert.ok(piece.endsWith('\n'), 'every piece ends a line');

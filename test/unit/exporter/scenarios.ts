@@ -4,7 +4,12 @@
  */
 import type { ClusterSnapshot, JobDetails } from '../../../src/exporter/snapshot.js';
 import type { JobState } from '../../../src/flink/job-state.js';
-import { checkpointConfigSchema, checkpointStatsSchema, toCheckpointConfig, toCheckpointStats } from '../../../src/flink/wire/checkpoints.js';
+import {
+  checkpointConfigSchema,
+  checkpointStatsSchema,
+  toCheckpointConfig,
+  toCheckpointStats,
+} from '../../../src/flink/wire/checkpoints.js';
 import { jobsOverviewSchema, toJobOverviews } from '../../../src/flink/wire/jobs-overview.js';
 import { metricValue, metricsSchema } from '../../../src/flink/wire/metrics.js';
 import { overviewSchema, toClusterOverview } from '../../../src/flink/wire/overview.js';
@@ -53,7 +58,19 @@ function jobWire(dialect: Dialect, job: WireJob): unknown {
     duration: (job.end ?? T0 + 600_000) - job.start,
     state: job.state,
     'last-modification': job.end ?? job.start + 5000,
-    tasks: { running: 1, canceling: 0, canceled: 0, total: 1, created: 0, scheduled: 0, deploying: 0, reconciling: 0, finished: 0, initializing: 0, failed: 0 },
+    tasks: {
+      running: 1,
+      canceling: 0,
+      canceled: 0,
+      total: 1,
+      created: 0,
+      scheduled: 0,
+      deploying: 0,
+      reconciling: 0,
+      finished: 0,
+      initializing: 0,
+      failed: 0,
+    },
   };
   if (dialect === '2.x') body['pending-operators'] = 0;
   return body;
@@ -68,7 +85,13 @@ export function checkpointsWire(opts: {
 }): Record<string, unknown> {
   const latest = opts.latest;
   return {
-    counts: { restored: 0, total: opts.completed + opts.failed + (opts.inProgress ?? 0), in_progress: opts.inProgress ?? 0, completed: opts.completed, failed: opts.failed },
+    counts: {
+      restored: 0,
+      total: opts.completed + opts.failed + (opts.inProgress ?? 0),
+      in_progress: opts.inProgress ?? 0,
+      completed: opts.completed,
+      failed: opts.failed,
+    },
     summary: {},
     latest: {
       completed:
@@ -98,13 +121,31 @@ export function checkpointsWire(opts: {
 }
 
 /** Builds a reachable cluster's snapshot from wire bodies. */
-export function upSnapshot(dialect: Dialect, cluster: string, jobs: readonly WireJob[], details: Readonly<Record<string, WireDetails>>): ClusterSnapshot {
+export function upSnapshot(
+  dialect: Dialect,
+  cluster: string,
+  jobs: readonly WireJob[],
+  details: Readonly<Record<string, WireDetails>>,
+): ClusterSnapshot {
   const map = new Map<string, JobDetails>();
   for (const [jid, d] of Object.entries(details)) {
     map.set(jid, {
-      checkpoints: d.checkpoints === 'disabled' ? { enabled: false } : { enabled: true, stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
-      checkpointConfig: d.checkpoints === 'disabled' ? undefined : toCheckpointConfig(checkpointConfigSchema.parse({ externalization: d.retention ?? { enabled: true, delete_on_cancellation: false } })),
-      restarts: d.restarts === undefined ? undefined : metricValue(metricsSchema.parse([{ id: 'numRestarts', value: String(d.restarts) }]), 'numRestarts'),
+      checkpoints:
+        d.checkpoints === 'disabled'
+          ? { enabled: false }
+          : { enabled: true, stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
+      checkpointConfig:
+        d.checkpoints === 'disabled'
+          ? undefined
+          : toCheckpointConfig(
+              checkpointConfigSchema.parse({
+                externalization: d.retention ?? { enabled: true, delete_on_cancellation: false },
+              }),
+            ),
+      restarts:
+        d.restarts === undefined
+          ? undefined
+          : metricValue(metricsSchema.parse([{ id: 'numRestarts', value: String(d.restarts) }]), 'numRestarts'),
     });
   }
   return {

@@ -18,7 +18,10 @@ function cluster(url: string, extra: Record<string, unknown> = {}): ClusterConfi
 const fast = { retryBaseMs: 1, retryCapMs: 5 };
 
 /** A server answering every request with `status` and `body`, counting requests. */
-async function fixedServer(status: number, body: string): Promise<{ url: string; count: () => number; server: Server }> {
+async function fixedServer(
+  status: number,
+  body: string,
+): Promise<{ url: string; count: () => number; server: Server }> {
   let n = 0;
   const server = createServer((_req, res) => {
     n += 1;
@@ -28,7 +31,13 @@ async function fixedServer(status: number, body: string): Promise<{ url: string;
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => n, server };
 }
 
-const run: RunJarRequest = { args: ['--env', 'prod'], jobId: 'ab'.repeat(16), allowNonRestoredState: false, claimMode: 'NO_CLAIM', entryClass: 'com.example.Orders' };
+const run: RunJarRequest = {
+  args: ['--env', 'prod'],
+  jobId: 'ab'.repeat(16),
+  allowNonRestoredState: false,
+  claimMode: 'NO_CLAIM',
+  entryClass: 'com.example.Orders',
+};
 
 describe('Flink REST client', () => {
   const closers: (() => Promise<void>)[] = [];
@@ -54,7 +63,10 @@ describe('Flink REST client', () => {
     const srv = await fixedServer(503, '{"errors":["Service temporarily unavailable"]}');
     closers.push(async () => void srv.server.close());
     const client = createFlinkClient(cluster(srv.url, { retries: 2 }), fast);
-    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_HTTP_STATUS' && err.status === 503);
+    await assert.rejects(
+      client.overview(),
+      (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_HTTP_STATUS' && err.status === 503,
+    );
     assert.equal(srv.count(), 3);
     await client.close();
   });
@@ -66,7 +78,10 @@ describe('Flink REST client', () => {
     const client = createFlinkClient(cluster(sim.url), fast);
     await client.overview();
     sim.injectFault('POST /jars/:jarid/run', { reset: true });
-    await assert.rejects(client.runJar(jar, run), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE');
+    await assert.rejects(
+      client.runJar(jar, run),
+      (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE',
+    );
     assert.equal(sim.requestCount('POST /jars/:jarid/run'), 1);
     sim.clearFaults();
     sim.injectFault('GET /overview', { reset: true, times: 2 });
@@ -101,13 +116,19 @@ describe('Flink REST client', () => {
     closers.push(() => sim.close());
     const client = createFlinkClient(cluster(sim.url, { requestTimeout: '50ms', retries: 0 }), fast);
     const started = Date.now();
-    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_TIMEOUT');
+    await assert.rejects(
+      client.overview(),
+      (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_TIMEOUT',
+    );
     assert.ok(Date.now() - started < 400);
     await client.close();
   });
 
   it('honours the path prefix of a cluster URL behind a proxy', async () => {
-    const srv = await fixedServer(200, '{"taskmanagers":1,"slots-total":1,"slots-available":1,"flink-version":"1.20.0"}');
+    const srv = await fixedServer(
+      200,
+      '{"taskmanagers":1,"slots-total":1,"slots-available":1,"flink-version":"1.20.0"}',
+    );
     closers.push(async () => void srv.server.close());
     const client = createFlinkClient(cluster(`${srv.url}/flink/`), fast);
     assert.equal((await client.overview()).taskManagers, 1);
@@ -131,7 +152,10 @@ describe('Flink REST client', () => {
       assert.equal(stats.stats.failed, 1);
       assert.deepEqual(await client.checkpointConfig(on), { externalized: true, deleteOnCancellation: false });
       assert.equal(await client.restarts(on), 2);
-      await assert.rejects(client.checkpoints('0'.repeat(32)), (err: unknown) => err instanceof FlinkError && err.status === 404);
+      await assert.rejects(
+        client.checkpoints('0'.repeat(32)),
+        (err: unknown) => err instanceof FlinkError && err.status === 404,
+      );
       await client.close();
     });
 
@@ -146,20 +170,25 @@ describe('Flink REST client', () => {
       assert.match(jar.id, /^[0-9a-f-]{36}_orders\.jar$/);
       assert.equal(jar.name, 'orders.jar');
       assert.deepEqual(sim.uploads()[0], { fileName: 'orders.jar', bytes: 4096, jarId: jar.id });
-      assert.deepEqual((await client.listJars()).map((j) => j.id), [jar.id]);
+      assert.deepEqual(
+        (await client.listJars()).map((j) => j.id),
+        [jar.id],
+      );
 
       const result = await client.runJar(jar.id, { ...run, savepointPath: 'file:/flink/checkpoints/x/chk-4' });
       assert.deepEqual(result, { ok: true, jobId: run.jobId });
       const body = sim.runRequests()[0]?.body as Record<string, unknown>;
-      assert.deepEqual(body['programArgsList'], ['--env', 'prod']);
-      assert.equal(body['claimMode'], 'NO_CLAIM');
+      assert.deepEqual(body.programArgsList, ['--env', 'prod']);
+      assert.equal(body.claimMode, 'NO_CLAIM');
       assert.equal('restoreMode' in body, false);
       assert.equal('programArgs' in body, false);
       assert.equal(sim.job(run.jobId)?.name, 'orders-enrichment');
 
       const again = await client.runJar(jar.id, run);
       assert.equal(again.ok, false);
-      assert.ok(!again.ok && again.status === 400 && again.errors.some((e) => e.includes('DuplicateJobSubmissionException')));
+      assert.ok(
+        !again.ok && again.status === 400 && again.errors.some((e) => e.includes('DuplicateJobSubmissionException')),
+      );
       await client.close();
     });
   }
@@ -171,7 +200,7 @@ describe('Flink REST client', () => {
     const jar = sim.addJar('orders.jar');
     await client.runJar(jar, run);
     const body = sim.runRequests()[0]?.body as Record<string, unknown>;
-    assert.equal(body['restoreMode'], 'NO_CLAIM');
+    assert.equal(body.restoreMode, 'NO_CLAIM');
     assert.equal('claimMode' in body, false);
     assert.equal(sim.requestCount('GET /overview'), 1, 'the version is learned once from /overview');
     await client.runJar(jar, { ...run, jobId: 'cd'.repeat(16) });
@@ -184,7 +213,11 @@ describe('Flink REST client', () => {
     const url = srv.url;
     await new Promise<void>((resolve) => srv.server.close(() => resolve()));
     const client = createFlinkClient(cluster(url, { retries: 1 }), fast);
-    await assert.rejects(client.overview(), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE' && err.endpoint === 'GET /overview');
+    await assert.rejects(
+      client.overview(),
+      (err: unknown) =>
+        err instanceof FlinkError && err.code === 'FLINK_UNREACHABLE' && err.endpoint === 'GET /overview',
+    );
     await client.close();
   });
 });

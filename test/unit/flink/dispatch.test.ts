@@ -24,7 +24,9 @@ describe('dispatchText', () => {
         return;
       }
       res.writeHead(req.url === '/missing' ? 404 : 200);
-      res.end(req.url === '/empty' ? '' : `you asked ${req.method} ${req.url} with ${req.headers['x-test'] ?? 'nothing'}`);
+      res.end(
+        req.url === '/empty' ? '' : `you asked ${req.method} ${req.url} with ${req.headers['x-test'] ?? 'nothing'}`,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 4 });
@@ -42,7 +44,10 @@ describe('dispatchText', () => {
       text: 'you asked GET /a?b=1 with yes',
     });
     assert.equal((await dispatchText(pool, { method: 'GET', path: '/missing', headers: {} })).status, 404);
-    assert.deepEqual(await dispatchText(pool, { method: 'GET', path: '/empty', headers: {} }), { status: 200, text: '' });
+    assert.deepEqual(await dispatchText(pool, { method: 'GET', path: '/empty', headers: {} }), {
+      status: 200,
+      text: '',
+    });
   });
 
   it('joins a body of many chunks and decodes UTF-8 across their edges', async () => {
@@ -52,18 +57,27 @@ describe('dispatchText', () => {
 
   it('one abort of a shared signal ends every request in flight, and later ones at once', async () => {
     const controller = new AbortController();
-    const pending = [1, 2, 3].map(() => dispatchText(pool, { method: 'GET', path: '/hang', headers: {}, signal: controller.signal }));
+    const pending = [1, 2, 3].map(() =>
+      dispatchText(pool, { method: 'GET', path: '/hang', headers: {}, signal: controller.signal }),
+    );
     while (held.length < 3) await new Promise((resolve) => setImmediate(resolve));
     controller.abort(new Error('deadline'));
-    for (const p of pending) await assert.rejects(p, (err: Error & { code?: string }) => err.code === 'UND_ERR_ABORTED');
-    await assert.rejects(dispatchText(pool, { method: 'GET', path: '/a', headers: {}, signal: controller.signal }), /aborted/);
+    for (const p of pending)
+      await assert.rejects(p, (err: Error & { code?: string }) => err.code === 'UND_ERR_ABORTED');
+    await assert.rejects(
+      dispatchText(pool, { method: 'GET', path: '/a', headers: {}, signal: controller.signal }),
+      /aborted/,
+    );
     // The pool still works for requests without that signal.
     assert.equal((await dispatchText(pool, { method: 'GET', path: '/a', headers: {} })).status, 200);
   });
 
   it('a transport error rejects', async () => {
     const closed = new Pool('http://127.0.0.1:1', { connections: 1 });
-    await assert.rejects(dispatchText(closed, { method: 'GET', path: '/', headers: {} }), (err: Error & { code?: string }) => err.code === 'ECONNREFUSED');
+    await assert.rejects(
+      dispatchText(closed, { method: 'GET', path: '/', headers: {} }),
+      (err: Error & { code?: string }) => err.code === 'ECONNREFUSED',
+    );
     await closed.close();
   });
 });

@@ -17,7 +17,10 @@ describe('pickMembers', () => {
     it(`keeps what the checkpoint statistics of Flink ${version} are read for`, () => {
       const text = fixture(version, 'checkpoints');
       const picked = pickMembers(text, KEYS);
-      assert.ok(picked !== undefined && !picked.includes('"summary"') && !picked.includes('"history"'), 'summary and history are left out');
+      assert.ok(
+        picked !== undefined && !picked.includes('"summary"') && !picked.includes('"history"'),
+        'summary and history are left out',
+      );
       assert.deepEqual(JSON.parse(picked), reference(text, KEYS));
       const full = toCheckpointStats(checkpointStatsSchema.parse(JSON.parse(text)));
       assert.deepEqual(toCheckpointStats(checkpointStatsSchema.parse(JSON.parse(picked))), full);
@@ -35,25 +38,49 @@ describe('pickMembers', () => {
       latest: [{ id: 1 }, '\\'],
       after: 'never read',
     };
-    for (const text of [JSON.stringify(body), JSON.stringify(body, null, 2), ` \n${JSON.stringify(body, null, '\t')}\r\n`]) {
+    for (const text of [
+      JSON.stringify(body),
+      JSON.stringify(body, null, 2),
+      ` \n${JSON.stringify(body, null, '\t')}\r\n`,
+    ]) {
       assert.deepEqual(JSON.parse(pickMembers(text, KEYS) ?? 'null'), reference(text, KEYS), text);
-      assert.deepEqual(JSON.parse(pickMembers(text, new Set(['n', 't', 'z', 'k\\"ey'])) ?? 'null'), reference(text, new Set(['n', 't', 'z', 'k\\"ey'])));
+      assert.deepEqual(
+        JSON.parse(pickMembers(text, new Set(['n', 't', 'z', 'k\\"ey'])) ?? 'null'),
+        reference(text, new Set(['n', 't', 'z', 'k\\"ey'])),
+      );
     }
   });
 
   it('keeps the first of a key sent twice, and all members when every key is wanted', () => {
     assert.equal(pickMembers('{"counts":1,"counts":2}', KEYS), '{"counts":1}');
-    assert.equal(pickMembers('{"latest":{},"x":[1,2],"counts":0}', new Set(['latest', 'x', 'counts'])), '{"latest":{},"x":[1,2],"counts":0}');
+    assert.equal(
+      pickMembers('{"latest":{},"x":[1,2],"counts":0}', new Set(['latest', 'x', 'counts'])),
+      '{"latest":{},"x":[1,2],"counts":0}',
+    );
     assert.equal(pickMembers('{"x":1}', KEYS), '{}');
     assert.equal(pickMembers(' { } ', KEYS), '{}');
   });
 
   it('stops once every wanted key is found: what follows is not read', () => {
-    assert.equal(pickMembers('{"counts":{"completed":1},"latest":null,"history":[{"id":', KEYS), '{"counts":{"completed":1},"latest":null}');
+    assert.equal(
+      pickMembers('{"counts":{"completed":1},"latest":null,"history":[{"id":', KEYS),
+      '{"counts":{"completed":1},"latest":null}',
+    );
   });
 
   it('gives up on text it cannot scan, so JSON.parse reports it', () => {
-    for (const text of ['', '[1,2]', '"counts"', '{"counts":{"completed":1}', '{"counts" 1}', '{counts:1}', '{"counts":}', '{"a":"open', '{"a":1 "latest":2}', 'null']) {
+    for (const text of [
+      '',
+      '[1,2]',
+      '"counts"',
+      '{"counts":{"completed":1}',
+      '{"counts" 1}',
+      '{counts:1}',
+      '{"counts":}',
+      '{"a":"open',
+      '{"a":1 "latest":2}',
+      'null',
+    ]) {
       assert.equal(pickMembers(text, KEYS), undefined, JSON.stringify(text));
     }
   });

@@ -34,7 +34,10 @@ describe('semaphore', () => {
 
   it('gives the permit back when a task rejects or throws before returning a promise', async () => {
     const sem = new Semaphore(1);
-    await assert.rejects(sem.run(() => Promise.reject(new Error('rejected'))), /rejected/);
+    await assert.rejects(
+      sem.run(() => Promise.reject(new Error('rejected'))),
+      /rejected/,
+    );
     await assert.rejects(
       sem.run(() => {
         throw new Error('thrown');

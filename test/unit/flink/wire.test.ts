@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlinkError } from '../../../src/errors.js';
-import { checkpointConfigSchema, checkpointStatsSchema, isCheckpointingDisabled, toCheckpointConfig, toCheckpointStats } from '../../../src/flink/wire/checkpoints.js';
+import {
+  checkpointConfigSchema,
+  checkpointStatsSchema,
+  isCheckpointingDisabled,
+  toCheckpointConfig,
+  toCheckpointStats,
+} from '../../../src/flink/wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarUploadSchema, toJars } from '../../../src/flink/wire/jars.js';
 import { jobsOverviewSchema, toJobOverviews } from '../../../src/flink/wire/jobs-overview.js';
 import { metricValue, metricsSchema } from '../../../src/flink/wire/metrics.js';
@@ -9,13 +15,19 @@ import { overviewSchema, toClusterOverview } from '../../../src/flink/wire/overv
 import { errorsOf, parseBody } from '../../../src/flink/wire/parse.js';
 import { fixture, VERSIONS } from './fixtures.js';
 
-const parse = <S extends Parameters<typeof parseBody>[0]>(schema: S, text: string) => parseBody(schema, text, 'prod', 'GET /test');
+const parse = <S extends Parameters<typeof parseBody>[0]>(schema: S, text: string) =>
+  parseBody(schema, text, 'prod', 'GET /test');
 
 for (const version of VERSIONS) {
   describe(`Flink ${version} wire bodies`, () => {
     it('parses /overview', () => {
       const o = toClusterOverview(parse(overviewSchema, fixture(version, 'overview')));
-      assert.deepEqual(o, { flinkVersion: version === '1.20' ? '1.20.1' : '2.1.0', taskManagers: 2, slotsTotal: 8, slotsAvailable: 5 });
+      assert.deepEqual(o, {
+        flinkVersion: version === '1.20' ? '1.20.1' : '2.1.0',
+        taskManagers: 2,
+        slotsTotal: 8,
+        slotsAvailable: 5,
+      });
     });
 
     it('parses /jobs/overview with -1 end time and hyphenated keys', () => {
@@ -61,12 +73,17 @@ for (const version of VERSIONS) {
     it('reads numRestarts from the bare metrics array', () => {
       assert.equal(metricValue(parse(metricsSchema, fixture(version, 'metrics')), 'numRestarts'), 3);
       assert.equal(metricValue(parse(metricsSchema, '[]'), 'numRestarts'), undefined);
-      assert.equal(metricValue(parse(metricsSchema, '{"metrics":[{"id":"numRestarts","value":"1"}]}'), 'numRestarts'), 1);
+      assert.equal(
+        metricValue(parse(metricsSchema, '{"metrics":[{"id":"numRestarts","value":"1"}]}'), 'numRestarts'),
+        1,
+      );
     });
 
     it('parses /jars and the upload answer (jar id = basename)', () => {
       const jars = toJars(parse(jarListSchema, fixture(version, 'jars')));
-      assert.deepEqual(jars, [{ id: '7f3b2c1a-9d4e-4e2f-8a6b-0c5d1e2f3a4b_orders.jar', name: 'orders.jar', uploadedAt: 1763719000000 }]);
+      assert.deepEqual(jars, [
+        { id: '7f3b2c1a-9d4e-4e2f-8a6b-0c5d1e2f3a4b_orders.jar', name: 'orders.jar', uploadedAt: 1763719000000 },
+      ]);
       const upload = parse(jarUploadSchema, fixture(version, 'upload'));
       assert.equal(jarIdOf(upload.filename), '7f3b2c1a-9d4e-4e2f-8a6b-0c5d1e2f3a4b_orders.jar');
     });
@@ -76,17 +93,26 @@ for (const version of VERSIONS) {
 describe('bodies that do not parse', () => {
   it('names the endpoint and the zod issue', () => {
     assert.throws(
-      () => parseBody(jobsOverviewSchema, '{"jobs":[{"jid":"x","name":"n","state":"BOGUS","start-time":1}]}', 'prod', 'GET /jobs/overview'),
+      () =>
+        parseBody(
+          jobsOverviewSchema,
+          '{"jobs":[{"jid":"x","name":"n","state":"BOGUS","start-time":1}]}',
+          'prod',
+          'GET /jobs/overview',
+        ),
       (err: unknown) =>
         err instanceof FlinkError &&
         err.code === 'FLINK_BAD_RESPONSE' &&
         err.endpoint === 'GET /jobs/overview' &&
-        err.message.includes('jobs.0.state'),
+        err.message.includes('jobs[0].state'),
     );
   });
 
   it('treats non-JSON as a bad response, not a crash', () => {
-    assert.throws(() => parseBody(overviewSchema, '<html>proxy</html>', 'prod', 'GET /overview'), (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_BAD_RESPONSE');
+    assert.throws(
+      () => parseBody(overviewSchema, '<html>proxy</html>', 'prod', 'GET /overview'),
+      (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_BAD_RESPONSE',
+    );
   });
 
   it('accepts fields newer Flink versions add', () => {

@@ -14,7 +14,10 @@ const catalog = {
   jobs: [{ cluster: 'prod', name: 'orders', jar: '/jars/orders.jar', args: [] }],
 } as unknown as Pick<Config, 'clusters' | 'jobs'>;
 
-const alert = (labels: Record<string, string>, status: 'firing' | 'resolved' = 'firing'): IncomingAlert => ({ status, labels });
+const alert = (labels: Record<string, string>, status: 'firing' | 'resolved' = 'firing'): IncomingAlert => ({
+  status,
+  labels,
+});
 const auto = { alertname: 'FlinkJobFailed', flink_recovery: 'auto', cluster: 'prod', job_name: 'orders' };
 
 describe('screenAlert', () => {
@@ -24,7 +27,11 @@ describe('screenAlert', () => {
     ['resolved without labels', alert({}, 'resolved'), 'resolved'],
     ['no flink_recovery', alert({ ...auto, flink_recovery: '' }), 'not_auto'],
     ['flink_recovery=manual', alert({ ...auto, flink_recovery: 'manual' }), 'not_auto'],
-    ['no cluster', alert({ alertname: 'FlinkJobFailed', flink_recovery: 'auto', job_name: 'orders' }), 'missing_labels'],
+    [
+      'no cluster',
+      alert({ alertname: 'FlinkJobFailed', flink_recovery: 'auto', job_name: 'orders' }),
+      'missing_labels',
+    ],
     ['no job_name', alert({ alertname: 'FlinkJobFailed', flink_recovery: 'auto', cluster: 'prod' }), 'missing_labels'],
     ['empty job_name', alert({ ...auto, job_name: '' }), 'missing_labels'],
     ['unknown cluster', alert({ ...auto, cluster: 'nowhere' }), 'unknown_cluster'],
@@ -44,13 +51,19 @@ describe('episodeGate', () => {
   it('answers duplicates of an open episode without Flink', () => {
     assert.equal(episodeGate(undefined), undefined);
     assert.equal(episodeGate(episode()), 'cooldown');
-    for (const phase of ['submitting', 'verifying', 'running'] as const) assert.equal(episodeGate(episode({ phase })), 'in_progress');
+    for (const phase of ['submitting', 'verifying', 'running'] as const)
+      assert.equal(episodeGate(episode({ phase })), 'in_progress');
     assert.equal(episodeGate(episode({ status: 'exhausted' })), undefined);
     assert.equal(episodeGate(episode({ status: 'closed' })), undefined);
   });
 });
 
-const remembered = (lastState: JobState, checkpointPath?: string): RememberedJob => ({ jobId: 'b'.repeat(32), lastState, checkpointPath, seenAt: T0 - 1 });
+const remembered = (lastState: JobState, checkpointPath?: string): RememberedJob => ({
+  jobId: 'b'.repeat(32),
+  lastState,
+  checkpointPath,
+  seenAt: T0 - 1,
+});
 
 describe('decideIntake', () => {
   const base = { cluster: 'prod', jobName: 'orders', now: T0, remembered: undefined, episode: undefined };
@@ -68,33 +81,55 @@ describe('decideIntake', () => {
   it('judges the current instance (latest start), not an older failed one', () => {
     const d = decideIntake({
       ...base,
-      live: { kind: 'ok', instances: [instance(FAILED_ID, 'FAILED', T0 - 60_000), instance('c'.repeat(32), 'CANCELED', T0 - 1_000)] },
+      live: {
+        kind: 'ok',
+        instances: [instance(FAILED_ID, 'FAILED', T0 - 60_000), instance('c'.repeat(32), 'CANCELED', T0 - 1_000)],
+      },
     });
     assert.deepEqual(d, { kind: 'skip', reason: 'not_failed', jobId: 'c'.repeat(32) });
   });
 
   it('opens a missing episode from the remembered JobID, else a stable base', () => {
     const d1 = decideIntake({ ...base, live: { kind: 'ok', instances: [] }, remembered: remembered('RUNNING') });
-    assert.ok(d1.kind === 'open' && d1.trigger === 'missing' && d1.baseJobId === 'b'.repeat(32) && d1.failed === undefined);
+    assert.ok(
+      d1.kind === 'open' && d1.trigger === 'missing' && d1.baseJobId === 'b'.repeat(32) && d1.failed === undefined,
+    );
     const d2 = decideIntake({ ...base, live: { kind: 'ok', instances: [] } });
     assert.ok(d2.kind === 'open' && d2.baseJobId === missingJobBase('prod', 'orders'));
   });
 
   it('never resubmits a job stopped on purpose', () => {
     for (const s of ['CANCELED', 'FINISHED'] as const) {
-      assert.equal(decideIntake({ ...base, live: { kind: 'ok', instances: [] }, remembered: remembered(s) }).kind, 'skip');
+      assert.equal(
+        decideIntake({ ...base, live: { kind: 'ok', instances: [] }, remembered: remembered(s) }).kind,
+        'skip',
+      );
     }
   });
 
   it('asks Flink, not the alert: unreachable is a skip', () => {
-    assert.deepEqual(decideIntake({ ...base, live: { kind: 'unreachable', error: 'x' } }), { kind: 'skip', reason: 'flink_unreachable' });
+    assert.deepEqual(decideIntake({ ...base, live: { kind: 'unreachable', error: 'x' } }), {
+      kind: 'skip',
+      reason: 'flink_unreachable',
+    });
   });
 
   it('an exhausted episode blocks the same failure but not a new one', () => {
-    const exhausted = episode({ status: 'exhausted', attempts: [attempt(1, deriveJobId(FAILED_ID, 1), { result: 'failed' })] });
-    const same = decideIntake({ ...base, episode: exhausted, live: { kind: 'ok', instances: [instance(deriveJobId(FAILED_ID, 1), 'FAILED', T0)] } });
+    const exhausted = episode({
+      status: 'exhausted',
+      attempts: [attempt(1, deriveJobId(FAILED_ID, 1), { result: 'failed' })],
+    });
+    const same = decideIntake({
+      ...base,
+      episode: exhausted,
+      live: { kind: 'ok', instances: [instance(deriveJobId(FAILED_ID, 1), 'FAILED', T0)] },
+    });
     assert.equal(same.kind === 'skip' && same.reason, 'exhausted');
-    const fresh = decideIntake({ ...base, episode: exhausted, live: { kind: 'ok', instances: [instance('d'.repeat(32), 'FAILED', T0 + 5)] } });
+    const fresh = decideIntake({
+      ...base,
+      episode: exhausted,
+      live: { kind: 'ok', instances: [instance('d'.repeat(32), 'FAILED', T0 + 5)] },
+    });
     assert.ok(fresh.kind === 'open' && fresh.supersedes === exhausted);
     const missing = decideIntake({ ...base, episode: exhausted, live: { kind: 'ok', instances: [] } });
     assert.equal(missing.kind === 'skip' && missing.reason, 'exhausted');
@@ -119,7 +154,12 @@ describe('decideIntake', () => {
             const instances = [];
             if (currentState !== undefined) instances.push(instance(FAILED_ID, currentState, T0 - 1_000));
             if (olderState !== undefined) instances.push(instance('e'.repeat(32), olderState, T0 - 90_000));
-            const d = decideIntake({ ...base, episode: ep, live: { kind: 'ok', instances }, remembered: rs === undefined ? undefined : remembered(rs) });
+            const d = decideIntake({
+              ...base,
+              episode: ep,
+              live: { kind: 'ok', instances },
+              remembered: rs === undefined ? undefined : remembered(rs),
+            });
             const where = `ep=${ep?.status}/${ep?.phase} current=${currentState} older=${olderState} remembered=${rs}`;
             if (d.kind !== 'open') continue;
             assert.ok(ep === undefined || ep.status !== 'open', `opened beside an open episode: ${where}`);

@@ -29,12 +29,31 @@ interface Row {
 
 const verifying = (_state: JobState | undefined, submittedAt = T0): Episode =>
   episode({ phase: 'verifying', attempts: [attempt(1, A1, { submittedAt })] });
-const withAttempt = (state: JobState): LiveView => ok(instance(FAILED_ID, 'FAILED', T0 - 60_000), instance(A1, state, T0));
+const withAttempt = (state: JobState): LiveView =>
+  ok(instance(FAILED_ID, 'FAILED', T0 - 60_000), instance(A1, state, T0));
 
 const rows: Row[] = [
-  { name: 'first attempt at once', ep: episode(), live: failedOnly, now: T0, expect: { kind: 'attempt', n: 1, jobId: A1 } },
-  { name: 'cooldown not over', ep: episode({ nextAttemptAt: T0 + 10 }), live: failedOnly, now: T0, expect: { kind: 'wait', reason: 'cooldown', wakeAt: T0 + 10 } },
-  { name: 'cooldown over exactly', ep: episode({ nextAttemptAt: T0 + 10 }), live: failedOnly, now: T0 + 10, expect: { kind: 'attempt', n: 1 } },
+  {
+    name: 'first attempt at once',
+    ep: episode(),
+    live: failedOnly,
+    now: T0,
+    expect: { kind: 'attempt', n: 1, jobId: A1 },
+  },
+  {
+    name: 'cooldown not over',
+    ep: episode({ nextAttemptAt: T0 + 10 }),
+    live: failedOnly,
+    now: T0,
+    expect: { kind: 'wait', reason: 'cooldown', wakeAt: T0 + 10 },
+  },
+  {
+    name: 'cooldown over exactly',
+    ep: episode({ nextAttemptAt: T0 + 10 }),
+    live: failedOnly,
+    now: T0 + 10,
+    expect: { kind: 'attempt', n: 1 },
+  },
   {
     name: 'second attempt after a failed first',
     ep: episode({ attempts: [attempt(1, A1, { result: 'failed' })], nextAttemptAt: T0 }),
@@ -44,18 +63,66 @@ const rows: Row[] = [
   },
   {
     name: 'attempts spent while waiting',
-    ep: episode({ attempts: [attempt(1, A1, { result: 'failed' }), attempt(2, A2, { result: 'failed' }), attempt(3, A3, { result: 'failed' })] }),
+    ep: episode({
+      attempts: [
+        attempt(1, A1, { result: 'failed' }),
+        attempt(2, A2, { result: 'failed' }),
+        attempt(3, A3, { result: 'failed' }),
+      ],
+    }),
     live: failedOnly,
     now: T0,
     expect: { kind: 'exhaust' },
   },
-  { name: 'unreachable while waiting', ep: episode(), live: { kind: 'unreachable', error: 'x' }, now: T0, expect: { kind: 'wait', reason: 'flink_unreachable' } },
-  { name: 'someone else resubmitted', ep: episode(), live: ok(instance(FAILED_ID, 'FAILED', T0 - 1), instance(OTHER, 'RUNNING', T0)), now: T0, expect: { kind: 'abandon', reason: 'superseded' } },
-  { name: 'a foreign terminal instance is ignored', ep: episode(), live: ok(instance(FAILED_ID, 'FAILED', T0 - 1), instance(OTHER, 'FAILED', T0 - 2)), now: T0, expect: { kind: 'attempt' } },
-  { name: 'missing job: nothing there yet', ep: episode({ trigger: 'missing' }), live: ok(), now: T0, expect: { kind: 'attempt', n: 1 } },
-  { name: 'submitting, not landed: resubmit the same JobID', ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }), live: failedOnly, now: T0, expect: { kind: 'resubmit', n: 1, jobId: A1 } },
-  { name: 'submitting, landed', ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }), live: withAttempt('INITIALIZING'), now: T0, expect: { kind: 'landed', n: 1 } },
-  { name: 'submitting, landed and already failed', ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }), live: withAttempt('FAILED'), now: T0, expect: { kind: 'landed', n: 1 } },
+  {
+    name: 'unreachable while waiting',
+    ep: episode(),
+    live: { kind: 'unreachable', error: 'x' },
+    now: T0,
+    expect: { kind: 'wait', reason: 'flink_unreachable' },
+  },
+  {
+    name: 'someone else resubmitted',
+    ep: episode(),
+    live: ok(instance(FAILED_ID, 'FAILED', T0 - 1), instance(OTHER, 'RUNNING', T0)),
+    now: T0,
+    expect: { kind: 'abandon', reason: 'superseded' },
+  },
+  {
+    name: 'a foreign terminal instance is ignored',
+    ep: episode(),
+    live: ok(instance(FAILED_ID, 'FAILED', T0 - 1), instance(OTHER, 'FAILED', T0 - 2)),
+    now: T0,
+    expect: { kind: 'attempt' },
+  },
+  {
+    name: 'missing job: nothing there yet',
+    ep: episode({ trigger: 'missing' }),
+    live: ok(),
+    now: T0,
+    expect: { kind: 'attempt', n: 1 },
+  },
+  {
+    name: 'submitting, not landed: resubmit the same JobID',
+    ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }),
+    live: failedOnly,
+    now: T0,
+    expect: { kind: 'resubmit', n: 1, jobId: A1 },
+  },
+  {
+    name: 'submitting, landed',
+    ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }),
+    live: withAttempt('INITIALIZING'),
+    now: T0,
+    expect: { kind: 'landed', n: 1 },
+  },
+  {
+    name: 'submitting, landed and already failed',
+    ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }),
+    live: withAttempt('FAILED'),
+    now: T0,
+    expect: { kind: 'landed', n: 1 },
+  },
   {
     name: 'submitting, tries spent',
     ep: episode({ phase: 'submitting', attempts: [attempt(1, A1, { submitTries: MAX_SUBMIT_TRIES })] }),
@@ -63,16 +130,76 @@ const rows: Row[] = [
     now: T0,
     expect: { kind: 'attempt_failed', reason: 'submit_failed' },
   },
-  { name: 'submitting, unreachable: do not guess', ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }), live: { kind: 'unreachable', error: 'x' }, now: T0, expect: { kind: 'wait', reason: 'flink_unreachable' } },
-  { name: 'verifying, RUNNING', ep: verifying('RUNNING'), live: withAttempt('RUNNING'), now: T0 + 1, expect: { kind: 'running', n: 1 } },
-  { name: 'verifying, INITIALIZING', ep: verifying('INITIALIZING'), live: withAttempt('INITIALIZING'), now: T0 + 1, expect: { kind: 'wait', reason: 'verifying' } },
-  { name: 'verifying, not yet listed', ep: verifying(undefined), live: failedOnly, now: T0 + 1, expect: { kind: 'wait', reason: 'verifying' } },
-  { name: 'verifying, deadline passed', ep: verifying('INITIALIZING'), live: withAttempt('INITIALIZING'), now: T0 + cfg.verifyTimeout, expect: { kind: 'attempt_failed', reason: 'verify_timeout' } },
-  { name: 'verifying, never listed, deadline passed', ep: verifying(undefined), live: failedOnly, now: T0 + cfg.verifyTimeout + 1, expect: { kind: 'attempt_failed', reason: 'verify_timeout' } },
-  { name: 'verifying, FAILED', ep: verifying('FAILED'), live: withAttempt('FAILED'), now: T0 + 1, expect: { kind: 'attempt_failed', reason: 'instance_failed' } },
-  { name: 'verifying, SUSPENDED', ep: verifying('SUSPENDED'), live: withAttempt('SUSPENDED'), now: T0 + 1, expect: { kind: 'attempt_failed', reason: 'instance_failed' } },
-  { name: 'verifying, CANCELED by a person', ep: verifying('CANCELED'), live: withAttempt('CANCELED'), now: T0 + 1, expect: { kind: 'abandon', reason: 'canceled' } },
-  { name: 'verifying, FINISHED', ep: verifying('FINISHED'), live: withAttempt('FINISHED'), now: T0 + 1, expect: { kind: 'abandon', reason: 'finished' } },
+  {
+    name: 'submitting, unreachable: do not guess',
+    ep: episode({ phase: 'submitting', attempts: [attempt(1, A1)] }),
+    live: { kind: 'unreachable', error: 'x' },
+    now: T0,
+    expect: { kind: 'wait', reason: 'flink_unreachable' },
+  },
+  {
+    name: 'verifying, RUNNING',
+    ep: verifying('RUNNING'),
+    live: withAttempt('RUNNING'),
+    now: T0 + 1,
+    expect: { kind: 'running', n: 1 },
+  },
+  {
+    name: 'verifying, INITIALIZING',
+    ep: verifying('INITIALIZING'),
+    live: withAttempt('INITIALIZING'),
+    now: T0 + 1,
+    expect: { kind: 'wait', reason: 'verifying' },
+  },
+  {
+    name: 'verifying, not yet listed',
+    ep: verifying(undefined),
+    live: failedOnly,
+    now: T0 + 1,
+    expect: { kind: 'wait', reason: 'verifying' },
+  },
+  {
+    name: 'verifying, deadline passed',
+    ep: verifying('INITIALIZING'),
+    live: withAttempt('INITIALIZING'),
+    now: T0 + cfg.verifyTimeout,
+    expect: { kind: 'attempt_failed', reason: 'verify_timeout' },
+  },
+  {
+    name: 'verifying, never listed, deadline passed',
+    ep: verifying(undefined),
+    live: failedOnly,
+    now: T0 + cfg.verifyTimeout + 1,
+    expect: { kind: 'attempt_failed', reason: 'verify_timeout' },
+  },
+  {
+    name: 'verifying, FAILED',
+    ep: verifying('FAILED'),
+    live: withAttempt('FAILED'),
+    now: T0 + 1,
+    expect: { kind: 'attempt_failed', reason: 'instance_failed' },
+  },
+  {
+    name: 'verifying, SUSPENDED',
+    ep: verifying('SUSPENDED'),
+    live: withAttempt('SUSPENDED'),
+    now: T0 + 1,
+    expect: { kind: 'attempt_failed', reason: 'instance_failed' },
+  },
+  {
+    name: 'verifying, CANCELED by a person',
+    ep: verifying('CANCELED'),
+    live: withAttempt('CANCELED'),
+    now: T0 + 1,
+    expect: { kind: 'abandon', reason: 'canceled' },
+  },
+  {
+    name: 'verifying, FINISHED',
+    ep: verifying('FINISHED'),
+    live: withAttempt('FINISHED'),
+    now: T0 + 1,
+    expect: { kind: 'abandon', reason: 'finished' },
+  },
   {
     name: 'running, steady long enough',
     ep: episode({ phase: 'running', runningSince: T0, attempts: [attempt(1, A1, { result: 'succeeded' })] }),
@@ -136,9 +263,27 @@ const rows: Row[] = [
     now: T0,
     expect: { kind: 'wait', reason: 'instance_active' },
   },
-  { name: 'exhausted, still failed', ep: episode({ status: 'exhausted' }), live: failedOnly, now: T0, expect: { kind: 'wait', reason: 'exhausted' } },
-  { name: 'exhausted, runs again', ep: episode({ status: 'exhausted' }), live: ok(instance(OTHER, 'RUNNING', T0)), now: T0, expect: { kind: 'clear', reason: 'ran_again' } },
-  { name: 'exhausted, unreachable', ep: episode({ status: 'exhausted' }), live: { kind: 'unreachable', error: 'x' }, now: T0, expect: { kind: 'wait', reason: 'flink_unreachable' } },
+  {
+    name: 'exhausted, still failed',
+    ep: episode({ status: 'exhausted' }),
+    live: failedOnly,
+    now: T0,
+    expect: { kind: 'wait', reason: 'exhausted' },
+  },
+  {
+    name: 'exhausted, runs again',
+    ep: episode({ status: 'exhausted' }),
+    live: ok(instance(OTHER, 'RUNNING', T0)),
+    now: T0,
+    expect: { kind: 'clear', reason: 'ran_again' },
+  },
+  {
+    name: 'exhausted, unreachable',
+    ep: episode({ status: 'exhausted' }),
+    live: { kind: 'unreachable', error: 'x' },
+    now: T0,
+    expect: { kind: 'wait', reason: 'flink_unreachable' },
+  },
   { name: 'closed', ep: episode({ status: 'closed' }), live: failedOnly, now: T0, expect: { kind: 'none' } },
 ];
 
@@ -175,18 +320,30 @@ describe('decideTick: invariants over every combination', () => {
                   cases += 1;
                   const ids = Array.from({ length: made }, (_, i) => deriveJobId(FAILED_ID, i + 1));
                   const attempts = ids.map((id, i) =>
-                    attempt(i + 1, id, { result: i + 1 < made || phase === 'waiting' ? 'failed' : phase === 'running' ? 'succeeded' : 'pending', submittedAt: T0 }),
+                    attempt(i + 1, id, {
+                      result:
+                        i + 1 < made || phase === 'waiting' ? 'failed' : phase === 'running' ? 'succeeded' : 'pending',
+                      submittedAt: T0,
+                    }),
                   );
-                  const ep = episode({ phase, attempts, nextAttemptAt: T0 + cfg.cooldown, ...(runningSince === undefined ? {} : { runningSince }) });
+                  const ep = episode({
+                    phase,
+                    attempts,
+                    nextAttemptAt: T0 + cfg.cooldown,
+                    ...(runningSince === undefined ? {} : { runningSince }),
+                  });
                   const instances = [instance(FAILED_ID, 'FAILED', T0 - 60_000)];
                   const lastId = ids[ids.length - 1];
                   if (lastState !== undefined && lastId !== undefined) instances.push(instance(lastId, lastState, T0));
                   if (other !== undefined) instances.push(instance(OTHER, other, T0 + 5));
                   const now = T0 + off;
                   const d = decideTick(ep, ok(...instances), config, now);
-                  const where = `${phase} made=${made} last=${lastState} other=${other} off=${off} since=${runningSince} max=${config.maxAttempts}`;
+                  const where =
+                    `${phase} made=${made} last=${lastState} other=${other} off=${off} ` +
+                    `since=${runningSince} max=${config.maxAttempts}`;
 
-                  if (other !== undefined && isActive(other)) assert.deepEqual(d, { kind: 'abandon', reason: 'superseded' }, where);
+                  if (other !== undefined && isActive(other))
+                    assert.deepEqual(d, { kind: 'abandon', reason: 'superseded' }, where);
                   if (d.kind === 'attempt') {
                     assert.equal(phase, 'waiting', where);
                     assert.ok(made < config.maxAttempts, `attempt beyond maxAttempts: ${where}`);
@@ -201,12 +358,17 @@ describe('decideTick: invariants over every combination', () => {
                     assert.equal(lastState, undefined, `resubmitting a JobID Flink knows: ${where}`);
                   }
                   if (d.kind === 'wait') assert.ok(d.wakeAt > now, `a wait must lie in the future: ${where}`);
-                  if (lastState === 'CANCELED' && lastId !== undefined && !(other !== undefined && isActive(other))) assert.deepEqual(d, { kind: 'abandon', reason: 'canceled' }, where);
+                  if (lastState === 'CANCELED' && lastId !== undefined && !(other !== undefined && isActive(other)))
+                    assert.deepEqual(d, { kind: 'abandon', reason: 'canceled' }, where);
                   if (d.kind === 'recovered') {
                     assert.equal(lastState, 'RUNNING', where);
                     assert.ok(runningSince !== undefined && now - runningSince >= config.resetAfter, where);
                   }
-                  assert.deepEqual(decideTick(ep, { kind: 'unreachable', error: 'down' }, config, now).kind, 'wait', where);
+                  assert.deepEqual(
+                    decideTick(ep, { kind: 'unreachable', error: 'down' }, config, now).kind,
+                    'wait',
+                    where,
+                  );
                 }
               }
             }

@@ -4,7 +4,14 @@ import type { Clock } from '../../../src/clock.js';
 import { FlinkError } from '../../../src/errors.js';
 import type { FlinkApi } from '../../../src/flink/api.js';
 import type { JobState } from '../../../src/flink/job-state.js';
-import type { CheckpointStatsResult, ClusterOverview, JarInfo, JobOverview, RunJarRequest, RunJarResult } from '../../../src/flink/types.js';
+import type {
+  CheckpointStatsResult,
+  ClusterOverview,
+  JarInfo,
+  JobOverview,
+  RunJarRequest,
+  RunJarResult,
+} from '../../../src/flink/types.js';
 
 export interface FakeJob {
   jobId: string;
@@ -33,7 +40,8 @@ export class FakeFlink implements FlinkApi {
 
   add(job: Partial<FakeJob> & { jobId: string; state: JobState }): FakeJob {
     const j: FakeJob = { name: 'orders', startTime: this.clock.now(), endTime: undefined, ...job };
-    if (['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'].includes(j.state) && j.endTime === undefined) j.endTime = this.clock.now();
+    if (['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'].includes(j.state) && j.endTime === undefined)
+      j.endTime = this.clock.now();
     this.jobs.push(j);
     return j;
   }
@@ -57,14 +65,31 @@ export class FakeFlink implements FlinkApi {
   async jobsOverview(): Promise<readonly JobOverview[]> {
     this.check('GET /jobs/overview');
     this.overviewCalls += 1;
-    return this.jobs.map((j) => ({ jobId: j.jobId, name: j.name, state: j.state, startTime: j.startTime, endTime: j.endTime, lastModification: j.endTime ?? j.startTime }));
+    return this.jobs.map((j) => ({
+      jobId: j.jobId,
+      name: j.name,
+      state: j.state,
+      startTime: j.startTime,
+      endTime: j.endTime,
+      lastModification: j.endTime ?? j.startTime,
+    }));
   }
 
   async checkpoints(jobId: string): Promise<CheckpointStatsResult> {
     this.check('GET /jobs/:id/checkpoints');
     const j = this.jobs.find((x) => x.jobId === jobId);
-    const cp = (path: string | undefined) => (path === undefined ? undefined : { id: 1, externalPath: path, completedAt: 0, durationMs: 1, sizeBytes: 1 });
-    return { enabled: true, stats: { completed: 1, failed: 0, inProgress: 0, latestCompleted: cp(j?.checkpoint), latestSavepoint: cp(j?.savepoint) } };
+    const cp = (path: string | undefined) =>
+      path === undefined ? undefined : { id: 1, externalPath: path, completedAt: 0, durationMs: 1, sizeBytes: 1 };
+    return {
+      enabled: true,
+      stats: {
+        completed: 1,
+        failed: 0,
+        inProgress: 0,
+        latestCompleted: cp(j?.checkpoint),
+        latestSavepoint: cp(j?.savepoint),
+      },
+    };
   }
 
   async checkpointConfig(): Promise<undefined> {
@@ -92,10 +117,18 @@ export class FakeFlink implements FlinkApi {
     this.runs.push({ jarId, request });
     if (this.runGate !== undefined) await this.runGate;
     if (this.jobs.some((j) => j.jobId === request.jobId)) {
-      return { ok: false, status: 400, errors: ['org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted.'] };
+      return {
+        ok: false,
+        status: 400,
+        errors: ['org.apache.flink.runtime.client.DuplicateJobSubmissionException: Job has already been submitted.'],
+      };
     }
     if (request.savepointPath !== undefined && this.refusedPaths.has(request.savepointPath)) {
-      return { ok: false, status: 400, errors: [`Cannot find checkpoint or savepoint file/directory '${request.savepointPath}'`] };
+      return {
+        ok: false,
+        status: 400,
+        errors: [`Cannot find checkpoint or savepoint file/directory '${request.savepointPath}'`],
+      };
     }
     this.add({ jobId: request.jobId, state: this.runState });
     return { ok: true, jobId: request.jobId };

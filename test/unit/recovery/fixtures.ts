@@ -38,11 +38,27 @@ export function clusterConfig(stateDir: string, recovery: RecoveryConfig, jobs: 
 
 export function instance(jobId: string, state: JobState, startTime: number, name = 'orders'): JobOverview {
   const terminal = ['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'].includes(state);
-  return { jobId, name, state, startTime, endTime: terminal ? startTime + 1_000 : undefined, lastModification: startTime + 1_000 };
+  return {
+    jobId,
+    name,
+    state,
+    startTime,
+    endTime: terminal ? startTime + 1_000 : undefined,
+    lastModification: startTime + 1_000,
+  };
 }
 
 export function attempt(n: number, jobId: string, over: Partial<Attempt> = {}): Attempt {
-  return { n, jobId, restoreFrom: 'checkpoint', restorePath: `file:/ckpt/${FAILED_ID}/chk-${n}`, startedAt: T0, submitTries: 1, result: 'pending', ...over };
+  return {
+    n,
+    jobId,
+    restoreFrom: 'checkpoint',
+    restorePath: `file:/ckpt/${FAILED_ID}/chk-${n}`,
+    startedAt: T0,
+    submitTries: 1,
+    result: 'pending',
+    ...over,
+  };
 }
 
 export function episode(over: Partial<Episode> = {}): Episode {

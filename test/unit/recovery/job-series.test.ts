@@ -17,13 +17,23 @@ describe('JobSeries', () => {
     const ours = new Registry();
     const series = new JobSeries();
     const attempts = series.family(
-      { name: 'x_attempts_total', help: 'Attempts, by "source"\nand result', type: 'counter', slots: ['a', 'b'].flatMap((source) => ['ok', 'failed'].map((result) => ({ source, result }))) },
+      {
+        name: 'x_attempts_total',
+        help: 'Attempts, by "source"\nand result',
+        type: 'counter',
+        slots: ['a', 'b'].flatMap((source) => ['ok', 'failed'].map((result) => ({ source, result }))),
+      },
       ours,
     );
     const open = series.family({ name: 'x_open', help: 'open', type: 'gauge', slots: [{}] }, ours);
 
     const theirs = new Registry();
-    const counter = new Counter({ name: 'x_attempts_total', help: 'Attempts, by "source"\nand result', labelNames: ['cluster', 'job_name', 'source', 'result'], registers: [theirs] });
+    const counter = new Counter({
+      name: 'x_attempts_total',
+      help: 'Attempts, by "source"\nand result',
+      labelNames: ['cluster', 'job_name', 'source', 'result'],
+      registers: [theirs],
+    });
     const gauge = new Gauge({ name: 'x_open', help: 'open', labelNames: ['cluster', 'job_name'], registers: [theirs] });
 
     const jobs = [
@@ -53,7 +63,9 @@ describe('JobSeries', () => {
 
     const json = (await ours.getMetricsAsJSON()).find((m) => m.name === 'x_attempts_total');
     assert.deepEqual(
-      json?.values.find((v) => v.labels['job_name'] === 'orders' && v.labels['cluster'] === 'prod' && v.labels['source'] === 'b'),
+      json?.values.find(
+        (v) => v.labels.job_name === 'orders' && v.labels.cluster === 'prod' && v.labels.source === 'b',
+      ),
       { labels: { cluster: 'prod', job_name: 'orders', source: 'b', result: 'failed' }, value: 3.5 },
     );
   });
@@ -61,10 +73,16 @@ describe('JobSeries', () => {
   it('refuses labels outside the closed set, and resets with the registry', async () => {
     const registry = new Registry();
     const series = new JobSeries();
-    const skipped = series.family({ name: 'x_skipped_total', help: 'h', type: 'counter', slots: [{ reason: 'cooldown' }] }, registry);
+    const skipped = series.family(
+      { name: 'x_skipped_total', help: 'h', type: 'counter', slots: [{ reason: 'cooldown' }] },
+      registry,
+    );
     assert.throws(() => skipped.inc('prod', 'orders', { reason: 'nope' }), /x_skipped_total: no series with labels/);
     skipped.inc('prod', 'orders', { reason: 'cooldown' });
-    assert.throws(() => series.family({ name: 'late', help: 'h', type: 'gauge', slots: [{}] }, registry), /declared before/);
+    assert.throws(
+      () => series.family({ name: 'late', help: 'h', type: 'gauge', slots: [{}] }, registry),
+      /declared before/,
+    );
     assert.match(await registry.metrics(), /x_skipped_total\{cluster="prod",job_name="orders",reason="cooldown"\} 1\n/);
     registry.resetMetrics();
     assert.deepEqual(samples(await registry.metrics()), []);

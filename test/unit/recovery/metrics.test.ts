@@ -18,7 +18,11 @@ describe('recovery metrics and the cached exposition', () => {
       ['recovered', () => metrics.recovered('prod', 12.5)],
     ];
     const methods = Object.getOwnPropertyNames(RecoveryMetrics.prototype).filter((m) => m !== 'constructor');
-    assert.deepEqual(changes.map(([m]) => m).sort(), methods.sort(), 'every method of RecoveryMetrics is a change covered here');
+    assert.deepEqual(
+      changes.map(([m]) => m).sort(),
+      methods.sort(),
+      'every method of RecoveryMetrics is a change covered here',
+    );
     for (const [what, change] of changes) {
       const before = await text.get();
       change();

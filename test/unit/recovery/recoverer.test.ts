@@ -19,7 +19,13 @@ import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {
   status: 'firing',
-  labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', flink_recovery: 'auto', severity: 'critical' },
+  labels: {
+    alertname: 'FlinkJobFailed',
+    cluster: 'prod',
+    job_name: 'orders',
+    flink_recovery: 'auto',
+    severity: 'critical',
+  },
   fingerprint: 'abc',
 };
 
@@ -32,9 +38,20 @@ class MapMemory implements JobMemory {
 }
 
 function config(stateDir: string, over: Partial<Config['recovery']> = {}): Config {
-  return clusterConfig(stateDir, recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000, ...over }), [
-    { cluster: 'prod', name: 'orders', jar: '/jars/orders.jar', entryClass: 'com.example.Orders', args: ['--x'], parallelism: 2 },
-  ]);
+  return clusterConfig(
+    stateDir,
+    recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000, ...over }),
+    [
+      {
+        cluster: 'prod',
+        name: 'orders',
+        jar: '/jars/orders.jar',
+        entryClass: 'com.example.Orders',
+        args: ['--x'],
+        parallelism: 2,
+      },
+    ],
+  );
 }
 
 interface Harness {
@@ -48,7 +65,10 @@ interface Harness {
   recoverer: Recoverer;
 }
 
-async function build(h: Omit<Harness, 'recoverer' | 'registry' | 'timers'>, over: Partial<Config['recovery']> = {}): Promise<Harness> {
+async function build(
+  h: Omit<Harness, 'recoverer' | 'registry' | 'timers'>,
+  over: Partial<Config['recovery']> = {},
+): Promise<Harness> {
   const registry = new Registry();
   const timers = new ManualTimers(h.clock);
   const notifier: Notifier = { notify: async (n) => void h.notices.push(n) };
@@ -128,20 +148,30 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const ep = h.recoverer.episodes()[0];
     assert.equal(ep?.status, 'closed');
     assert.equal(ep?.outcome, 'recovered');
-    assert.equal(await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }), 1);
+    assert.equal(
+      await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }),
+      1,
+    );
     assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'recovered' }), 1);
     assert.equal(await metric(h, 'flink_recovery_in_progress', { job_name: 'orders' }), 0);
-    assert.deepEqual(notices.map((n) => n.kind), ['recovered']);
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['recovered'],
+    );
   });
 
   it('pre-creates every series a catalog job can have at 0, and only those', async () => {
     const h = await make();
     const text = await h.registry.metrics();
-    assert.match(text, /flink_recovery_attempts_total\{cluster="prod",job_name="orders",restore_from="scan",result="failed"\} 0/);
+    assert.match(
+      text,
+      /flink_recovery_attempts_total\{cluster="prod",job_name="orders",restore_from="scan",result="failed"\} 0/,
+    );
     assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="instance_active"\} 0/);
     assert.match(text, /flink_recovery_skipped_total\{cluster="prod",job_name="orders",reason="not_auto"\} 0/);
     // An alert that names a catalog job has both labels, a configured cluster and a job spec.
-    for (const reason of ['no_job_spec', 'unknown_cluster', 'missing_labels']) assert.doesNotMatch(text, new RegExp(`reason="${reason}"`));
+    for (const reason of ['no_job_spec', 'unknown_cluster', 'missing_labels'])
+      assert.doesNotMatch(text, new RegExp(`reason="${reason}"`));
     assert.match(text, /flink_recovery_episodes_total\{cluster="prod",job_name="orders",outcome="abandoned"\} 0/);
     assert.match(text, /flink_recovery_exhausted\{cluster="prod",job_name="orders"\} 0/);
     assert.match(text, /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 0/);
@@ -170,7 +200,10 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     }
     assert.equal(flink.runs.length, 3);
     assert.deepEqual(new Set(flink.runs.map((r) => r.request.jobId)).size, 3);
-    assert.ok((times[1] ?? 0) - (times[0] ?? 0) >= 1_000 && (times[2] ?? 0) - (times[1] ?? 0) >= 2_000, times.join(','));
+    assert.ok(
+      (times[1] ?? 0) - (times[0] ?? 0) >= 1_000 && (times[2] ?? 0) - (times[1] ?? 0) >= 2_000,
+      times.join(','),
+    );
     assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
     assert.equal(await metric(h, 'flink_recovery_attempts_total', { result: 'failed', restore_from: 'checkpoint' }), 3);
@@ -182,7 +215,10 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
     await run(h, 2_000, 500);
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
-    assert.deepEqual(notices.map((n) => n.kind), ['attempt_failed', 'attempt_failed', 'attempt_failed', 'exhausted']);
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['attempt_failed', 'attempt_failed', 'attempt_failed', 'exhausted'],
+    );
   });
 
   it('a refused checkpoint fails that attempt and the savepoint is tried next', async () => {
@@ -190,7 +226,10 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h = await make();
     h.recoverer.accept([firing]);
     await run(h, 2_000);
-    assert.deepEqual(flink.runs.map((r) => r.request.savepointPath), [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1']);
+    assert.deepEqual(
+      flink.runs.map((r) => r.request.savepointPath),
+      [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1'],
+    );
     assert.equal(await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }), 1);
     assert.equal(h.recoverer.episodes()[0]?.attempts[0]?.failure, 'restore_refused');
   });
@@ -198,7 +237,11 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   it('skips CANCELED, FINISHED, active and resolved alerts, and counts why', async () => {
     const h = await make();
     flink.set(FAILED_ID, 'CANCELED');
-    h.recoverer.accept([firing, { ...firing, status: 'resolved' }, { ...firing, labels: { ...firing.labels, flink_recovery: 'no' } }]);
+    h.recoverer.accept([
+      firing,
+      { ...firing, status: 'resolved' },
+      { ...firing, labels: { ...firing.labels, flink_recovery: 'no' } },
+    ]);
     await h.recoverer.idle();
     flink.set(FAILED_ID, 'RESTARTING');
     h.recoverer.accept([firing]);
@@ -220,7 +263,12 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
 
   it('a missing catalog job restores from the remembered path', async () => {
     flink.jobs.splice(0);
-    memory.map.set('prod/orders', { jobId: 'b'.repeat(32), lastState: 'RUNNING', checkpointPath: '/remembered/chk-3', seenAt: clock.now() });
+    memory.map.set('prod/orders', {
+      jobId: 'b'.repeat(32),
+      lastState: 'RUNNING',
+      checkpointPath: '/remembered/chk-3',
+      seenAt: clock.now(),
+    });
     const h = await make();
     h.recoverer.accept([{ ...firing, labels: { ...firing.labels, alertname: 'FlinkJobMissing' } }]);
     await h.recoverer.idle();
@@ -268,7 +316,9 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h1 = await make();
     h1.recoverer.accept([firing]);
     await until(() => flink.runs.length === 1); // the POST is now held in flight
-    const state = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as { episode: { phase: string } };
+    const state = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as {
+      episode: { phase: string };
+    };
     assert.equal(state.episode.phase, 'submitting');
     // Simulate the crash: the held POST never reached Flink; a new process starts on the same state.
     flink.runs.splice(0);

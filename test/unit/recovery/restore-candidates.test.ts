@@ -19,17 +19,34 @@ describe('restore candidates: the checkpoint scan', () => {
     failedJobId: undefined,
     baseJobId: LOST,
     attempts: [
-      { n: 1, jobId: ATTEMPT1, restoreFrom: 'remembered', restorePath: `file:/x/${LOST}/chk-3`, startedAt: T0, submitTries: 1, result: 'failed', failure: 'restore_refused' },
+      {
+        n: 1,
+        jobId: ATTEMPT1,
+        restoreFrom: 'remembered',
+        restorePath: `file:/x/${LOST}/chk-3`,
+        startedAt: T0,
+        submitTries: 1,
+        result: 'failed',
+        failure: 'restore_refused',
+      },
     ],
     refusedPaths: [`file:/x/${LOST}/chk-3`],
   });
-  const remembered = { jobId: ATTEMPT1, lastState: 'FAILED' as const, checkpointPath: `file:/x/${LOST}/chk-3`, seenAt: T0 };
+  const remembered = {
+    jobId: ATTEMPT1,
+    lastState: 'FAILED' as const,
+    checkpointPath: `file:/x/${LOST}/chk-3`,
+    seenAt: T0,
+  };
 
-  it('looks under the lost instance of a missing job too, not only under the attempts and what memory names now', () => {
-    assert.deepEqual(scanJobIds(missing, remembered), [ATTEMPT1, LOST]);
-  });
+  it(
+    'looks under the lost instance of a missing job too, ' + 'not only under the attempts and what memory names now',
+    () => {
+      assert.deepEqual(scanJobIds(missing, remembered), [ATTEMPT1, LOST]);
+    },
+  );
 
-  it('finds the lost instance\'s newest retained checkpoint for the next attempt', async () => {
+  it("finds the lost instance's newest retained checkpoint for the next attempt", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'guardian-scan-'));
     await mkdir(join(dir, ATTEMPT1, 'shared'), { recursive: true }); // the refused attempt's own, empty folder
     for (const n of [5, 6, 7]) {

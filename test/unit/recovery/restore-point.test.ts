@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { highestCheckpoint, localPathOf, scanCheckpoints } from '../../../src/recovery/checkpoint-scan.js';
-import { normalizeRestorePath, selectRestorePoint, SOURCE_ORDER, type RestoreCandidate } from '../../../src/recovery/restore-point.js';
+import {
+  normalizeRestorePath,
+  selectRestorePoint,
+  SOURCE_ORDER,
+  type RestoreCandidate,
+} from '../../../src/recovery/restore-point.js';
 
 const all: RestoreCandidate[] = [
   { from: 'scan', path: '/d/j/chk-9' },
@@ -85,7 +90,12 @@ describe('checkpoint scan', () => {
     try {
       const a = 'a'.repeat(32);
       const b = 'b'.repeat(32);
-      for (const [id, n, complete] of [[a, 3, true], [a, 12, true], [a, 13, false], [b, 40, true]] as const) {
+      for (const [id, n, complete] of [
+        [a, 3, true],
+        [a, 12, true],
+        [a, 13, false],
+        [b, 40, true],
+      ] as const) {
         await mkdir(join(dir, id, `chk-${n}`), { recursive: true });
         if (complete) await writeFile(join(dir, id, `chk-${n}`, '_metadata'), 'x');
       }

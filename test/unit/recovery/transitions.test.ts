@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cooldownAfter, intakeRetryAt, nextAttemptAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from '../../../src/recovery/backoff.js';
+import {
+  cooldownAfter,
+  intakeRetryAt,
+  nextAttemptAt,
+  pollInterval,
+  wakeGrid,
+  wakeSlot,
+  watchInterval,
+} from '../../../src/recovery/backoff.js';
 import { deriveJobId, missingJobBase } from '../../../src/recovery/job-id.js';
-import { applyTick, beginAttempt, countSubmitTry, attemptSubmitted, failAttempt, openEpisode, abandon } from '../../../src/recovery/transitions.js';
+import {
+  applyTick,
+  beginAttempt,
+  countSubmitTry,
+  attemptSubmitted,
+  failAttempt,
+  openEpisode,
+  abandon,
+} from '../../../src/recovery/transitions.js';
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
@@ -25,7 +41,10 @@ describe('deriveJobId', () => {
 describe('backoff', () => {
   it('grows by backoffFactor and is capped by maxCooldown', () => {
     const cfg = { cooldown: 1_000, backoffFactor: 2, maxCooldown: 5_000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 10].map((n) => cooldownAfter(n, cfg)), [1_000, 2_000, 4_000, 5_000, 5_000, 5_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 10].map((n) => cooldownAfter(n, cfg)),
+      [1_000, 2_000, 4_000, 5_000, 5_000, 5_000],
+    );
     assert.equal(cooldownAfter(7, { cooldown: 1_000, backoffFactor: 1, maxCooldown: 5_000 }), 1_000);
   });
   it('never goes below the base cooldown, even with a smaller cap', () => {
@@ -76,7 +95,14 @@ describe('transitions', () => {
   const A1 = deriveJobId(FAILED_ID, 1);
 
   it('a new episode starts at once, or after the cooldown of the previous episode’s last attempt', () => {
-    const decision = { kind: 'open', trigger: 'failed', failed: instance(FAILED_ID, 'FAILED', T0), baseJobId: FAILED_ID, failedAt: T0, supersedes: undefined } as const;
+    const decision = {
+      kind: 'open',
+      trigger: 'failed',
+      failed: instance(FAILED_ID, 'FAILED', T0),
+      baseJobId: FAILED_ID,
+      failedAt: T0,
+      supersedes: undefined,
+    } as const;
     const a = openEpisode({ id: 'x', cluster: 'prod', jobName: 'orders', decision, previous: undefined }, cfg, T0);
     assert.equal(a.episode.nextAttemptAt, T0);
     assert.equal(a.episode.failedJobId, FAILED_ID);
@@ -87,14 +113,21 @@ describe('transitions', () => {
   });
 
   it('intent, submission, RUNNING, steady: recovered', () => {
-    let ep = beginAttempt(episode(), { n: 1, jobId: A1, restoreFrom: 'checkpoint', restorePath: '/c/chk-1' }, T0).episode;
+    let ep = beginAttempt(
+      episode(),
+      { n: 1, jobId: A1, restoreFrom: 'checkpoint', restorePath: '/c/chk-1' },
+      T0,
+    ).episode;
     assert.equal(ep.phase, 'submitting');
     ep = countSubmitTry(ep);
     assert.equal(ep.attempts[0]?.submitTries, 1);
     ep = attemptSubmitted(ep, T0 + 1).episode;
     assert.equal(ep.phase, 'verifying');
     const running = applyTick(ep, { kind: 'running', n: 1 }, cfg, T0 + 2);
-    assert.deepEqual(running.events.map((e) => e.type), ['attempt_succeeded', 'instance_running']);
+    assert.deepEqual(
+      running.events.map((e) => e.type),
+      ['attempt_succeeded', 'instance_running'],
+    );
     const ev = running.events[1];
     assert.ok(ev?.type === 'instance_running' && ev.secondsSinceFailure === (T0 + 2 - (T0 - 5_000)) / 1000);
     const done = applyTick(running.episode, { kind: 'recovered' }, cfg, T0 + 3);
@@ -104,22 +137,34 @@ describe('transitions', () => {
   });
 
   it('a refused restore point is remembered and the attempt counts', () => {
-    const ep = countSubmitTry(beginAttempt(episode(), { n: 1, jobId: A1, restoreFrom: 'checkpoint', restorePath: '/c/chk-1' }, T0).episode);
+    const ep = countSubmitTry(
+      beginAttempt(episode(), { n: 1, jobId: A1, restoreFrom: 'checkpoint', restorePath: '/c/chk-1' }, T0).episode,
+    );
     const t = failAttempt(ep, 'restore_refused', cfg, T0 + 1, 'HTTP 400');
     assert.deepEqual(t.episode.refusedPaths, ['/c/chk-1']);
     assert.equal(t.episode.phase, 'waiting');
     assert.equal(t.episode.nextAttemptAt, T0 + cfg.cooldown);
-    assert.deepEqual(t.events.map((e) => e.type), ['attempt_failed']);
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['attempt_failed'],
+    );
   });
 
   it('the last allowed attempt failing exhausts the episode', () => {
     let ep = episode();
     for (let n = 1; n <= cfg.maxAttempts; n += 1) {
-      ep = countSubmitTry(beginAttempt(ep, { n, jobId: deriveJobId(FAILED_ID, n), restoreFrom: 'none', restorePath: undefined }, T0).episode);
+      ep = countSubmitTry(
+        beginAttempt(ep, { n, jobId: deriveJobId(FAILED_ID, n), restoreFrom: 'none', restorePath: undefined }, T0)
+          .episode,
+      );
       const t = failAttempt(ep, 'instance_failed', cfg, T0 + n);
       ep = t.episode;
       if (n < cfg.maxAttempts) assert.equal(ep.status, 'open');
-      else assert.deepEqual(t.events.map((e) => e.type), ['attempt_failed', 'ended']);
+      else
+        assert.deepEqual(
+          t.events.map((e) => e.type),
+          ['attempt_failed', 'ended'],
+        );
     }
     assert.equal(ep.status, 'exhausted');
     assert.equal(ep.outcome, 'exhausted');
@@ -128,7 +173,10 @@ describe('transitions', () => {
   it('abandoning with a submitted attempt in flight counts it as failed', () => {
     const ep = episode({ phase: 'verifying', attempts: [attempt(1, A1)] });
     const t = abandon(ep, 'canceled', T0);
-    assert.deepEqual(t.events.map((e) => e.type), ['attempt_failed', 'ended']);
+    assert.deepEqual(
+      t.events.map((e) => e.type),
+      ['attempt_failed', 'ended'],
+    );
     assert.equal(t.episode.outcome, 'abandoned');
   });
 

@@ -21,7 +21,11 @@ const noMemory: JobMemory = { get: () => undefined, record: async () => undefine
 
 function config(stateDir: string): Config {
   const recovery = recoveryConfig({ cooldown: 1_000, verifyTimeout: 5_000, resetAfter: 10_000 });
-  return clusterConfig(stateDir, recovery, names.map((name) => ({ cluster: 'prod', name, jar: '/jars/p.jar', args: [] })));
+  return clusterConfig(
+    stateDir,
+    recovery,
+    names.map((name) => ({ cluster: 'prod', name, jar: '/jars/p.jar', args: [] })),
+  );
 }
 
 /** A FakeFlink whose /jobs/overview takes a turn of the event loop, like a request on the wire. */
@@ -47,14 +51,28 @@ describe('Recoverer wake grid (manual time)', () => {
     const clock = new ManualClock();
     const timers = new ManualTimers(clock);
     const flink = new WireFakeFlink(clock);
-    names.forEach((name, i) => flink.add({ jobId: String(i).padStart(32, 'a'), name, state: 'FAILED' }));
+    for (const [i, name] of names.entries()) flink.add({ jobId: String(i).padStart(32, 'a'), name, state: 'FAILED' });
     const cfg = config(dir);
-    const r = await Recoverer.create({ config: cfg, clients: new Map([['prod', flink]]), memory: noMemory, clock, logger: silentLogger(), registry: new Registry(), timers });
+    const r = await Recoverer.create({
+      config: cfg,
+      clients: new Map([['prod', flink]]),
+      memory: noMemory,
+      clock,
+      logger: silentLogger(),
+      registry: new Registry(),
+      timers,
+    });
     recoverer = r;
     await r.start();
     // One alert every 7 ms: 30 episodes at 30 different phases of the poll interval.
     for (const name of names) {
-      r.accept([{ status: 'firing', labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: name, flink_recovery: 'auto' }, fingerprint: name }]);
+      r.accept([
+        {
+          status: 'firing',
+          labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: name, flink_recovery: 'auto' },
+          fingerprint: name,
+        },
+      ]);
       await r.idle();
       timers.advance(7);
       await r.idle();
@@ -74,6 +92,9 @@ describe('Recoverer wake grid (manual time)', () => {
     const slots = Math.ceil(windowMs / wakeGrid(cfg.recovery)) + 1;
     assert.ok(reads <= slots, `${reads} reads of /jobs/overview in ${windowMs} ms, at most ${slots} slots`);
     assert.ok(reads >= windowMs / poll, `${reads} reads: the episodes still poll`);
-    assert.ok(r.episodes().every((e) => e.status === 'open'), 'still verifying (resetAfter not reached)');
+    assert.ok(
+      r.episodes().every((e) => e.status === 'open'),
+      'still verifying (resetAfter not reached)',
+    );
   });
 });

@@ -9,12 +9,27 @@ describe('HTTP app', () => {
   let server: RunningServer;
   let base: string;
   let ready = false;
-  let scrape: ScrapeSource = { collect: async () => '# TYPE flink_cluster_up gauge\nflink_cluster_up{cluster="a"} 1\n' };
+  let scrape: ScrapeSource = {
+    collect: async () => '# TYPE flink_cluster_up gauge\nflink_cluster_up{cluster="a"} 1\n',
+  };
 
   before(async () => {
     const registry = new Registry();
-    new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] }).labels('a').inc(0);
-    const app = createApp({ scrape: { collect: () => scrape.collect() }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => ready, logger: silentLogger() });
+    new Counter({
+      name: 'flink_guardian_scrape_errors_total',
+      help: 'x',
+      labelNames: ['cluster'],
+      registers: [registry],
+    })
+      .labels('a')
+      .inc(0);
+    const app = createApp({
+      scrape: { collect: () => scrape.collect() },
+      ownMetrics: () => registry.metrics(),
+      routers: [],
+      isReady: () => ready,
+      logger: silentLogger(),
+    });
     server = await startServer(app, '127.0.0.1:0');
     base = `http://${server.address}`;
   });
@@ -52,13 +67,26 @@ describe('HTTP app', () => {
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish before closing', async () => {
     let release: () => void = () => undefined;
-    const slow: ScrapeSource = { collect: () => new Promise((resolve) => { release = () => resolve('slow_metric 1\n'); }) };
-    const app = createApp({ scrape: slow, ownMetrics: async () => '', routers: [], isReady: () => true, logger: silentLogger() });
+    const slow: ScrapeSource = {
+      collect: () =>
+        new Promise((resolve) => {
+          release = () => resolve('slow_metric 1\n');
+        }),
+    };
+    const app = createApp({
+      scrape: slow,
+      ownMetrics: async () => '',
+      routers: [],
+      isReady: () => true,
+      logger: silentLogger(),
+    });
     const server = await startServer(app, '127.0.0.1:0');
     const inflight = fetch(`http://${server.address}/metrics`).then((r) => r.text());
     await new Promise((r) => setTimeout(r, 50));
     let closed = false;
-    const closing = server.close().then(() => { closed = true; });
+    const closing = server.close().then(() => {
+      closed = true;
+    });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(closed, false, 'closed while a request was in flight');
     release();
@@ -72,13 +100,32 @@ describe('graceful shutdown', () => {
 describe('streamed exposition', () => {
   it('writes the pieces in order, then the registry, as the same body a string would give', async () => {
     const registry = new Registry();
-    new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] }).labels('a').inc(0);
+    new Counter({
+      name: 'flink_guardian_scrape_errors_total',
+      help: 'x',
+      labelNames: ['cluster'],
+      registers: [registry],
+    })
+      .labels('a')
+      .inc(0);
     const lines = Array.from({ length: 50_000 }, (_, i) => `flink_job_up{cluster="a",job_name="job-${i}"} 1\n`);
     const pieces = function* (): Generator<string> {
       for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('');
     };
-    const streamed = createApp({ scrape: { collect: async () => pieces() }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => true, logger: silentLogger() });
-    const whole = createApp({ scrape: { collect: async () => lines.join('') }, ownMetrics: () => registry.metrics(), routers: [], isReady: () => true, logger: silentLogger() });
+    const streamed = createApp({
+      scrape: { collect: async () => pieces() },
+      ownMetrics: () => registry.metrics(),
+      routers: [],
+      isReady: () => true,
+      logger: silentLogger(),
+    });
+    const whole = createApp({
+      scrape: { collect: async () => lines.join('') },
+      ownMetrics: () => registry.metrics(),
+      routers: [],
+      isReady: () => true,
+      logger: silentLogger(),
+    });
     const a = await startServer(streamed, '127.0.0.1:0');
     const b = await startServer(whole, '127.0.0.1:0');
     try {
@@ -100,7 +147,13 @@ describe('streamed exposition', () => {
       yield 'flink_cluster_up{cluster="a"} 1\n'.repeat(10_000);
       throw new Error('render broke');
     };
-    const app = createApp({ scrape: { collect: async () => broken() }, ownMetrics: async () => '', routers: [], isReady: () => true, logger: silentLogger() });
+    const app = createApp({
+      scrape: { collect: async () => broken() },
+      ownMetrics: async () => '',
+      routers: [],
+      isReady: () => true,
+      logger: silentLogger(),
+    });
     const server = await startServer(app, '127.0.0.1:0');
     try {
       await assert.rejects(fetch(`http://${server.address}/metrics`).then((r) => r.text()));

@@ -35,7 +35,9 @@ describe('EpisodeStore', () => {
   it('concurrent puts all land, the last value of each job wins', () =>
     withDir(async (dir) => {
       const store = await EpisodeStore.open(dir);
-      await Promise.all(Array.from({ length: 30 }, (_, i) => store.put(episode({ jobName: `job-${i % 10}`, id: `ep${i}` }))));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => store.put(episode({ jobName: `job-${i % 10}`, id: `ep${i}` }))),
+      );
       const again = await EpisodeStore.open(dir);
       assert.equal(again.all().length, 10);
       assert.equal(again.get('prod', 'job-3')?.id, 'ep23');
@@ -50,7 +52,10 @@ describe('EpisodeStore', () => {
       withDir(async (dir) => {
         const file = join(dir, 'episodes.json');
         await writeFile(file, content);
-        await assert.rejects(EpisodeStore.open(dir), (err: unknown) => err instanceof StateError && err.file === file && err.message.includes(file));
+        await assert.rejects(
+          EpisodeStore.open(dir),
+          (err: unknown) => err instanceof StateError && err.file === file && err.message.includes(file),
+        );
         assert.equal(await readFile(file, 'utf8'), content, 'the file must be left alone');
       }));
   }
@@ -72,7 +77,10 @@ describe('EpisodeStore', () => {
       const store = await EpisodeStore.open(dir);
       await store.put(episode());
       await store.put(episode({ cluster: 'stage', jobName: 'a/b ..', id: 'ep2' }));
-      const one = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as { version: number; episode: { id: string } };
+      const one = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as {
+        version: number;
+        episode: { id: string };
+      };
       assert.equal(one.version, 1);
       assert.equal(one.episode.id, episode().id);
       assert.deepEqual(await readdir(join(dir, 'episodes', 'stage')), [`${fileNameOf('a/b ..')}.json`]);
@@ -92,7 +100,10 @@ describe('EpisodeStore', () => {
 
   it('reads an older episodes.json once: its episodes move to per-job files and it is renamed', () =>
     withDir(async (dir) => {
-      await writeFile(join(dir, 'episodes.json'), JSON.stringify({ version: 1, episodes: [episode(), episode({ jobName: 'payments', id: 'ep2' })] }));
+      await writeFile(
+        join(dir, 'episodes.json'),
+        JSON.stringify({ version: 1, episodes: [episode(), episode({ jobName: 'payments', id: 'ep2' })] }),
+      );
       const store = await EpisodeStore.open(dir);
       assert.equal(store.all().length, 2);
       const names = await readdir(dir);
@@ -109,17 +120,22 @@ describe('EpisodeStore', () => {
       await store.put(episode({ jobName: 'payments', id: 'ep2' }));
       const bad = episodeFile(dir, 'prod', 'payments');
       await writeFile(bad, '{"version": 1, "episode": {');
-      await assert.rejects(EpisodeStore.open(dir), (err: unknown) => err instanceof StateError && err.file === bad && err.message.includes(bad));
+      await assert.rejects(
+        EpisodeStore.open(dir),
+        (err: unknown) => err instanceof StateError && err.file === bad && err.message.includes(bad),
+      );
       assert.equal(await readFile(bad, 'utf8'), '{"version": 1, "episode": {', 'the file must be left alone');
       const started = await EpisodeStore.open(dir, { startEmpty: true, logger: silentLogger() });
       assert.equal(started.get('prod', 'payments'), undefined);
       assert.equal(started.get('prod', 'orders')?.id, episode().id);
-      const aside = (await readdir(join(dir, 'episodes', 'prod'))).find((n) => n.startsWith(`${fileNameOf('payments')}.json.corrupt-`));
+      const aside = (await readdir(join(dir, 'episodes', 'prod'))).find((n) =>
+        n.startsWith(`${fileNameOf('payments')}.json.corrupt-`),
+      );
       assert.ok(aside !== undefined);
       assert.equal(await readFile(join(dir, 'episodes', 'prod', aside), 'utf8'), '{"version": 1, "episode": {');
     }));
 
-  it('refuses a file that holds another job\'s episode', () =>
+  it("refuses a file that holds another job's episode", () =>
     withDir(async (dir) => {
       const wrong = episodeFile(dir, 'prod', 'payments');
       await mkdir(join(dir, 'episodes', 'prod'), { recursive: true });

@@ -58,7 +58,10 @@ describe('FileJobMemory', () => {
       return true;
     });
     await writeFile(file, '{ torn');
-    await assert.rejects(FileJobMemory.open(stateDir), (err: unknown) => err instanceof StateError && err.file === file);
+    await assert.rejects(
+      FileJobMemory.open(stateDir),
+      (err: unknown) => err instanceof StateError && err.file === file,
+    );
   });
 
   it('starts empty over a corrupt file when told to, and replaces it on the next write', async () => {

@@ -8,7 +8,7 @@ describe('webhook payload', () => {
   it('accepts a version-4 body and unknown fields (notification_reason, alert extras)', () => {
     const r = parsePayload(v4([{ ...firing, newField: 1 }], { notification_reason: 'first notification' }));
     assert.ok(r.ok);
-    if (r.ok) assert.equal(r.payload.alerts[0]?.labels['job_name'], 'orders');
+    if (r.ok) assert.equal(r.payload.alerts[0]?.labels.job_name, 'orders');
   });
   it('accepts mixed firing and resolved alerts and an empty list', () => {
     assert.ok(parsePayload(v4([firing, { ...firing, status: 'resolved' }])).ok);
@@ -38,14 +38,31 @@ describe('webhook credentials', () => {
     const cfg = { bearerToken: 's3cret' };
     assert.ok(checkCredentials('Bearer s3cret', cfg));
     assert.ok(checkCredentials('bearer s3cret', cfg));
-    for (const h of [undefined, '', 'Bearer', 'Bearer s3cre', 'Bearer s3cret2', 'Basic s3cret', basic('x', 's3cret'), 's3cret']) {
+    for (const h of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer s3cre',
+      'Bearer s3cret2',
+      'Basic s3cret',
+      basic('x', 's3cret'),
+      's3cret',
+    ]) {
       assert.equal(checkCredentials(h, cfg), false, String(h));
     }
   });
   it('basic', () => {
     const cfg = { basicAuth: { username: 'am', password: 'p:w' } };
     assert.ok(checkCredentials(basic('am', 'p:w'), cfg));
-    for (const h of [undefined, basic('am', 'p'), basic('AM', 'p:w'), basic('am', 'p:w2'), 'Bearer p:w', 'Basic !!!', `Basic ${Buffer.from('amp:w').toString('base64')}`]) {
+    for (const h of [
+      undefined,
+      basic('am', 'p'),
+      basic('AM', 'p:w'),
+      basic('am', 'p:w2'),
+      'Bearer p:w',
+      'Basic !!!',
+      `Basic ${Buffer.from('amp:w').toString('base64')}`,
+    ]) {
       assert.equal(checkCredentials(h, cfg), false, String(h));
     }
   });

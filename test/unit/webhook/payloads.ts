@@ -18,7 +18,13 @@ export function v4(alerts: unknown[], extra: Record<string, unknown> = {}): Reco
 
 export const firing = {
   status: 'firing',
-  labels: { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' },
+  labels: {
+    alertname: 'FlinkJobFailed',
+    cluster: 'prod',
+    job_name: 'orders',
+    severity: 'critical',
+    flink_recovery: 'auto',
+  },
   annotations: { summary: 's' },
   startsAt: '2026-11-21T10:00:00.000Z',
   endsAt: '0001-01-01T00:00:00Z',

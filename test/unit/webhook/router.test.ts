@@ -43,7 +43,14 @@ describe('webhook router', () => {
 
   before(async () => {
     const app = express();
-    app.use(createWebhookRouter({ config: { bearerToken: TOKEN, maxBodyBytes: 4096 }, recoverer: fake, registry, logger: silentLogger() }));
+    app.use(
+      createWebhookRouter({
+        config: { bearerToken: TOKEN, maxBodyBytes: 4096 },
+        recoverer: fake,
+        registry,
+        logger: silentLogger(),
+      }),
+    );
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -53,13 +60,20 @@ describe('webhook router', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = auth): Promise<Response> =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('accepts a valid payload at once and hands every alert over', async () => {
     const res = await post('/alertmanager', v4([firing, { ...firing, status: 'resolved' }]));
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { status: 'accepted', alerts: 2, considered: 2 });
-    assert.deepEqual(fake.received.at(-1)?.map((a) => a.status), ['firing', 'resolved']);
+    assert.deepEqual(
+      fake.received.at(-1)?.map((a) => a.status),
+      ['firing', 'resolved'],
+    );
     assert.equal(fake.received.at(-1)?.[0]?.fingerprint, 'c1a2b3d4e5f60718');
   });
 
@@ -117,14 +131,29 @@ describe('webhook router', () => {
 describe('webhook router with basic auth', () => {
   it('checks basic credentials', async () => {
     const app = express();
-    app.use(createWebhookRouter({ config: { basicAuth: { username: 'am', password: 'pw' }, maxBodyBytes: 4096 }, recoverer: new FakeRecoverer(), registry: new Registry(), logger: silentLogger() }));
+    app.use(
+      createWebhookRouter({
+        config: { basicAuth: { username: 'am', password: 'pw' }, maxBodyBytes: 4096 },
+        recoverer: new FakeRecoverer(),
+        registry: new Registry(),
+        logger: silentLogger(),
+      }),
+    );
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
     try {
-      const ok = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('am:pw').toString('base64')}` }, body: JSON.stringify(v4([firing])) });
+      const ok = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('am:pw').toString('base64')}` },
+        body: JSON.stringify(v4([firing])),
+      });
       assert.equal(ok.status, 200);
-      const bad = await fetch(url, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('am:x').toString('base64')}` }, body: JSON.stringify(v4([firing])) });
+      const bad = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('am:x').toString('base64')}` },
+        body: JSON.stringify(v4([firing])),
+      });
       assert.equal(bad.status, 401);
       assert.match(bad.headers.get('www-authenticate') ?? '', /Basic/);
     } finally {
