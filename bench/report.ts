@@ -1,4 +1,4 @@
-/** The benchmark's results: targets with PASS/MISS, the human table (Markdown, pasted into the README as is). */
+/** The benchmark's results: targets with PASS/MISS, the human table (Markdown, also written to docs/benchmarks.md). */
 import type { ReactionResult, ScrapeResult, WebhookResult } from './scenarios.js';
 
 export interface Machine {

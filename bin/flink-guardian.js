@@ -2,12 +2,12 @@
 // The package's command; the TypeScript is compiled to dist/ by `npm run build` (npm start does it first).
 //
 // The heap flags above are the service's memory budget, the way Flink's scripts set -Xmx. With Node's defaults
-// V8 lets the old generation grow to about 4x the live data and keeps 32 MB of young generation, so a
-// 10,000-job exporter (~27 MB live) peaks at 210-250 MB; with these it stays under 150 MB (README, "Memory").
+// V8 lets the old generation grow to a multiple of the live data and keeps a large young generation, so a big
+// exporter peaks far above what it holds live (docs/operations.md, "Memory"; figures in docs/benchmarks.md).
 // A capped old generation is collected after little growth. Two flags keep that from costing a small service a
-// full collection every scrape or two: the initial old space of 40 MB lets a small heap grow that far first, and
-// the semi-space is fixed at 4 MB (without the minimum, two runs in three promoted about four times as much per
-// scrape and were collected that often). 384 MB is over ten times the live heap at 10,000 jobs. To run with
+// full collection every scrape or two: the initial old space lets a small heap grow that far first, and the
+// semi-space is fixed (without the minimum, most runs promoted much more per scrape and were collected that
+// often). The cap leaves ample room above the live heap of a 10,000-job exporter. To run with
 // other settings, start node yourself: `node --max-old-space-size=1024 bin/flink-guardian.js serve …` (flags on
 // this line win over NODE_OPTIONS).
 import { main } from '../dist/src/cli/main.js';

@@ -1,4 +1,4 @@
-/** The exporter's metric families of the contract: names, types and help text. Changing a name breaks users. */
+/** The exporter's metric families (docs/reference.md): names, types and help text. Changing a name breaks users. */
 import type { MetricType } from './families.js';
 
 export const EXPORTER_METRICS = {

@@ -24,7 +24,7 @@ const CHUNK_CHARS = 64 * 1024;
 /**
  * Renders families as exposition text in pieces, each ending with a newline: HELP, TYPE, then one line per
  * sample; a family without samples is left out. Written to the response one piece at a time, a 10,000-job
- * scrape never holds its 20 MB of text, and the samples are generated as the pieces are (a piece ends after
+ * scrape never holds its whole text, and the samples are generated as the pieces are (a piece ends after
  * the row that filled it).
  */
 export function* renderChunks(families: readonly MetricFamily[]): Generator<string> {

@@ -1,5 +1,5 @@
 /**
- * The current instance of a job name: the one with the latest start time (contract, "Job identity"). The
+ * The current instance of a job name: the one with the latest start time (docs/reference.md, "Job identity"). The
  * exporter and the recoverer both use this one rule, so they never disagree about which instance is current.
  */
 import { isActive } from './job-state.js';

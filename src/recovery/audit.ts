@@ -1,5 +1,5 @@
 /**
- * Telling people: one structured log line per decision and per attempt, the metrics of the contract and the
+ * Telling people: one structured log line per decision and per attempt, the metrics of docs/reference.md and the
  * optional Alertmanager notices, all from the same events so the three never disagree.
  */
 import type { Clock } from '../clock.js';

@@ -1,8 +1,8 @@
 /**
  * The recoverer's per-job series, kept as numbers in one Float64Array per job instead of prom-client's object
  * per series. Each catalog job has 26 series from the start (so `rate()` works at once); through prom-client
- * that was ~300 bytes a series, 8 MB for 1,000 catalog jobs, the largest live structure of the service after
- * its code, and V8 sizes the heap by a multiple of what is live. The families are registered on the same
+ * they were the largest live structure of the service after its code, and V8 sizes the heap by a multiple of
+ * what is live. The families are registered on the same
  * prom-client Registry as the other metrics and answer its `get()` like prom-client's own.
  */
 import type { Metric, Registry } from 'prom-client';

@@ -1,6 +1,7 @@
 /**
  * The closed sets of the recoverer. Each value is at once a log field and a metric label value, so dashboards,
- * alert rules and the audit trail speak the same words; adding one is a contract change for the metric.
+ * alert rules and the audit trail speak the same words; adding one changes the metric's public reference
+ * (docs/reference.md).
  */
 
 /** Why an alert led to no action (`flink_recovery_skipped_total{reason}`). */

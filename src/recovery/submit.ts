@@ -59,7 +59,7 @@ export async function submitAttempt(
   if (result.ok) return { kind: 'accepted', duplicate: false, jarUploaded: jar.uploaded };
   if (isDuplicateSubmission(result.errors)) return { kind: 'accepted', duplicate: true, jarUploaded: jar.uploaded };
   const detail = `HTTP ${result.status}: ${result.errors.join('; ')}`;
-  // Flink cannot tell us which part it disliked; with a restore path, the contract treats it as refused.
+  // Flink cannot tell us which part it disliked; with a restore path, it counts as refused (docs/reference.md).
   if (attempt.restorePath !== undefined && result.status >= 400 && result.status < 500) {
     return { kind: 'failed', reason: 'restore_refused', detail };
   }

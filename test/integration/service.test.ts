@@ -1,6 +1,6 @@
 /**
  * The built command, run as a user runs it (`bin/flink-guardian.js`), against the Flink simulator: the
- * command-line contract, refusal on bad configuration and corrupt state, the metric surface of the contract,
+ * command line, refusal on bad configuration and corrupt state, the metric surface of docs/reference.md,
  * a recovery driven by a webhook call, and a graceful stop on SIGTERM.
  */
 import assert from 'node:assert/strict';
@@ -210,7 +210,7 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     await sim.close();
   });
 
-  it('exposes every metric family of the contract, and no flink_* family beyond it', async () => {
+  it('exposes every metric family of the reference, and no flink_* family beyond it', async () => {
     const body = await (await fetch(`${base}/metrics`)).text();
     const names = familyNames(body);
     const missing = EXPORTED_METRICS.filter((n) => !names.has(n));

@@ -1,10 +1,10 @@
 /**
- * The names rules and dashboards may use: what flink-guardian exports (copied from the metric tables of
- * the contract, ../shared/CONTRACT.md), what Prometheus adds itself, and the alert names the contract fixes.
- * Recorded series are taken from the rule files themselves. A change here is a contract change.
+ * The names rules and dashboards may use: what flink-guardian exports (the metric tables of
+ * docs/reference.md), what Prometheus adds itself, and the alert names the reference fixes.
+ * Recorded series are taken from the rule files themselves. A change here changes the public reference.
  */
 
-/** Every metric flink-guardian exports, as in the contract's tables. */
+/** Every metric flink-guardian exports, as in the reference's tables. */
 export const EXPORTED_METRICS = [
   // exporter
   'flink_cluster_up',
@@ -60,7 +60,7 @@ export function selectableMetricNames(): Set<string> {
 /** The alerts that trigger recovery, with the labels the webhook acts on. */
 export const RECOVERY_ALERTS = ['FlinkJobFailed', 'FlinkJobMissing'] as const;
 
-/** Every alert name the contract fixes. */
+/** Every alert name the reference fixes. */
 export const CONTRACT_ALERTS = [
   ...RECOVERY_ALERTS,
   'FlinkJobNotRunning',

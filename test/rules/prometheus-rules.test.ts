@@ -1,5 +1,5 @@
 // The Prometheus side, checked with the real promtool: syntax, configuration, the unit tests in
-// test/rules/promtool/*.yml, and the properties the contract and the runbook depend on.
+// test/rules/promtool/*.yml, and the properties docs/reference.md and the runbook depend on.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,14 +67,14 @@ describe('coverage of the alerts', () => {
   const rules = loadRules();
   const alerts = alertNames(rules);
 
-  it('defines every alert the contract names', () => {
+  it('defines every alert the reference names', () => {
     const missing = CONTRACT_ALERTS.filter((a) => !alerts.includes(a));
-    assert.deepEqual(missing, [], `alerts named in the contract but not defined in ${RULES_DIR}`);
+    assert.deepEqual(missing, [], `alerts named in the reference but not defined in ${RULES_DIR}`);
   });
 
-  it('defines no alert outside the contract', () => {
+  it('defines no alert outside the reference', () => {
     const extra = alerts.filter((a) => !(CONTRACT_ALERTS as readonly string[]).includes(a));
-    assert.deepEqual(extra, [], 'alerts not named in the contract (add them there first)');
+    assert.deepEqual(extra, [], 'alerts not named in docs/reference.md (add them there first)');
   });
 
   it('has, for every alert, a promtool case where it fires and one where it stays silent', () => {
@@ -116,7 +116,7 @@ describe('coverage of the alerts', () => {
     }
   });
 
-  it('the recovery alerts carry the contract labels, and only they have flink_recovery', () => {
+  it('the recovery alerts carry the documented labels, and only they have flink_recovery', () => {
     for (const rule of rules.filter((r) => r.alert !== undefined)) {
       const recovery = (RECOVERY_ALERTS as readonly string[]).includes(rule.alert!);
       if (recovery) {

@@ -1,6 +1,6 @@
 /**
  * Renders the simulator's model as Flink's REST bodies. The shapes follow what a real JobManager sends, which
- * differs from the OpenAPI spec in places (see ../shared/flink-rest/README.md): `/jobs/overview` uses
+ * differs from Flink's published OpenAPI spec in places: `/jobs/overview` uses
  * hyphenated keys and -1 for a missing end time, `/jobs/:id/metrics` is a bare array.
  */
 import { isTerminal } from '../../src/flink/job-state.js';

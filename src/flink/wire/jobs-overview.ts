@@ -1,5 +1,5 @@
 /**
- * `GET /jobs/overview`. The real body differs from the spec: hyphenated keys (`start-time`, `end-time`,
+ * `GET /jobs/overview`. The real body differs from Flink's OpenAPI spec: hyphenated keys (`start-time`, `end-time`,
  * `last-modification`), -1 for an instance that has not ended; 2.0 adds `pending-operators`.
  */
 import { z } from 'zod';

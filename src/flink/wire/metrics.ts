@@ -1,6 +1,6 @@
 /**
  * `GET /jobs/:jobid/metrics?get=...`. The real body is a bare array `[{"id": "...", "value": "..."}]`
- * (the spec says `{"metrics": [...]}`, which is accepted too). A metric Flink has not fetched is absent.
+ * (Flink's OpenAPI spec says `{"metrics": [...]}`, which is accepted too). A metric Flink has not fetched is absent.
  */
 import { z } from 'zod';
 

@@ -20,7 +20,7 @@ function issuesOf(text: string, env: Record<string, string> = {}) {
 }
 
 describe('configuration', () => {
-  it('applies the defaults of the contract', () => {
+  it('applies the documented defaults', () => {
     const result = parseConfig(minimal, '/etc/guardian', {});
     assert.ok(result.ok);
     const { config } = result;

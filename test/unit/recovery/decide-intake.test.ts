@@ -136,7 +136,7 @@ describe('decideIntake', () => {
   });
 
   // Every current-instance state × a second instance state × stored episode status × remembered last state.
-  it('every combination obeys the contract', () => {
+  it('every combination obeys the recovery rules', () => {
     const episodes: (Episode | undefined)[] = [
       undefined,
       episode(),

@@ -19,7 +19,7 @@ const all: RestoreCandidate[] = [
 ];
 
 describe('selectRestorePoint', () => {
-  it('takes the sources in the contract order whatever order they were gathered in', () => {
+  it('takes the sources in the documented order whatever order they were gathered in', () => {
     assert.deepEqual(selectRestorePoint(all, [], 'fresh'), { kind: 'restore', from: 'checkpoint', path: '/d/j/chk-8' });
   });
   it('skips refused paths, one source after the other', () => {
