@@ -18,7 +18,12 @@ const duration = (what: string) =>
 
 const nonEmpty = z.string().min(1, { message: 'must not be empty' });
 
-const basicAuth = z.strictObject({ username: nonEmpty, password: nonEmpty }).describe('HTTP basic authentication');
+const basicAuth = z
+  .strictObject({
+    username: nonEmpty.describe('User name'),
+    password: nonEmpty.describe('Password; write ${VAR} to read it from the environment'),
+  })
+  .describe('HTTP basic authentication');
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
   message: 'letters, digits, _ . : - only, starting with a letter or digit',
@@ -44,9 +49,13 @@ export const clusterSchema = z
     tls: z
       .strictObject({
         caFile: nonEmpty.optional().describe('PEM file of the CA that signed the JobManager (or proxy) certificate'),
-        insecureSkipVerify: z.boolean().default(false),
+        insecureSkipVerify: z
+          .boolean()
+          .default(false)
+          .describe('Accept any server certificate (for tests; never in production)'),
       })
-      .optional(),
+      .optional()
+      .describe('TLS settings for an https:// JobManager'),
     requestTimeout: duration('Timeout of every REST request').prefault('10s'),
     concurrency: z.int().min(1).max(256).default(8).describe('REST requests in flight at once to this cluster'),
     retries: z.int().min(0).max(10).default(2).describe('Retries of idempotent GETs, with backoff'),
@@ -66,18 +75,20 @@ export const webhookSchema = z
       .int()
       .min(1024)
       .max(64 * 1024 * 1024)
-      .default(1024 * 1024),
+      .default(1024 * 1024)
+      .describe('Largest accepted request body in bytes; a larger one is answered 413'),
   })
   .refine((w) => (w.bearerToken === undefined) !== (w.basicAuth === undefined), {
     message: 'set exactly one of bearerToken or basicAuth: the webhook and API must not be open',
-  });
+  })
+  .describe('The Alertmanager webhook and the recoveries API: exactly one of bearerToken or basicAuth');
 
 export const notifySchema = z.strictObject({
   alertmanagerUrls: z
     .array(z.url({ protocol: /^https?$/ }))
     .min(1)
     .describe('Every Alertmanager peer; recovery outcomes are posted to /api/v2/alerts of each'),
-  bearerToken: nonEmpty.optional(),
+  bearerToken: nonEmpty.optional().describe('Sent to Alertmanager as Authorization: Bearer'),
   basicAuth: basicAuth.optional(),
   timeout: duration('Timeout of one post').prefault('5s'),
 });
@@ -91,19 +102,22 @@ export const recoverySchema = z.strictObject({
   verifyTimeout: duration('A resubmitted job must reach RUNNING within this').prefault('2m'),
   onNoCheckpoint: z.enum(['fresh', 'skip']).default('fresh').describe('fresh resubmits without state; skip gives up'),
   claimMode: claimMode.default('NO_CLAIM'),
-  allowNonRestoredState: z.boolean().default(false),
+  allowNonRestoredState: z
+    .boolean()
+    .default(false)
+    .describe('Let a restore skip state that no operator of the new job claims (default for every job)'),
   dryRun: z.boolean().default(false).describe('Log and count what would be done, submit nothing'),
-  notify: notifySchema.optional(),
+  notify: notifySchema.optional().describe('Post recovery outcomes to Alertmanager as FlinkRecoveryOutcome alerts'),
 });
 
 export const jobSchema = z.strictObject({
   cluster: name.describe('A configured cluster name'),
   name: nonEmpty.describe('The Flink job name (what stays across resubmissions)'),
   jar: nonEmpty.describe('Local path of the job jar, uploaded when the cluster does not have it'),
-  entryClass: nonEmpty.optional(),
-  args: z.array(z.string()).default([]),
-  parallelism: z.int().min(1).optional(),
-  allowNonRestoredState: z.boolean().optional(),
+  entryClass: nonEmpty.optional().describe("Main class, when the jar's manifest names none (flink run -c)"),
+  args: z.array(z.string()).default([]).describe('Program arguments, one list item per argument'),
+  parallelism: z.int().min(1).optional().describe("Default parallelism of the job (else the cluster's)"),
+  allowNonRestoredState: z.boolean().optional().describe('Overrides recovery.allowNonRestoredState for this job'),
   claimMode: claimMode.optional(),
   flinkConfiguration: z
     .record(z.string(), z.string())
@@ -115,12 +129,27 @@ export const configSchema = z
   .strictObject({
     listen: listenAddress.default('127.0.0.1:9813'),
     stateDir: nonEmpty.default('./data').describe('Durable state; relative paths are relative to the config file'),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-    tls: z.strictObject({ certFile: nonEmpty, keyFile: nonEmpty }).optional().describe('Serve HTTPS instead of HTTP'),
-    clusters: z.array(clusterSchema).min(1, { message: 'at least one cluster is needed' }),
+    logLevel: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+      .default('info')
+      .describe('Least level logged; JSON lines, pretty on a terminal'),
+    tls: z
+      .strictObject({
+        certFile: nonEmpty.describe('PEM certificate (chain) the server presents'),
+        keyFile: nonEmpty.describe('PEM private key of that certificate'),
+      })
+      .optional()
+      .describe('Serve HTTPS instead of HTTP'),
+    clusters: z
+      .array(clusterSchema)
+      .min(1, { message: 'at least one cluster is needed' })
+      .describe('The Flink clusters to export and recover; at least one'),
     webhook: webhookSchema,
-    recovery: recoverySchema.prefault({}),
-    jobs: z.array(jobSchema).default([]),
+    recovery: recoverySchema.prefault({}).describe('How failed jobs are recovered'),
+    jobs: z
+      .array(jobSchema)
+      .default([])
+      .describe('The catalog: how to resubmit each job; every job listed is expected to run'),
   })
   .superRefine((config, ctx) => {
     const clusters = new Set<string>();
