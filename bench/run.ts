@@ -1,8 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: what a scrape, an alert and a recovery cost, each beside a baseline measured in
- * the same run. Prints a Markdown table and writes the figures as JSON under bench/results/. Times are reported,
- * never asserted: the exit code is 1 only when something behaved wrongly (a failed scrape, a storm that
- * submitted more than once).
+ * the same run. Prints a Markdown table and writes the figures as JSON under bench/results/ (after a full run,
+ * docs/benchmarks.md too). Times are reported, never asserted: the exit code is 1 only when something behaved
+ * wrongly (a failed scrape, a storm that submitted more than once).
  *
  * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
  * --only=scrape|webhook, --cpu-prof (profiles of the service under bench/results/profiles/). BENCH_NODE_FLAGS in the
@@ -10,8 +10,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBenchmarksDoc } from './docs.js';
 import { checkTargets, renderTable, type Results, type TimeToRecover } from './report.js';
 import {
   scrapeScenario,
@@ -146,6 +147,7 @@ async function main(): Promise<number> {
   writeFileSync(latest, text);
   writeFileSync(join(resultsDir, `run-${stamp}.json`), text);
   env.log(`results: ${latest}`);
+  if (basename(latest) === 'latest.json') env.log(`wrote ${writeBenchmarksDoc(root, results)}`);
 
   const wrong: string[] = [];
   if (webhook !== null && webhook.storm.submissions !== 1)

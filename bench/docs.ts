@@ -1,0 +1,76 @@
+/**
+ * docs/benchmarks.md, written by `npm run bench` after a full run (and by `npm run docs` from the committed
+ * bench/results/latest.json): how the benchmark measures, in words, then the figures exactly as that run measured
+ * them. Nothing in the document is typed by hand, so it cannot drift from the results it names.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderTable, type Results } from './report.js';
+
+/** Where the document lives, relative to the repository root. */
+export const BENCHMARKS_DOC = join('docs', 'benchmarks.md');
+
+/** The committed results of the latest full run, relative to the repository root. */
+export const LATEST_RESULTS = join('bench', 'results', 'latest.json');
+
+const METHOD = `# Benchmarks
+
+*Written by \`npm run bench\` from \`${LATEST_RESULTS}\`; do not edit by hand (\`npm run docs\` rewrites it from
+the committed results).*
+
+\`npm run bench\` measures what a scrape, an alert and a recovery cost, each beside a baseline measured in the same
+run: absolute times drift on shared machines, the ratios drift less. It prints the tables below, writes the same
+figures as JSON to \`${LATEST_RESULTS}\` (plus a timestamped copy, not committed) with the machine and every
+target's PASS or MISS, and rewrites this page. \`npm run bench -- --quick\` (100 and 1,000 jobs, few repetitions)
+is what CI runs to keep the benchmark working; it writes \`bench/results/quick-latest.json\` and leaves this page
+alone. Times are reported, never asserted: the exit code is 1 only for wrong behaviour (a storm that submits more
+than once, a job never submitted). \`--cpu-prof\` writes profiles of the service to \`bench/results/profiles/\`.
+
+## How it measures
+
+Every party runs in its own process: the Flink simulator (\`bench/sim-server.ts\`, a fixed latency per request),
+the real service (\`bin/flink-guardian.js serve\` with a generated configuration), the baselines
+(\`bench/fetcher.ts\`) and the load generator (autocannon). The job mix per size: most jobs RUNNING with
+checkpointing (a few completed checkpoints, some failed, a few not retained), some RUNNING without checkpointing,
+some FAILED instances beside their RUNNING successor, some FINISHED and CANCELED; a tenth of the jobs are in the
+recovery catalog (\`bench/mix.ts\` holds the exact shares).
+
+- **floor**: exactly the requests of a steady-state scrape (\`/overview\`, \`/jobs/overview\`, then checkpoint
+  statistics and \`numRestarts\` per current instance) with the service's own transport
+  (\`src/flink/dispatch.ts\`), undici pool and concurrency, bodies read and dropped. The ratio to it is the
+  exporter's own overhead (parsing, validation, mapping, rendering, garbage collection).
+- **naive**: every per-job endpoint of every listed instance, one request after another, like a cron script
+  with curl (not run at the largest size).
+- **the service as launched**: \`bin/flink-guardian.js serve\` with the node flags of the command's \`#!\` line
+  (the heap budget, see [operations.md](operations.md#memory)), read from that line so the benchmark runs what
+  users run. At the largest size it runs a second time with Node's default heap, to show what the budget saves
+  in memory and costs in CPU.
+- **webhook baseline**: the same autocannon load against a bare \`node:http\` server that parses the JSON body.
+- **reaction floor**: the REST calls on the recoverer's path to the run request (\`/jobs/overview\`, then the
+  failed instance's checkpoints and \`/jars\` together), made by the floor client right after each reaction; the
+  first reactions after start are reported but not counted.
+- **polls while episodes verify**: after the reactions, the simulator counts the recoverer's \`/jobs/overview\`
+  reads over one poll interval, beside one read per episode and poll.
+- **time to recover** comes from the end-to-end suite on real Flink (\`bench/results/e2e-time-to-recover.json\`,
+  written by \`npm run test:e2e\`).
+
+What limits each figure, and which node flags were tried for the heap budget, is in
+[operations.md](operations.md); how the figures changed from release to release is in
+[CHANGELOG.md](../CHANGELOG.md).
+
+## Latest full run
+`;
+
+/** The whole document for one run's results. */
+export function benchmarksDoc(results: Results): string {
+  const flags = results.scrape.find((s) => s.nodeFlags.length > 0)?.nodeFlags;
+  const launched = flags === undefined ? '' : `The service ran as launched, with \`${flags.join(' ')}\`.\n\n`;
+  return `${METHOD}\n${launched}${renderTable(results)}`;
+}
+
+/** Rewrites docs/benchmarks.md under `root` from a full run's results. */
+export function writeBenchmarksDoc(root: string, results: Results): string {
+  const path = join(root, BENCHMARKS_DOC);
+  writeFileSync(path, benchmarksDoc(results));
+  return path;
+}
