@@ -16,6 +16,8 @@ import { EXPORTER_METRICS, type ExporterMetric } from '../../src/exporter/metric
 import { silentLogger } from '../../src/log.js';
 import { RecoveryMetrics } from '../../src/recovery/metrics.js';
 import * as reasons from '../../src/recovery/reasons.js';
+import { createApp } from '../../src/server/app.js';
+import { createWebhookRouter, type RecoveriesPort } from '../../src/webhook/router.js';
 import { buildService } from '../../src/wiring.js';
 
 /** The folder of the Prometheus rule files that ship with flink-guardian. */
@@ -181,4 +183,47 @@ export async function closedSets(): Promise<ClosedSetDoc[]> {
     }
   }
   return out;
+}
+
+/** A route the HTTP server answers, as express holds it (`:param` for path parameters). */
+export interface RouteDoc {
+  readonly method: string;
+  readonly path: string;
+}
+
+interface Layer {
+  readonly route?: { readonly path: string; readonly methods: Readonly<Record<string, boolean>> };
+  readonly handle?: { readonly stack?: readonly Layer[] };
+}
+
+function routesOf(stack: readonly Layer[]): RouteDoc[] {
+  return stack.flatMap((layer) => {
+    if (layer.route !== undefined) {
+      const { path, methods } = layer.route;
+      return Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path }));
+    }
+    return layer.handle?.stack === undefined ? [] : routesOf(layer.handle.stack);
+  });
+}
+
+/** Every route of the HTTP server, built as src/wiring.ts builds it (the app and the webhook router). */
+export function httpRoutes(): RouteDoc[] {
+  const logger = silentLogger();
+  // The routes are only listed, never called, so the recoverer behind them is never asked anything.
+  const recoverer = {} as RecoveriesPort;
+  const router = createWebhookRouter({
+    config: { bearerToken: 'unused', maxBodyBytes: 1024 },
+    recoverer,
+    registry: new Registry(),
+    logger,
+  });
+  const app = createApp({
+    scrape: { collect: async () => [] },
+    ownMetrics: async () => '',
+    routers: [router],
+    isReady: () => true,
+    logger,
+  });
+  // Express 5 keeps its routes in app.router.stack; its type declarations do not describe that field.
+  return routesOf((app as unknown as { router: { stack: readonly Layer[] } }).router.stack);
 }

@@ -10,7 +10,7 @@ import { BENCHMARKS_DOC, benchmarksDoc, LATEST_RESULTS } from '../../../bench/do
 import type { Results } from '../../../bench/report.js';
 import { configRows, fillSections, markers } from '../../../scripts/reference/render.js';
 import { REFERENCE_FILE, referenceSections } from '../../../scripts/reference/sections.js';
-import { closedSets, configSchema, exporterMetrics } from '../../../scripts/reference/sources.js';
+import { closedSets, configSchema, exporterMetrics, httpRoutes } from '../../../scripts/reference/sources.js';
 
 const GOLDEN_DIR = 'test/unit/exporter/golden';
 
@@ -57,6 +57,19 @@ describe('docs/reference.md', () => {
       const bare = set.values.filter((v) => v.meaning === '').map((v) => v.value);
       assert.deepEqual(bare, [], `${name} values without a comment saying what they mean`);
     }
+  });
+
+  it('lists every route the HTTP server answers', async () => {
+    const text = await readFile(REFERENCE_FILE, 'utf8');
+    const routes = httpRoutes();
+    assert.ok(
+      routes.some((r) => r.method === 'POST' && r.path === '/alertmanager'),
+      'the routes are found',
+    );
+    const missing = routes
+      .map((r) => `\`${r.method} ${r.path.replace(/:([a-z_]+)/g, '{$1}')}\``)
+      .filter((route) => !text.includes(route));
+    assert.deepEqual(missing, [], `routes the HTTP API table of ${REFERENCE_FILE} does not list`);
   });
 
   it('lists the label names each exporter family really carries', async () => {
