@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BENCHMARKS_DOC, benchmarksDoc, LATEST_RESULTS } from '../../../bench/docs.js';
+import { USAGE } from '../../../src/cli/args.js';
 import type { Results } from '../../../bench/report.js';
 import { configRows, fillSections, markers } from '../../../scripts/reference/render.js';
 import { REFERENCE_FILE, referenceSections } from '../../../scripts/reference/sections.js';
@@ -57,6 +58,17 @@ describe('docs/reference.md', () => {
       const bare = set.values.filter((v) => v.meaning === '').map((v) => v.value);
       assert.deepEqual(bare, [], `${name} values without a comment saying what they mean`);
     }
+  });
+
+  it('lists every command and flag of the command line', async () => {
+    const text = await readFile(REFERENCE_FILE, 'utf8');
+    const words = [...USAGE.matchAll(/(?:flink-guardian [a-z-]+|--[a-z][a-z.-]*)/g)].map((m) => m[0]);
+    assert.ok(words.includes('flink-guardian serve') && words.includes('--config'), 'the usage is read');
+    assert.deepEqual(
+      words.filter((w) => !text.includes(w)),
+      [],
+      `usage words ${REFERENCE_FILE} does not mention`,
+    );
   });
 
   it('lists every route the HTTP server answers', async () => {
