@@ -18,7 +18,8 @@ export interface MetricFamily {
   /**
    * The family's samples come from rows (a cluster, a job name), in exposition order: `samplesOfRow(i, push)`
    * pushes the samples of row `i`. They are generated while the exposition is written: a 10,000-job scrape has
-   * ~257,000 samples, and holding them all at once cost more memory than everything else in the scrape.
+   * hundreds of thousands of samples, and holding them all at once cost more memory than everything else in the
+   * scrape.
    */
   readonly rowCount: number;
   readonly samplesOfRow: (index: number, push: Push) => void;

@@ -5,7 +5,8 @@
  * The mapping builds one row per cluster and one per job name (clusters and names sorted, so every family
  * comes out in label order without a sort) and describes each family as a function of a row. The samples are
  * generated from the rows while the exposition is written: a row's label text is rendered once and shared by
- * all of its series, and the ~257,000 samples of a 10,000-job scrape never exist at the same time.
+ * all of its series, and the hundreds of thousands of samples of a 10,000-job scrape never exist at the same
+ * time.
  */
 import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
