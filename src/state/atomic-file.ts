@@ -38,14 +38,8 @@ export async function removeLeftoverTemps(dir: string, of?: string): Promise<str
     try {
       await rm(path, { force: true });
     } catch (err) {
-      throw new StateError(
-        'STATE_WRITE_FAILED',
-        path,
-        `cannot remove a leftover temporary file: ${errorMessage(err)}`,
-        {
-          cause: err,
-        },
-      );
+      const message = `cannot remove a leftover temporary file: ${errorMessage(err)}`;
+      throw new StateError('STATE_WRITE_FAILED', path, message, { cause: err });
     }
     removed.push(path);
   }
@@ -57,8 +51,8 @@ export async function removeLeftoverTemps(dir: string, of?: string): Promise<str
  * it never destroys what a person may need to understand what happened; resolves with the new path, or
  * undefined when nothing was there.
  */
-export async function moveAside(file: string, now: number = Date.now()): Promise<string | undefined> {
-  const aside = `${file}.corrupt-${now}`;
+export async function moveAside(file: string): Promise<string | undefined> {
+  const aside = `${file}.corrupt-${Date.now()}`;
   try {
     await rename(file, aside);
     return aside;
