@@ -221,6 +221,30 @@ describe('flink-guardian refusing or setting aside state in the way', () => {
     assert.match(await readFile(join(stateDir, 'jobs.json'), 'utf8'), /"orders"/);
   });
 
+  it('a graceful stop writes the latest sighting of every job, which steady scrapes do not', async () => {
+    const stateDir = join(dir, 'graceful');
+    const file = join(dir, 'graceful.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    const started = await serve(file);
+    type Memory = { clusters: Record<string, Record<string, { seenAt: number }>> };
+    const seenAt = async (): Promise<number | undefined> =>
+      (JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as Memory).clusters.prod?.orders?.seenAt;
+    let lastScrape = 0;
+    try {
+      await (await fetch(`${started.base}/metrics`)).text();
+      const first = await seenAt();
+      await new Promise((r) => setTimeout(r, 50));
+      lastScrape = Date.now();
+      await (await fetch(`${started.base}/metrics`)).text();
+      assert.equal(await seenAt(), first, 'a scrape that changed nothing but seenAt writes nothing');
+    } finally {
+      started.child.kill('SIGTERM');
+      await new Promise((r) => started.child.once('exit', r));
+    }
+    const last = await seenAt();
+    assert.ok(last !== undefined && last >= lastScrape, `seenAt ${last} before the last scrape at ${lastScrape}`);
+  });
+
   it('refuses to start when a directory stands where an episode file belongs, naming it', async () => {
     const stateDir = join(dir, 'in-the-way');
     const where = join(stateDir, 'episodes', 'prod', 'orders.json');
