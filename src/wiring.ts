@@ -14,6 +14,7 @@ import { Recoverer } from './recovery/recoverer.js';
 import { createApp } from './server/app.js';
 import { CachedText } from './server/cached-text.js';
 import { startServer, type RunningServer } from './server/http-server.js';
+import { jobKey } from './state/episodes.js';
 import { FileJobMemory } from './state/job-memory-file.js';
 import { WritableProbe } from './state/writable-probe.js';
 import { createWebhookRouter } from './webhook/router.js';
@@ -51,7 +52,12 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
     .set(1);
 
   const clients = deps.clients ?? config.clusters.map((cluster) => createFlinkClient(cluster, { logger }));
-  const memory = await FileJobMemory.open(config.stateDir, { startEmpty: deps.startEmpty ?? false, logger });
+  const catalog = new Set(config.jobs.map((job) => jobKey(job.cluster, job.name)));
+  const memory = await FileJobMemory.open(config.stateDir, {
+    startEmpty: deps.startEmpty ?? false,
+    logger,
+    keep: (cluster, jobName) => catalog.has(jobKey(cluster, jobName)),
+  });
   const stateWritable = new WritableProbe(config.stateDir, { clock, logger });
   const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
   // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then.

@@ -33,6 +33,12 @@ export interface FileJobMemoryOptions {
   readonly startEmpty?: boolean;
   readonly logger?: Logger;
   readonly seenFlushMs?: number;
+  /**
+   * Whether a job is remembered after Flink stops listing it (the catalog: what is read of a vanished job is
+   * whether it was stopped on purpose and where its state is). Others are forgotten then, so that jobs that come
+   * and go under new names do not grow the file without bound. Every job by default.
+   */
+  readonly keep?: (cluster: string, jobName: string) => boolean;
 }
 
 function same(a: RememberedJob | undefined, b: RememberedJob): boolean {
@@ -60,12 +66,14 @@ export class FileJobMemory implements JobMemory {
   /** The last write failed: the next record writes even if it changed nothing. */
   private failed = false;
   private readonly seenFlushMs: number;
+  private readonly keep: (cluster: string, jobName: string) => boolean;
 
   private constructor(
     readonly file: string,
     options: FileJobMemoryOptions,
   ) {
     this.seenFlushMs = options.seenFlushMs ?? SEEN_FLUSH_MS;
+    this.keep = options.keep ?? (() => true);
   }
 
   /**
@@ -95,6 +103,11 @@ export class FileJobMemory implements JobMemory {
     for (const [cluster, jobs] of Object.entries(data.clusters)) {
       const map = new Map<string, RememberedJob>();
       for (const [name, job] of Object.entries(jobs)) {
+        // Whether Flink still lists it is not known before the first scrape, which records it again if so.
+        if (!this.keep(cluster, name)) {
+          this.changes++;
+          continue;
+        }
         map.set(name, {
           jobId: job.jobId,
           lastState: job.lastState,
@@ -125,8 +138,12 @@ export class FileJobMemory implements JobMemory {
       map.set(name, job);
     }
     if (jobs.size > 0) this.changes++;
-    const before = this.present.get(cluster);
-    const vanished = before !== undefined && [...before].some((name) => !jobs.has(name));
+    let vanished = false;
+    for (const name of this.present.get(cluster) ?? []) {
+      if (jobs.has(name)) continue;
+      vanished = true;
+      if (!this.keep(cluster, name)) map.delete(name);
+    }
     this.present.set(cluster, new Set(jobs.keys()));
     const seen = newestSeen(jobs.values());
     const written = this.writtenSeen.get(cluster);

@@ -99,6 +99,45 @@ describe('FileJobMemory', () => {
   });
 });
 
+describe('FileJobMemory: what is kept of jobs that vanished', () => {
+  const keep = (cluster: string, name: string): boolean => cluster === 'prod' && name === 'orders';
+
+  it('forgets a job outside `keep` once Flink stops listing it, and keeps the others', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { keep });
+    const batch = (i: number): [string, RememberedJob] => [`batch-${i}`, job({ jobId: String(i).padStart(32, '0') })];
+    await memory.record('prod', new Map([['orders', job()], batch(1)]));
+    assert.ok(memory.get('prod', 'batch-1') !== undefined, 'remembered while listed');
+    await memory.record('prod', new Map([batch(2)]));
+    await memory.record('prod', new Map([batch(3)]));
+    await memory.record('prod', new Map());
+    assert.deepEqual(
+      ['orders', 'batch-1', 'batch-2', 'batch-3'].map((n) => memory.get('prod', n) !== undefined),
+      [true, false, false, false],
+    );
+    const reopened = await FileJobMemory.open(stateDir);
+    assert.deepEqual(reopened.get('prod', 'orders'), job());
+    assert.equal(reopened.get('prod', 'batch-3'), undefined);
+  });
+
+  it('drops what the file holds of jobs outside `keep` when it opens, and writes that at the next flush', async () => {
+    const stateDir = await dir();
+    const all = await FileJobMemory.open(stateDir);
+    await all.record(
+      'prod',
+      new Map([
+        ['orders', job()],
+        ['old-batch', job({ jobId: 'b'.repeat(32) })],
+      ]),
+    );
+    const memory = await FileJobMemory.open(stateDir, { keep });
+    assert.equal(memory.get('prod', 'old-batch'), undefined);
+    assert.deepEqual(memory.get('prod', 'orders'), job());
+    await memory.flush();
+    assert.equal((await FileJobMemory.open(stateDir)).get('prod', 'old-batch'), undefined);
+  });
+});
+
 describe('FileJobMemory: the moment a job was last seen', () => {
   const FLUSH = 60_000;
   const T0 = 1_700_000_000_000;
