@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JOB_STATES } from '../flink/job-state.js';
+import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic } from './atomic-file.js';
 import type { JobMemory, RememberedJob } from './job-memory.js';
@@ -152,10 +153,24 @@ export class FileJobMemory implements JobMemory {
     if (changed || vanished || due || this.failed) await this.write();
   }
 
-  /** Writes what is only in memory (the latest `seenAt`s); for shutdown. Rejects when the write fails. */
-  async flush(): Promise<void> {
-    if (this.changes !== this.savedChanges || this.failed) await this.write();
-    else await this.writes;
+  /**
+   * Writes what is only in memory (the latest `seenAt`s); for shutdown. Rejects when the write fails or has
+   * not finished within `timeoutMs`: a hung disk must not hold a stop for longer.
+   */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const write = this.changes !== this.savedChanges || this.failed ? this.write() : this.writes;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StateError('STATE_WRITE_FAILED', this.file, `no write finished within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([write, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private write(): Promise<void> {
