@@ -5,6 +5,7 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
+import { errorMessage } from './errors.js';
 import { Exporter } from './exporter/exporter.js';
 import type { FlinkApi } from './flink/api.js';
 import { createFlinkClient } from './flink/client.js';
@@ -13,7 +14,9 @@ import { Recoverer } from './recovery/recoverer.js';
 import { createApp } from './server/app.js';
 import { CachedText } from './server/cached-text.js';
 import { startServer, type RunningServer } from './server/http-server.js';
+import { jobKey } from './state/episodes.js';
 import { FileJobMemory } from './state/job-memory-file.js';
+import { WritableProbe } from './state/writable-probe.js';
 import { createWebhookRouter } from './webhook/router.js';
 
 export interface ServiceDeps {
@@ -49,7 +52,13 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
     .set(1);
 
   const clients = deps.clients ?? config.clusters.map((cluster) => createFlinkClient(cluster, { logger }));
-  const memory = await FileJobMemory.open(config.stateDir, { startEmpty: deps.startEmpty ?? false });
+  const catalog = new Set(config.jobs.map((job) => jobKey(job.cluster, job.name)));
+  const memory = await FileJobMemory.open(config.stateDir, {
+    startEmpty: deps.startEmpty ?? false,
+    logger,
+    keep: (cluster, jobName) => catalog.has(jobKey(cluster, jobName)),
+  });
+  const stateWritable = new WritableProbe(config.stateDir, { clock, logger });
   const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
   // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then.
   const recoveryRegistry = new Registry();
@@ -70,7 +79,7 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
     scrape: { collect: () => exporter.collectChunks() },
     ownMetrics: async () => (await registry.metrics()) + (await recoveryText.get()),
     routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
-    isReady: () => ready,
+    isReady: async () => ready && (await stateWritable.writable()),
     logger,
   });
 
@@ -92,6 +101,10 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
       await server?.close();
       await recoverer.stop();
       await Promise.all(clients.map((c) => c.close()));
+      // The latest `seenAt` of every job is only in memory between periodic writes.
+      await memory.flush().catch((err: unknown) => {
+        logger.error({ err: errorMessage(err), file: memory.file }, 'cannot write the job memory at shutdown');
+      });
     },
   };
 }

@@ -11,6 +11,7 @@ import ts from 'typescript';
 import { parse } from 'yaml';
 import { systemClock } from '../../src/clock.js';
 import { configJsonSchema } from '../../src/config/json-schema.js';
+import { webhookSchema } from '../../src/config/schema.js';
 import { parseConfig } from '../../src/config/load.js';
 import { EXPORTER_METRICS, type ExporterMetric } from '../../src/exporter/metric-defs.js';
 import { silentLogger } from '../../src/log.js';
@@ -212,7 +213,7 @@ export function httpRoutes(): RouteDoc[] {
   // The routes are only listed, never called, so the recoverer behind them is never asked anything.
   const recoverer = {} as RecoveriesPort;
   const router = createWebhookRouter({
-    config: { bearerToken: 'unused', maxBodyBytes: 1024 },
+    config: webhookSchema.parse({ bearerToken: 'unused' }),
     recoverer,
     registry: new Registry(),
     logger,

@@ -77,6 +77,13 @@ export const webhookSchema = z
       .max(64 * 1024 * 1024)
       .default(1024 * 1024)
       .describe('Largest accepted request body in bytes; a larger one is answered 413'),
+    maxAlerts: z.int().min(1).max(100_000).default(1000).describe('Alerts in one webhook body; more get 400'),
+    maxLabelValueLength: z
+      .int()
+      .min(64)
+      .max(1024 * 1024)
+      .default(1024)
+      .describe('Longer label and annotation names and values of an alert are cut to this length and marked …'),
   })
   .refine((w) => (w.bearerToken === undefined) !== (w.basicAuth === undefined), {
     message: 'set exactly one of bearerToken or basicAuth: the webhook and API must not be open',
@@ -158,6 +165,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${c.name}"` });
       }
       clusters.add(c.name);
+      tooLongForAlerts(config.webhook.maxLabelValueLength, c.name, ['clusters', i, 'name'], ctx);
     });
     const jobs = new Set<string>();
     config.jobs.forEach((j, i) => {
@@ -177,8 +185,19 @@ export const configSchema = z
         });
       }
       jobs.add(key);
+      tooLongForAlerts(config.webhook.maxLabelValueLength, j.name, ['jobs', i, 'name'], ctx);
     });
   });
+
+/** A name the webhook would cut in an alert's labels could never be matched: it is refused here instead. */
+function tooLongForAlerts(max: number, value: string, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (value.length <= max) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `${value.length} characters, longer than webhook.maxLabelValueLength (${max}) allows in an alert's labels`,
+  });
+}
 
 export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;

@@ -1,6 +1,7 @@
 /** The express application: /metrics, /healthz, /readyz, and the routers of the other roles. */
 import express, { type Router } from 'express';
 import { EXPOSITION_CONTENT_TYPE } from '../exporter/render.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -35,7 +36,8 @@ export interface AppDeps {
   /** The exposition text of the service's own and the recoverer's metrics (prom-client), after the exporter's. */
   readonly ownMetrics: () => Promise<string>;
   readonly routers: readonly Router[];
-  readonly isReady: () => boolean;
+  /** Asked at every /readyz; may look at something (the state directory), within a bounded time. */
+  readonly isReady: () => boolean | Promise<boolean>;
   readonly logger: Logger;
 }
 
@@ -66,8 +68,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
-  app.get('/readyz', (_req, res) => {
-    if (deps.isReady()) res.type('text/plain').send('ready\n');
+  app.get('/readyz', async (_req, res) => {
+    let ready = false;
+    try {
+      ready = await deps.isReady();
+    } catch (err) {
+      deps.logger.error({ err: errorMessage(err) }, 'readiness check failed');
+    }
+    if (ready) res.type('text/plain').send('ready\n');
     else res.status(503).type('text/plain').send('not ready\n');
   });
   for (const router of deps.routers) app.use(router);

@@ -3,15 +3,71 @@
  * the directory. A `kill -9` at any moment leaves either the old file or the new one, never a torn one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { errorMessage, formatIssue, StateError, zodIssues } from '../errors.js';
 
+/** The temporary file of one write of `file`: hidden, beside it, unique to the process and the write. */
+function tempOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** A name `tempOf` makes, of a write of the file named `of` (any file when undefined). */
+function isTempName(name: string, of?: string): boolean {
+  const match = /^\.(.+)\.\d+\.[0-9a-f]{8}\.tmp$/.exec(name);
+  return match !== null && (of === undefined || match[1] === of);
+}
+
+/**
+ * Removes the temporary files that writes killed before their rename left in `dir` (of `of` only, when given);
+ * resolves with their paths. To be called at start, before this process writes there.
+ */
+export async function removeLeftoverTemps(dir: string, of?: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw new StateError('STATE_UNREADABLE', dir, `cannot list: ${errorMessage(err)}`, { cause: err });
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => isTempName(n, of))) {
+    const path = join(dir, name);
+    try {
+      await rm(path, { force: true });
+    } catch (err) {
+      const message = `cannot remove a leftover temporary file: ${errorMessage(err)}`;
+      throw new StateError('STATE_WRITE_FAILED', path, message, { cause: err });
+    }
+    removed.push(path);
+  }
+  return removed;
+}
+
+/**
+ * Moves a state file (or whatever stands in its place) aside to `<file>.corrupt-<ms>`, so that starting without
+ * it never destroys what a person may need to understand what happened; resolves with the new path, or
+ * undefined when nothing was there.
+ */
+export async function moveAside(file: string): Promise<string | undefined> {
+  const aside = `${file}.corrupt-${Date.now()}`;
+  try {
+    await rename(file, aside);
+    return aside;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateError('STATE_WRITE_FAILED', file, `cannot move the unreadable file aside: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}
+
 /** Writes `data` as JSON to `file` atomically and durably. */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
   const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempOf(file);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(tmp, 'w', 0o600);

@@ -5,11 +5,12 @@
  * other's writes; writes of one job stay in order.
  */
 import { createHash } from 'node:crypto';
-import { readdir, rename } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, writeJsonAtomic, type JsonReadResult } from './atomic-file.js';
+import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic, type JsonReadResult } from './atomic-file.js';
 import { episodeFileSchema, episodesFileSchema, type Episode } from './episodes-schema.js';
 
 /** The store's key of a job; cluster names cannot contain `/`, so this is unambiguous. */
@@ -68,7 +69,7 @@ export class EpisodeStore {
    */
   static async open(stateDir: string, options: EpisodeStoreOptions = {}): Promise<EpisodeStore> {
     const store = new EpisodeStore(stateDir);
-    for (const file of await episodeFiles(store.file)) {
+    for (const file of await episodeFiles(store.file, options)) {
       const read = await readJsonFile(file, episodeFileSchema);
       const ep = await usable(read, options, (e) => ({
         episode: e.episode,
@@ -149,21 +150,54 @@ export class EpisodeStore {
   }
 }
 
-/** Every `<cluster>/<job>.json` below `dir`; temporary and moved-aside files are not episode files. */
-async function episodeFiles(dir: string): Promise<string[]> {
+/**
+ * Every `<cluster>/<job>.json` below `dir`; temporary and moved-aside files are not episode files, and the
+ * temporary files of interrupted writes are removed. Something else where a cluster's folder or a job's file
+ * belongs would fail every write of its jobs: it is a startup error naming it (moved aside with startEmpty).
+ */
+async function episodeFiles(dir: string, options: EpisodeStoreOptions): Promise<string[]> {
   const files: string[] = [];
   for (const cluster of await listDir(dir)) {
-    if (!cluster.isDirectory()) continue;
+    // Cluster folder names hold no dot (fileNameOf): dotted entries are moved-aside or someone else's.
+    if (cluster.name.includes('.')) continue;
     const clusterDir = join(dir, cluster.name);
+    if (!(await isKind(clusterDir, cluster, 'directory'))) {
+      await misplacedEntry(clusterDir, 'is not a directory, where the episode files of a cluster belong', options);
+      continue;
+    }
+    for (const removed of await removeLeftoverTemps(clusterDir)) {
+      options.logger?.info({ file: removed }, 'removed the temporary file of an interrupted write');
+    }
     for (const entry of await listDir(clusterDir)) {
-      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.'))
-        files.push(join(clusterDir, entry.name));
+      if (!entry.name.endsWith('.json') || entry.name.startsWith('.')) continue;
+      const file = join(clusterDir, entry.name);
+      if (await isKind(file, entry, 'file')) files.push(file);
+      else await misplacedEntry(file, 'is not a regular file, where the episode file of a job belongs', options);
     }
   }
   return files.sort();
 }
 
-async function listDir(dir: string): Promise<import('node:fs').Dirent[]> {
+/** Whether a listed entry is (or, for a symbolic link, points to) a file or a directory. */
+async function isKind(path: string, entry: Dirent, kind: 'file' | 'directory'): Promise<boolean> {
+  if (!entry.isSymbolicLink()) return kind === 'file' ? entry.isFile() : entry.isDirectory();
+  try {
+    const target = await stat(path);
+    return kind === 'file' ? target.isFile() : target.isDirectory();
+  } catch {
+    return false; // a dangling link stands in the way as much as a directory does
+  }
+}
+
+/** A directory where a file belongs, or the other way round: refused, or moved aside with startEmpty. */
+async function misplacedEntry(path: string, what: string, options: EpisodeStoreOptions): Promise<void> {
+  const error = new StateError('STATE_CORRUPT', path, `${what}; move or remove it`);
+  if (options.startEmpty !== true) throw error;
+  const aside = await moveAside(path);
+  options.logger?.warn({ file: path, moved_to: aside ?? null, error: error.message }, 'episode state in the way');
+}
+
+async function listDir(dir: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (err) {
@@ -202,21 +236,9 @@ async function usable<T>(
     error = read.error;
   }
   if (options.startEmpty !== true) throw error;
-  const aside = `${error.file}.corrupt-${Date.now()}`;
-  try {
-    await rename(error.file, aside);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new StateError(
-        'STATE_WRITE_FAILED',
-        error.file,
-        `cannot move the unreadable file aside: ${errorMessage(err)}`,
-        { cause: err },
-      );
-    }
-  }
+  const aside = await moveAside(error.file);
   options.logger?.warn(
-    { file: error.file, movedTo: aside, error: error.message },
+    { file: error.file, moved_to: aside ?? null, error: error.message },
     'episode state unreadable; starting without it',
   );
   return undefined;

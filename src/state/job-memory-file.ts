@@ -1,11 +1,15 @@
 /**
- * JobMemory kept in `<stateDir>/jobs.json`, written atomically. A write happens only when a job's JobID, state
- * or checkpoint path changed (not for `seenAt` alone), so steady scrapes do not fsync every 15 seconds.
+ * JobMemory kept in `<stateDir>/jobs.json`, written atomically. A write happens when a job's JobID, state or
+ * checkpoint path changed, when a job that the previous scrape listed is gone (so the moment it was last seen is
+ * on disk before anyone asks for it), when the newest `seenAt` on disk is `seenFlushMs` old, and at shutdown:
+ * steady scrapes do not fsync every 15 seconds, and a restart loses at most `seenFlushMs` of `seenAt`.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JOB_STATES } from '../flink/job-state.js';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { StateError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic } from './atomic-file.js';
 import type { JobMemory, RememberedJob } from './job-memory.js';
 
 const rememberedSchema = z.object({
@@ -22,27 +26,76 @@ const fileSchema = z.object({
 
 type FileShape = z.output<typeof fileSchema>;
 
+/** How long a newer `seenAt` may stay in memory only, while nothing else changes. */
+export const SEEN_FLUSH_MS = 60_000;
+
+export interface FileJobMemoryOptions {
+  /** A corrupt file is moved aside and the memory starts empty, instead of refusing to start. */
+  readonly startEmpty?: boolean;
+  readonly logger?: Logger;
+  readonly seenFlushMs?: number;
+  /**
+   * Whether a job is remembered after Flink stops listing it (the catalog: what is read of a vanished job is
+   * whether it was stopped on purpose and where its state is). Others are forgotten then, so that jobs that come
+   * and go under new names do not grow the file without bound. Every job by default.
+   */
+  readonly keep?: (cluster: string, jobName: string) => boolean;
+}
+
 function same(a: RememberedJob | undefined, b: RememberedJob): boolean {
   return a !== undefined && a.jobId === b.jobId && a.lastState === b.lastState && a.checkpointPath === b.checkpointPath;
+}
+
+function newestSeen(jobs: Iterable<RememberedJob>): number | undefined {
+  let newest: number | undefined;
+  for (const job of jobs) if (newest === undefined || job.seenAt > newest) newest = job.seenAt;
+  return newest;
 }
 
 export class FileJobMemory implements JobMemory {
   /** cluster → job name → record. */
   private readonly jobs = new Map<string, Map<string, RememberedJob>>();
+  /** The job names each cluster's previous scrape listed. */
+  private readonly present = new Map<string, ReadonlySet<string>>();
+  /** Per cluster, the newest `seenAt` that the last write (or the file at start) holds. */
+  private readonly writtenSeen = new Map<string, number>();
   /** Writes run one after another so an older state never lands after a newer one. */
   private writes: Promise<void> = Promise.resolve();
-  private dirty = false;
+  /** Memory changes counted, and the count the file holds: they differ while something is not on disk. */
+  private changes = 0;
+  private savedChanges = 0;
+  /** The last write failed: the next record writes even if it changed nothing. */
+  private failed = false;
+  private readonly seenFlushMs: number;
+  private readonly keep: (cluster: string, jobName: string) => boolean;
 
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    options: FileJobMemoryOptions,
+  ) {
+    this.seenFlushMs = options.seenFlushMs ?? SEEN_FLUSH_MS;
+    this.keep = options.keep ?? (() => true);
+  }
 
   /**
-   * Opens `<stateDir>/jobs.json`. A missing file is an empty memory; a corrupt one rejects with the
-   * StateError naming the file, unless `startEmpty` (the operator chose to lose it).
+   * Opens `<stateDir>/jobs.json`, removing temporary files that a killed write left. A missing file is an empty
+   * memory; a corrupt one rejects with the StateError naming the file, unless `startEmpty` (the operator chose
+   * to lose it), which moves it aside: the next write must not overwrite what a person may need.
    */
-  static async open(stateDir: string, options: { startEmpty?: boolean } = {}): Promise<FileJobMemory> {
-    const memory = new FileJobMemory(join(stateDir, 'jobs.json'));
+  static async open(stateDir: string, options: FileJobMemoryOptions = {}): Promise<FileJobMemory> {
+    const memory = new FileJobMemory(join(stateDir, 'jobs.json'), options);
+    for (const removed of await removeLeftoverTemps(stateDir, 'jobs.json')) {
+      options.logger?.info({ file: removed }, 'removed the temporary file of an interrupted write');
+    }
     const read = await readJsonFile(memory.file, fileSchema);
-    if (read.kind === 'corrupt' && options.startEmpty !== true) throw read.error;
+    if (read.kind === 'corrupt') {
+      if (options.startEmpty !== true) throw read.error;
+      const aside = await moveAside(memory.file);
+      options.logger?.warn(
+        { file: memory.file, moved_to: aside ?? null, error: read.error.message },
+        'job memory unreadable; starting without it',
+      );
+    }
     if (read.kind === 'ok') memory.load(read.value);
     return memory;
   }
@@ -51,6 +104,11 @@ export class FileJobMemory implements JobMemory {
     for (const [cluster, jobs] of Object.entries(data.clusters)) {
       const map = new Map<string, RememberedJob>();
       for (const [name, job] of Object.entries(jobs)) {
+        // Whether Flink still lists it is not known before the first scrape, which records it again if so.
+        if (!this.keep(cluster, name)) {
+          this.changes++;
+          continue;
+        }
         map.set(name, {
           jobId: job.jobId,
           lastState: job.lastState,
@@ -59,6 +117,8 @@ export class FileJobMemory implements JobMemory {
         });
       }
       this.jobs.set(cluster, map);
+      const seen = newestSeen(map.values());
+      if (seen !== undefined) this.writtenSeen.set(cluster, seen);
     }
   }
 
@@ -78,18 +138,63 @@ export class FileJobMemory implements JobMemory {
       if (!same(map.get(name), job)) changed = true;
       map.set(name, job);
     }
-    // After a failed write the file lags behind memory: write again even if this scrape changed nothing.
-    if (!changed && !this.dirty) return;
-    this.dirty = true;
+    if (jobs.size > 0) this.changes++;
+    let vanished = false;
+    for (const name of this.present.get(cluster) ?? []) {
+      if (jobs.has(name)) continue;
+      vanished = true;
+      if (!this.keep(cluster, name)) map.delete(name);
+    }
+    this.present.set(cluster, new Set(jobs.keys()));
+    const seen = newestSeen(jobs.values());
+    const written = this.writtenSeen.get(cluster);
+    // Either direction: a clock set back must not silence the writes until it catches up.
+    const due = seen !== undefined && (written === undefined || Math.abs(seen - written) >= this.seenFlushMs);
+    if (changed || vanished || due || this.failed) await this.write();
+  }
+
+  /**
+   * Writes what is only in memory (the latest `seenAt`s); for shutdown. Rejects when the write fails or has
+   * not finished within `timeoutMs`: a hung disk must not hold a stop for longer.
+   */
+  async flush(timeoutMs = 5000): Promise<void> {
+    const write = this.changes !== this.savedChanges || this.failed ? this.write() : this.writes;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StateError('STATE_WRITE_FAILED', this.file, `no write finished within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([write, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private write(): Promise<void> {
     const snapshot = this.serialise();
+    const changes = this.changes;
+    for (const [cluster, jobs] of this.jobs) {
+      const seen = newestSeen(jobs.values());
+      if (seen !== undefined) this.writtenSeen.set(cluster, seen);
+    }
     const write = this.writes
       .catch(() => undefined)
       .then(() => writeJsonAtomic(this.file, snapshot))
-      .then(() => {
-        if (this.writes === write) this.dirty = false;
-      });
+      .then(
+        () => {
+          this.failed = false;
+          this.savedChanges = Math.max(this.savedChanges, changes);
+        },
+        (err: unknown) => {
+          this.failed = true;
+          throw err;
+        },
+      );
     this.writes = write;
-    await write;
+    return write;
   }
 
   private serialise(): FileShape {

@@ -11,13 +11,20 @@ export interface RememberedJob {
   readonly lastState: JobState;
   /** Newest completed checkpoint (or savepoint) path seen for this job, across its instances. */
   readonly checkpointPath: string | undefined;
-  /** Unix milliseconds of the scrape that saw it last. */
+  /**
+   * Unix milliseconds of the last scrape in which Flink listed the job (in any state): for a job that vanished,
+   * the last moment it was known to exist. Updated in memory every scrape; see FileJobMemory for how far the
+   * file may lag.
+   */
   readonly seenAt: number;
 }
 
 export interface JobMemory {
   /** What is remembered of a job, if anything. */
   get(cluster: string, jobName: string): RememberedJob | undefined;
-  /** Records what one scrape of a cluster saw; persisted atomically, and only when something changed. */
+  /**
+   * Records what one scrape of a cluster saw. Persisted atomically when a job's instance, state or checkpoint
+   * path changed or a job vanished; a newer `seenAt` alone is persisted now and then, not every scrape.
+   */
   record(cluster: string, jobs: ReadonlyMap<string, RememberedJob>): Promise<void>;
 }

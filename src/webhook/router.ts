@@ -11,7 +11,7 @@ import type { IncomingAlert } from '../recovery/alert.js';
 import type { AcceptResult, ResetResult } from '../recovery/recoverer.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { checkCredentials } from './auth.js';
-import { parsePayload } from './payload.js';
+import { cutText, readPayload } from './payload.js';
 import { errorMessage } from '../errors.js';
 
 /** What the router needs of the recoverer. */
@@ -60,11 +60,16 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     res.set('WWW-Authenticate', deps.config.bearerToken !== undefined ? 'Bearer' : 'Basic realm="flink-guardian"');
     res.status(401).json({ error: 'missing or invalid credentials' });
   };
-  // Alertmanager always sends JSON; accepting any content type spares a 400 on a proxy that rewrites it.
-  const json = express.json({ limit: deps.config.maxBodyBytes, type: () => true, strict: true });
+  // Alertmanager always sends JSON; accepting any content type spares a 400 on a proxy that rewrites it. The
+  // body is taken raw so that its alerts are counted before JSON.parse builds them (readPayload).
+  const raw = express.raw({ limit: deps.config.maxBodyBytes, type: () => true });
+  const limits = { maxAlerts: deps.config.maxAlerts, maxLabelValueLength: deps.config.maxLabelValueLength };
+  // Group keys and receivers are logged, not kept: cut like labels, so one line stays one line.
+  const short = (text: string | undefined): string | null =>
+    text === undefined ? null : cutText(text, limits.maxLabelValueLength);
 
-  router.post('/alertmanager', countCodes, authenticate, json, (req: Request, res: Response) => {
-    const parsed = parsePayload(req.body);
+  router.post('/alertmanager', countCodes, authenticate, raw, (req: Request, res: Response) => {
+    const parsed = readPayload(req.body, limits);
     if (!parsed.ok) {
       log.warn({ issues: parsed.issues }, 'webhook body is not a valid version-4 payload');
       res.status(400).json({ error: 'not a valid Alertmanager webhook payload (version 4)', issues: parsed.issues });
@@ -73,8 +78,14 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     const { payload } = parsed;
     if ((payload.truncatedAlerts ?? 0) > 0) {
       log.warn(
-        { truncated: payload.truncatedAlerts, groupKey: payload.groupKey },
+        { truncated: payload.truncatedAlerts, group: short(payload.groupKey) },
         'alertmanager truncated the alert list (max_alerts)',
+      );
+    }
+    if (parsed.cut > 0) {
+      log.warn(
+        { cut: parsed.cut, max_length: limits.maxLabelValueLength, group: short(payload.groupKey) },
+        'label or annotation names or values longer than webhook.maxLabelValueLength were cut',
       );
     }
     const alerts: IncomingAlert[] = payload.alerts.map((a) => ({
@@ -98,9 +109,9 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     // One line per delivered notification: when Alertmanager reached us, and with what (the audit trail starts here).
     log.info(
       {
-        receiver: payload.receiver ?? null,
+        receiver: short(payload.receiver),
         status: payload.status,
-        group: payload.groupKey ?? null,
+        group: short(payload.groupKey),
         alerts: result.alerts,
         considered: result.considered,
       },

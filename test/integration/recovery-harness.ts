@@ -50,7 +50,7 @@ export function testConfig(
   return configSchema.parse({
     stateDir: join(dir, 'state'),
     clusters: [{ name: 'prod', url: simUrl, retries: 0, requestTimeout: '2s', ...cluster }],
-    webhook: { bearerToken: TOKEN, maxBodyBytes: 65536 },
+    webhook: { bearerToken: TOKEN, maxBodyBytes: 65536, maxAlerts: 1000, maxLabelValueLength: 1024 },
     recovery: { maxAttempts: 3, cooldown: '100ms', resetAfter: '300ms', verifyTimeout: '1s', ...recovery },
     jobs: [
       {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -182,6 +182,165 @@ describe('flink-guardian command', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('flink-guardian refusing or setting aside state in the way', () => {
+  let dir: string;
+  let sim: FlinkSimulator;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'guardian-state-'));
+    sim = await startFlinkSimulator();
+    sim.addJob({ name: 'orders' });
+  });
+  after(() => sim.close());
+
+  it('--start-empty moves a corrupt jobs.json aside, and scrapes do not overwrite it', async () => {
+    const stateDir = join(dir, 'corrupt-memory');
+    await mkdir(stateDir, { recursive: true });
+    const corrupt = '{"version": 1, "clusters": {"prod": {"orders": {"jobId": "x"}}}}';
+    await writeFile(join(stateDir, 'jobs.json'), corrupt);
+    const file = join(dir, 'corrupt-memory.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    const refused = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /jobs\.json: does not match the state schema/);
+    const started = await serve(file, ['--start-empty']);
+    try {
+      await fetch(`${started.base}/metrics`).then((r) => r.text());
+      await until('the job memory to be written', async () =>
+        (await readdir(stateDir)).includes('jobs.json') ? true : undefined,
+      );
+    } finally {
+      started.child.kill('SIGTERM');
+      await new Promise((r) => started.child.once('exit', r));
+    }
+    const aside = (await readdir(stateDir)).filter((f) => f.startsWith('jobs.json.corrupt-'));
+    assert.equal(aside.length, 1, 'the corrupt file is moved aside');
+    assert.equal(await readFile(join(stateDir, aside[0] as string), 'utf8'), corrupt);
+    assert.match(await readFile(join(stateDir, 'jobs.json'), 'utf8'), /"orders"/);
+  });
+
+  it('a graceful stop writes the latest sighting of every job, which steady scrapes do not', async () => {
+    const stateDir = join(dir, 'graceful');
+    const file = join(dir, 'graceful.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    const started = await serve(file);
+    type Memory = { clusters: Record<string, Record<string, { seenAt: number }>> };
+    const seenAt = async (): Promise<number | undefined> =>
+      (JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as Memory).clusters.prod?.orders?.seenAt;
+    let lastScrape = 0;
+    try {
+      await (await fetch(`${started.base}/metrics`)).text();
+      const first = await seenAt();
+      await new Promise((r) => setTimeout(r, 50));
+      lastScrape = Date.now();
+      await (await fetch(`${started.base}/metrics`)).text();
+      assert.equal(await seenAt(), first, 'a scrape that changed nothing but seenAt writes nothing');
+    } finally {
+      started.child.kill('SIGTERM');
+      await new Promise((r) => started.child.once('exit', r));
+    }
+    const last = await seenAt();
+    assert.ok(last !== undefined && last >= lastScrape, `seenAt ${last} before the last scrape at ${lastScrape}`);
+  });
+
+  it('refuses to start when a directory stands where an episode file belongs, naming it', async () => {
+    const stateDir = join(dir, 'in-the-way');
+    const where = join(stateDir, 'episodes', 'prod', 'orders.json');
+    await mkdir(where, { recursive: true });
+    const file = join(dir, 'in-the-way.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
+    assert.equal(ran.code, 1);
+    assert.ok(ran.stderr.includes(`refusing to start: ${where}: is not a regular file`), ran.stderr);
+    assert.match(ran.stderr, /--start-empty/);
+  });
+});
+
+describe('flink-guardian at the edges: an unwritable stateDir, a vanished job, alerts too big', () => {
+  let sim: FlinkSimulator;
+  let child: ChildProcess;
+  let base: string;
+  let stateDir: string;
+  let jobId: string;
+  const post = (body: string): Promise<Response> =>
+    fetch(`${base}/alertmanager`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    });
+
+  before(async () => {
+    sim = await startFlinkSimulator({ version: '1.20.1' });
+    jobId = sim.addJob({ name: 'orders' });
+    const dir = await mkdtemp(join(tmpdir(), 'guardian-edges-'));
+    stateDir = join(dir, 'state');
+    const file = join(dir, 'guardian.yaml');
+    await writeFile(file, configText(sim, stateDir));
+    ({ child, base } = await serve(file));
+  });
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await sim.close();
+  });
+
+  it('/readyz is 503 while stateDir takes no writes, and 200 again once it does', async () => {
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    // Root ignores permissions: a file where the directory belongs makes every write fail for anyone.
+    await rename(stateDir, `${stateDir}.away`);
+    await writeFile(stateDir, 'in the way');
+    try {
+      await until('/readyz to say not ready', async () =>
+        (await fetch(`${base}/readyz`)).status === 503 ? true : undefined,
+      );
+      assert.equal((await fetch(`${base}/healthz`)).status, 200, 'alive all the same');
+    } finally {
+      await rm(stateDir);
+      await rename(`${stateDir}.away`, stateDir);
+    }
+    await until('/readyz to say ready', async () =>
+      (await fetch(`${base}/readyz`)).status === 200 ? true : undefined,
+    );
+  });
+
+  it('refuses 250,000 alerts in one body with a 400 that says the cap', async () => {
+    const res = await post(`{"version":"4","status":"firing","alerts":[${'{},'.repeat(249_999)}{}]}`);
+    assert.equal(res.status, 400);
+    assert.match(JSON.stringify(await res.json()), /250000 alerts in one body, at most 1000 \(webhook\.maxAlerts\)/);
+  });
+
+  it('no 900 KB job_name of an alert reaches the metrics', async () => {
+    for (let i = 0; i < 5; i++) {
+      const body = alert('resolved');
+      const labels = { ...body.alerts[0]!.labels, job_name: `${i}${'x'.repeat(900 * 1024)}` };
+      const res = await post(JSON.stringify({ ...body, alerts: [{ ...body.alerts[0]!, labels }] }));
+      assert.equal(res.status, 200);
+    }
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const longest = Math.max(...text.split('\n').map((line) => line.length));
+    assert.ok(longest < 4096, `a line of ${longest} characters`);
+  });
+
+  it('keeps the last sighting of a job that vanished through kill -9', async () => {
+    for (let i = 0; i < 3; i++) {
+      await (await fetch(`${base}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const lastSeenBetween = [Date.now(), 0];
+    await (await fetch(`${base}/metrics`)).text();
+    lastSeenBetween[1] = Date.now();
+    sim.remove(jobId);
+    await (await fetch(`${base}/metrics`)).text();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const memory = JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as {
+      clusters: Record<string, Record<string, { seenAt: number; lastState: string }>>;
+    };
+    const orders = memory.clusters.prod?.orders;
+    assert.equal(orders?.lastState, 'RUNNING');
+    const [from, to] = lastSeenBetween as [number, number];
+    assert.ok(orders !== undefined && orders.seenAt >= from && orders.seenAt <= to, `${orders?.seenAt}: ${from}-${to}`);
   });
 });
 

@@ -30,7 +30,7 @@ export function clusterConfig(stateDir: string, recovery: RecoveryConfig, jobs: 
     stateDir,
     logLevel: 'info',
     clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
-    webhook: { bearerToken: 't', maxBodyBytes: 65536 },
+    webhook: { bearerToken: 't', maxBodyBytes: 65536, maxAlerts: 1000, maxLabelValueLength: 1024 },
     recovery,
     jobs,
   };

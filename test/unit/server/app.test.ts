@@ -8,7 +8,7 @@ import { silentLogger } from '../../../src/log.js';
 describe('HTTP app', () => {
   let server: RunningServer;
   let base: string;
-  let ready = false;
+  let ready: boolean | 'throws' = false;
   let scrape: ScrapeSource = {
     collect: async () => '# TYPE flink_cluster_up gauge\nflink_cluster_up{cluster="a"} 1\n',
   };
@@ -27,7 +27,10 @@ describe('HTTP app', () => {
       scrape: { collect: () => scrape.collect() },
       ownMetrics: () => registry.metrics(),
       routers: [],
-      isReady: () => ready,
+      isReady: async () => {
+        if (ready === 'throws') throw new Error('probe broke');
+        return ready;
+      },
       logger: silentLogger(),
     });
     server = await startServer(app, '127.0.0.1:0');
@@ -57,6 +60,9 @@ describe('HTTP app', () => {
     assert.equal((await fetch(`${base}/readyz`)).status, 503);
     ready = true;
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    ready = 'throws';
+    assert.equal((await fetch(`${base}/readyz`)).status, 503, 'a readiness check that fails is not ready');
+    ready = true;
   });
 
   it('answers 404 for unknown paths', async () => {

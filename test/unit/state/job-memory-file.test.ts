@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -64,13 +64,165 @@ describe('FileJobMemory', () => {
     );
   });
 
-  it('starts empty over a corrupt file when told to, and replaces it on the next write', async () => {
+  const corrupt: [string, string | undefined][] = [
+    ['not JSON', 'garbage'],
+    ['empty', ''],
+    ['another version', JSON.stringify({ version: 2, clusters: {} })],
+    ['a record without its state', '{"version":1,"clusters":{"prod":{"orders":{"jobId":"x","seenAt":1}}}}'],
+    ['a directory', undefined],
+  ];
+  for (const [name, content] of corrupt) {
+    it(`starts empty over a corrupt file (${name}) when told to, moving it aside, never overwriting it`, async () => {
+      const stateDir = await dir();
+      const file = join(stateDir, 'jobs.json');
+      if (content === undefined) await mkdir(join(file, 'inside'), { recursive: true });
+      else await writeFile(file, content);
+      const memory = await FileJobMemory.open(stateDir, { startEmpty: true });
+      assert.equal(memory.get('prod', 'orders'), undefined);
+      await memory.record('prod', new Map([['orders', job()]]));
+      assert.deepEqual((await FileJobMemory.open(stateDir)).get('prod', 'orders'), job());
+      const aside = (await readdir(stateDir)).filter((f) => f.startsWith('jobs.json.corrupt-'));
+      assert.equal(aside.length, 1);
+      const moved = join(stateDir, aside[0] as string);
+      if (content === undefined) assert.deepEqual(await readdir(moved), ['inside']);
+      else assert.equal(await readFile(moved, 'utf8'), content);
+    });
+  }
+
+  it('removes the temporary files of interrupted writes at start, and nothing else', async () => {
     const stateDir = await dir();
+    const leftovers = ['.jobs.json.123.0a1b2c3d.tmp', '.jobs.json.1.ffffffff.tmp'];
+    const others = ['notes.tmp', '.jobs.json.swp', 'jobs.json.corrupt-1'];
+    for (const name of [...leftovers, ...others]) await writeFile(join(stateDir, name), '{"version":1,"clusters":{}');
+    await FileJobMemory.open(stateDir);
+    assert.deepEqual((await readdir(stateDir)).sort(), others.sort());
+  });
+});
+
+describe('FileJobMemory: what is kept of jobs that vanished', () => {
+  const keep = (cluster: string, name: string): boolean => cluster === 'prod' && name === 'orders';
+
+  it('forgets a job outside `keep` once Flink stops listing it, and keeps the others', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { keep });
+    const batch = (i: number): [string, RememberedJob] => [`batch-${i}`, job({ jobId: String(i).padStart(32, '0') })];
+    await memory.record('prod', new Map([['orders', job()], batch(1)]));
+    assert.ok(memory.get('prod', 'batch-1') !== undefined, 'remembered while listed');
+    await memory.record('prod', new Map([batch(2)]));
+    await memory.record('prod', new Map([batch(3)]));
+    await memory.record('prod', new Map());
+    assert.deepEqual(
+      ['orders', 'batch-1', 'batch-2', 'batch-3'].map((n) => memory.get('prod', n) !== undefined),
+      [true, false, false, false],
+    );
+    const reopened = await FileJobMemory.open(stateDir);
+    assert.deepEqual(reopened.get('prod', 'orders'), job());
+    assert.equal(reopened.get('prod', 'batch-3'), undefined);
+  });
+
+  it('drops what the file holds of jobs outside `keep` when it opens, and writes that at the next flush', async () => {
+    const stateDir = await dir();
+    const all = await FileJobMemory.open(stateDir);
+    await all.record(
+      'prod',
+      new Map([
+        ['orders', job()],
+        ['old-batch', job({ jobId: 'b'.repeat(32) })],
+      ]),
+    );
+    const memory = await FileJobMemory.open(stateDir, { keep });
+    assert.equal(memory.get('prod', 'old-batch'), undefined);
+    assert.deepEqual(memory.get('prod', 'orders'), job());
+    await memory.flush();
+    assert.equal((await FileJobMemory.open(stateDir)).get('prod', 'old-batch'), undefined);
+  });
+});
+
+describe('FileJobMemory: the moment a job was last seen', () => {
+  const FLUSH = 60_000;
+  const T0 = 1_700_000_000_000;
+  const seenOnDisk = async (stateDir: string, name = 'orders'): Promise<number | undefined> =>
+    (await FileJobMemory.open(stateDir)).get('prod', name)?.seenAt;
+
+  it('keeps seenAt of every scrape in memory; writes it at most every seenFlushMs while nothing changes', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
+    assert.equal(await seenOnDisk(stateDir), T0);
+    for (let t = T0 + 15_000; t < T0 + FLUSH; t += 15_000) {
+      await memory.record('prod', new Map([['orders', job({ seenAt: t })]]));
+      assert.equal(memory.get('prod', 'orders')?.seenAt, t, 'in memory every scrape');
+      assert.equal(await seenOnDisk(stateDir), T0, 'not written for seenAt alone');
+    }
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
+    assert.equal(await seenOnDisk(stateDir), T0 + FLUSH, 'written once it is seenFlushMs old');
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH + 15_000 })]]));
+    assert.equal(await seenOnDisk(stateDir), T0 + FLUSH);
+  });
+
+  it('writes at once the scrape in which a job is gone, so its last sighting survives a restart', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    const both = (t: number) =>
+      new Map([
+        ['orders', job({ seenAt: t })],
+        ['payments', job({ jobId: 'b'.repeat(32), seenAt: t })],
+      ]);
+    await memory.record('prod', both(T0));
+    await memory.record('prod', both(T0 + 15_000));
+    await memory.record('prod', both(T0 + 30_000));
+    assert.equal(await seenOnDisk(stateDir), T0);
+    // The JobManager restarted without HA and lists only payments: orders was last seen at T0 + 30 s.
+    await memory.record('prod', new Map([['payments', job({ jobId: 'b'.repeat(32), seenAt: T0 + 45_000 })]]));
+    const restarted = await FileJobMemory.open(stateDir);
+    assert.equal(restarted.get('prod', 'orders')?.seenAt, T0 + 30_000);
+    assert.equal(restarted.get('prod', 'orders')?.lastState, 'RUNNING');
+  });
+
+  it('a cluster that lists nothing any more still records when its jobs were last seen', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
+    await memory.record('prod', new Map());
+    assert.equal(await seenOnDisk(stateDir), T0 + 15_000);
+  });
+
+  it('flush (at shutdown) writes the latest seenAt; a kill without it loses at most seenFlushMs', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    for (let t = T0; t <= T0 + 105_000; t += 15_000) {
+      await memory.record('prod', new Map([['orders', job({ seenAt: t })]]));
+    }
+    const killed = await seenOnDisk(stateDir);
+    assert.ok(killed !== undefined && T0 + 105_000 - killed < FLUSH, `on disk ${killed}`);
+    await memory.flush();
+    assert.equal(await seenOnDisk(stateDir), T0 + 105_000);
+    // Every write renames a new file over the old one: the inode tells whether one happened.
+    const inode = (await stat(join(stateDir, 'jobs.json'))).ino;
+    await memory.flush();
+    assert.equal((await stat(join(stateDir, 'jobs.json'))).ino, inode, 'nothing new, nothing written');
+  });
+
+  it('after a restart, the next periodic write counts from what the file holds', async () => {
+    const stateDir = await dir();
+    const first = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    await first.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
+    const second = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
+    await second.record('prod', new Map([['orders', job({ seenAt: T0 + 30_000 })]]));
+    assert.equal(await seenOnDisk(stateDir), T0);
+    await second.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
+    assert.equal(await seenOnDisk(stateDir), T0 + FLUSH);
+  });
+
+  it('writes again after a failed write even when the next scrape changed nothing', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
     const file = join(stateDir, 'jobs.json');
-    await writeFile(file, 'garbage');
-    const memory = await FileJobMemory.open(stateDir, { startEmpty: true });
-    assert.equal(memory.get('prod', 'orders'), undefined);
-    await memory.record('prod', new Map([['orders', job()]]));
-    assert.deepEqual((await FileJobMemory.open(stateDir)).get('prod', 'orders'), job());
+    await mkdir(file); // every write fails while a directory stands there
+    await assert.rejects(memory.record('prod', new Map([['orders', job({ seenAt: T0 })]])));
+    await rm(file, { recursive: true });
+    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
+    assert.equal(await seenOnDisk(stateDir), T0 + 15_000);
   });
 });

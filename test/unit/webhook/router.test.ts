@@ -45,7 +45,7 @@ describe('webhook router', () => {
     const app = express();
     app.use(
       createWebhookRouter({
-        config: { bearerToken: TOKEN, maxBodyBytes: 4096 },
+        config: { bearerToken: TOKEN, maxBodyBytes: 4096, maxAlerts: 100, maxLabelValueLength: 1024 },
         recoverer: fake,
         registry,
         logger: silentLogger(),
@@ -133,7 +133,12 @@ describe('webhook router with basic auth', () => {
     const app = express();
     app.use(
       createWebhookRouter({
-        config: { basicAuth: { username: 'am', password: 'pw' }, maxBodyBytes: 4096 },
+        config: {
+          basicAuth: { username: 'am', password: 'pw' },
+          maxBodyBytes: 4096,
+          maxAlerts: 100,
+          maxLabelValueLength: 1024,
+        },
         recoverer: new FakeRecoverer(),
         registry: new Registry(),
         logger: silentLogger(),
@@ -159,5 +164,66 @@ describe('webhook router with basic auth', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('webhook router bounds', () => {
+  let server: Server;
+  let url: string;
+  const fake = new FakeRecoverer();
+  const registry = new Registry();
+
+  before(async () => {
+    const app = express();
+    app.use(
+      createWebhookRouter({
+        config: { bearerToken: TOKEN, maxBodyBytes: 1024 * 1024, maxAlerts: 1000, maxLabelValueLength: 1024 },
+        recoverer: fake,
+        registry,
+        logger: silentLogger(),
+      }),
+    );
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
+  });
+  after(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  const post = (body: string): Promise<Response> =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
+
+  it('refuses 250,000 alerts in 750 KB with a 400 saying the cap and the count; nothing is handed over', async () => {
+    const before = fake.received.length;
+    const res = await post(`{"version":"4","status":"firing","alerts":[${'{},'.repeat(249_999)}{}]}`);
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { issues: string[] };
+    assert.match(body.issues.join(), /250000 alerts in one body, at most 1000 \(webhook\.maxAlerts\)/);
+    assert.equal(fake.received.length, before);
+  });
+
+  it('hands over at most maxAlerts alerts', async () => {
+    assert.equal((await post(JSON.stringify(v4(Array(1000).fill(firing))))).status, 200);
+    assert.equal(fake.received.at(-1)?.length, 1000);
+    assert.equal((await post(JSON.stringify(v4(Array(1001).fill(firing))))).status, 400);
+  });
+
+  it('cuts a 900 KB job_name before the recoverer sees it', async () => {
+    const long = 'x'.repeat(900_000);
+    const alert = { ...firing, status: 'resolved', labels: { ...firing.labels, job_name: long } };
+    for (let i = 0; i < 3; i++) assert.equal((await post(JSON.stringify(v4([alert])))).status, 200);
+    const seen = fake.received.slice(-3).map((alerts) => alerts[0]?.labels.job_name);
+    assert.deepEqual(seen, Array(3).fill(`${'x'.repeat(1024)}…`));
+  });
+
+  it('refuses 10,000 junk labels in one alert, naming the alert', async () => {
+    const labels = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`junk${i}`, String(i)]));
+    const res = await post(JSON.stringify(v4([firing, { ...firing, labels }])));
+    assert.equal(res.status, 400);
+    assert.match(
+      ((await res.json()) as { issues: string[] }).issues.join(),
+      /^alerts\[1\]: an object of 10000 members/,
+    );
   });
 });
