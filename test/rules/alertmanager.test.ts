@@ -120,12 +120,14 @@ describe('alertmanager configuration', () => {
         assert.match(line, /# e2e: may shorten$/, line);
       if (/^\s*-?\s*(url|credentials_file):/.test(line)) assert.match(line, /# e2e: rewrite$/, line);
     }
-    const prom = readFileSync('prometheus/prometheus.yml', 'utf8').split('\n');
-    for (const key of ['scrape_interval', 'evaluation_interval']) {
-      const found = prom.filter((l) => new RegExp(`^\\s*${key}:`).test(l));
-      assert.equal(found.length, 1, `prometheus.yml: exactly one ${key}`);
-      assert.match(found[0]!, /# e2e: may shorten$/);
-    }
+    // In prometheus.yml a harness rewrites addresses only: the intervals it runs with are the shipped ones.
+    const marked = readFileSync('prometheus/prometheus.yml', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('# e2e:'));
+    assert.deepEqual(
+      marked.map((l) => l.trim()),
+      ['- 127.0.0.1:9093 # e2e: address', '- 127.0.0.1:9813 # e2e: address'],
+    );
   });
 
   it('knows every contract alert (sanity of the shared list)', () => {

@@ -219,8 +219,11 @@ describe('grafana provisioning', () => {
     assert.equal(doc.apiVersion, 1);
     const ds = doc.datasources[0]!;
     assert.equal(ds.type, 'prometheus');
-    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as { global: { scrape_interval: string } };
-    assert.equal((ds.jsonData as Json).timeInterval, prom.global.scrape_interval);
+    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as {
+      scrape_configs: { job_name: string; scrape_interval?: string }[];
+    };
+    const job = prom.scrape_configs.find((j) => j.job_name === 'flink-guardian');
+    assert.equal((ds.jsonData as Json).timeInterval, job?.scrape_interval);
   });
 
   it('provisions the dashboards from files', () => {
