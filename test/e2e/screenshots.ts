@@ -194,7 +194,8 @@ export function alertFiringShows(alertname: string): string {
  */
 export function expandFiring(alertname: string): string {
   return (
-    `document.querySelectorAll('#alertsTable > tbody > tr.alert-success').forEach((r) => { r.style.display = 'none'; }); ` +
+    `document.querySelectorAll('#alertsTable > tbody > tr.alert-success')` +
+    `.forEach((r) => { r.style.display = 'none'; }); ` +
     `Array.from(document.querySelectorAll('tr.alert-danger.alert_header'))` +
     `.filter((r) => r.innerText.includes(${JSON.stringify(alertname)})).forEach((r) => r.click()); true`
   );

@@ -278,9 +278,10 @@ for (const version of flinkVersions()) {
         p90_ms: p90,
       });
       t.diagnostic(
-        `time to recover (Flink ${version}, ${RUNS} failures, shipped settings: scrape ${s.intervals.scrape_interval}, ` +
-          `evaluation ${s.intervals.evaluation_interval}, for ${s.intervals.for}, group_wait ` +
-          `${s.intervals.group_wait}): p50 ${(p50.total / 1000).toFixed(1)} s, p90 ${(p90.total / 1000).toFixed(1)} s; ` +
+        `time to recover (Flink ${version}, ${RUNS} failures, shipped settings: scrape ` +
+          `${s.intervals.scrape_interval}, evaluation ${s.intervals.evaluation_interval}, for ${s.intervals.for}, ` +
+          `group_wait ${s.intervals.group_wait}): p50 ${(p50.total / 1000).toFixed(1)} s, ` +
+          `p90 ${(p90.total / 1000).toFixed(1)} s; ` +
           `p50 per phase ${PHASES.map((p) => `${p} ${p50[p]}`).join(', ')} ms; written to ${file}`,
       );
     });

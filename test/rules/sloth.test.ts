@@ -84,7 +84,8 @@ function promtoolTests(ruleFiles: string[], expectations: 'sloth' | 'ours'): str
       },
       {
         series:
-          'flink_job_state{job="flink-guardian",instance="g1:9813",cluster="prod",job_name="fresh",state="INITIALIZING"}',
+          'flink_job_state{job="flink-guardian",instance="g1:9813",cluster="prod",job_name="fresh",' +
+          'state="INITIALIZING"}',
         values: '1x2 0x100',
       },
       { series: 'flink_cluster_up{job="flink-guardian",instance="g1:9813",cluster="prod"}', values: '1x100' },
