@@ -337,12 +337,13 @@ for (const version of flinkVersions()) {
         // The graph once the job has been RUNNING a while again, so the dip and the alert sit inside it.
         await settle(s, name, episode);
         await sleep(10_000);
-        const minutes = Math.ceil((Date.now() - startedAt + 60_000) / 60_000);
+        // From 20 s before the failure to now: the episode fills a good part of the picture.
+        const seconds = Math.ceil((Date.now() - startedAt) / 1000) + 20;
         await browser.screenshot({
           url: graphUrl(
             s.prometheus.url,
             `flink_job_up{job_name="${name}"} or ALERTS{alertname="FlinkJobFailed",job_name="${name}"}`,
-            `${minutes}m`,
+            `${seconds}s`,
           ),
           shows: graphShows(2),
           file: join(img, 'prometheus-recovery-graph.png'),
