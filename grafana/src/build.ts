@@ -119,7 +119,7 @@ type FieldPanel =
   | statetimeline.PanelBuilder
   | table.PanelBuilder;
 
-function common_<T extends FieldPanel>(builder: T, p: PanelSpec, id: number, runbookUrl: string): T {
+function withCommon<T extends FieldPanel>(builder: T, p: PanelSpec, id: number, runbookUrl: string): T {
   builder
     .id(id)
     .title(p.title)
@@ -170,7 +170,7 @@ function lastNotNull(): common.ReduceDataOptionsBuilder {
 function panel(p: PanelSpec, id: number, runbookUrl: string): FieldPanel {
   switch (p.kind) {
     case 'stat': {
-      const b = common_(new stat.PanelBuilder(), p, id, runbookUrl)
+      const b = withCommon(new stat.PanelBuilder(), p, id, runbookUrl)
         .reduceOptions(lastNotNull())
         .colorMode(p.colorMode === 'value' ? common.BigValueColorMode.Value : common.BigValueColorMode.Background)
         .graphMode(p.graphMode === 'area' ? common.BigValueGraphMode.Area : common.BigValueGraphMode.None)
@@ -184,7 +184,7 @@ function panel(p: PanelSpec, id: number, runbookUrl: string): FieldPanel {
       return b;
     }
     case 'timeseries': {
-      const b = common_(new timeseries.PanelBuilder(), p, id, runbookUrl);
+      const b = withCommon(new timeseries.PanelBuilder(), p, id, runbookUrl);
       const l = legend();
       if (p.legendTable === true)
         l.displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Right).calcs(['lastNotNull']);
@@ -211,19 +211,19 @@ function panel(p: PanelSpec, id: number, runbookUrl: string): FieldPanel {
       return b;
     }
     case 'bargauge':
-      return common_(new bargauge.PanelBuilder(), p, id, runbookUrl)
+      return withCommon(new bargauge.PanelBuilder(), p, id, runbookUrl)
         .displayMode(common.BarGaugeDisplayMode.Gradient)
         .orientation(common.VizOrientation.Horizontal)
         .reduceOptions(lastNotNull())
         .showUnfilled(true);
     case 'stateTimeline':
-      return common_(new statetimeline.PanelBuilder(), p, id, runbookUrl)
+      return withCommon(new statetimeline.PanelBuilder(), p, id, runbookUrl)
         .showValue(common.VisibilityMode.Never)
         .mergeValues(true)
         .rowHeight(0.8)
         .legend(p.legend === false ? new common.VizLegendOptionsBuilder().showLegend(false) : legend());
     case 'table':
-      return common_(new table.PanelBuilder(), p, id, runbookUrl).cellHeight(common.TableCellHeight.Sm);
+      return withCommon(new table.PanelBuilder(), p, id, runbookUrl).cellHeight(common.TableCellHeight.Sm);
   }
 }
 

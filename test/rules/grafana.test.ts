@@ -1,4 +1,4 @@
-// grafana/: dashboards are valid and portable (no datasource uid), their PromQL parses (checked by promtool)
+// grafana/: dashboards are generated from grafana/src, valid and portable (no datasource uid), their PromQL parses
 // and, like the rules', selects only metrics flink-guardian exports or the rules record.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
