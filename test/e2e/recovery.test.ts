@@ -41,7 +41,7 @@ import { errorMessage } from '../../src/errors.js';
 const RESTART_ATTEMPTS = 2;
 const FAILS_TO_END_FAILED = RESTART_ATTEMPTS + 1;
 const MAX_ATTEMPTS = 2;
-/** Longer than FlinkJobFailed's `for: 10s` plus a scrape, an evaluation and group_wait. */
+/** Longer than the slower trigger takes to fire: a scrape, an evaluation and FlinkJobMissing's `for: 15s`. */
 const ALERT_WINDOW_MS = 22_000;
 
 const JOBS = {
@@ -60,8 +60,6 @@ function isoOf(line: GuardianLogLine): number {
   return ms(line.time);
 }
 
-const interval = process.env.E2E_PROMETHEUS_INTERVAL;
-
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: recovery end to end`, { timeout: 15 * 60_000 }, () => {
     let stack: Stack | undefined;
@@ -79,8 +77,6 @@ for (const version of flinkVersions()) {
         // behind (scrape interval plus Flink's cache of checkpoint statistics).
         jobArgs: { [JOBS.jm]: { checkpointIntervalMs: 5000 } },
         alertmanagers: 2,
-        // E2E_PROMETHEUS_INTERVAL=5s measures scenario 1 with the shipped prometheus.yml intervals instead of 1s.
-        ...(interval !== undefined ? { scrapeInterval: interval, evaluationInterval: interval } : {}),
         restartAttempts: RESTART_ATTEMPTS,
         slots: 4,
         recovery: { maxAttempts: MAX_ATTEMPTS, cooldown: '2s', resetAfter: '15s', verifyTimeout: '45s' },
