@@ -10,15 +10,7 @@ import { render } from '../../grafana/src/build.js';
 import { DASHBOARDS } from '../../grafana/src/generate.js';
 import { metricNames } from './promql.js';
 import { selectableMetricNames } from './metric-names.js';
-import {
-  DASHBOARDS_DIR,
-  PROMTOOLS,
-  explain,
-  filesIn,
-  loadRules,
-  recordedNames,
-  run,
-} from './tools.js';
+import { DASHBOARDS_DIR, PROMTOOLS, explain, filesIn, loadRules, recordedNames, run } from './tools.js';
 
 type Json = Record<string, unknown>;
 type Panel = Json & {
