@@ -52,7 +52,10 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
 - **polls while episodes verify**: after the reactions, the simulator counts the recoverer's \`/jobs/overview\`
   reads over one poll interval, beside one read per episode and poll.
 - **time to recover** comes from the end-to-end suite on real Flink (\`bench/results/e2e-time-to-recover.json\`,
-  written by \`npm run test:e2e\`).
+  written by \`npm run test:e2e\`), with the intervals that run used named beside it. The distribution with the
+  files as shipped, phase by phase, is \`bench/results/e2e-time-to-recover-shipped.json\`
+  (\`test/e2e/time-to-recover.test.ts\`); what each interval costs is in
+  [runbook.md](runbook.md#what-each-setting-costs).
 
 What limits each figure, and which node flags were tried for the heap budget, is in
 [operations.md](operations.md); how the figures changed from release to release is in

@@ -115,6 +115,26 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
   return out;
 }
 
+/**
+ * The intervals a time-to-recover measurement ran with, as the end-to-end suite recorded them beside each run
+ * (`runs[].intervals` or `versions[].intervals`): a figure means little without them.
+ */
+function intervalsOf(raw: unknown): string | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { runs, versions } = raw as { runs?: unknown; versions?: unknown };
+  const entries = [runs, versions].flatMap((list) => (Array.isArray(list) ? (list as unknown[]) : []));
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const intervals = (entry as { intervals?: unknown } | null)?.intervals;
+    if (intervals === null || typeof intervals !== 'object') continue;
+    const text = Object.entries(intervals as Record<string, unknown>)
+      .map(([name, value]) => `${name} ${String(value)}`)
+      .join(', ');
+    seen.add(text);
+  }
+  return seen.size === 0 ? undefined : [...seen].join('; ');
+}
+
 /** The human table, as Markdown. */
 export function renderTable(r: Results): string {
   const lines: string[] = [];
@@ -184,7 +204,9 @@ export function renderTable(r: Results): string {
     `**Time to recover on the real stack:** ${
       ttr === null
         ? 'not measured in this run (run npm run test:e2e)'
-        : `${ttr.p50Seconds === null ? '?' : fmt(ttr.p50Seconds, 1)} s p50 (from ${ttr.source})`
+        : `${ttr.p50Seconds === null ? '?' : fmt(ttr.p50Seconds, 1)} s p50 (from ${ttr.source}${
+            intervalsOf(ttr.raw) === undefined ? '' : `, measured with ${intervalsOf(ttr.raw)}`
+          })`
     }`,
     '',
     '**Targets:**',
