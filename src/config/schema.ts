@@ -93,6 +93,9 @@ export const recoverySchema = z.strictObject({
   claimMode: claimMode.default('NO_CLAIM'),
   allowNonRestoredState: z.boolean().default(false),
   dryRun: z.boolean().default(false).describe('Log and count what would be done, submit nothing'),
+  missingAlertFor: duration(
+    "The `for:` of the rule behind FlinkJobMissing: a missing job's failure moment is the alert's start minus this",
+  ).prefault('15s'),
   notify: notifySchema.optional(),
 });
 

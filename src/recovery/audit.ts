@@ -92,7 +92,14 @@ export class Audit {
     switch (e.type) {
       case 'opened':
         this.logger.info(
-          { ...base, trigger: ep.trigger, failed_job_id: ep.failedJobId ?? null, base_job_id: ep.baseJobId },
+          {
+            ...base,
+            trigger: ep.trigger,
+            failed_job_id: ep.failedJobId ?? null,
+            root: ep.root,
+            failed_at: new Date(ep.failedAt).toISOString(),
+            failure_time_source: ep.failureTimeSource,
+          },
           'recovery episode opened',
         );
         return;
@@ -105,15 +112,23 @@ export class Audit {
           `attempt ${e.attempt.n} submitted`,
         );
         return;
+      case 'attempt_adopted':
+        this.logger.info(
+          { ...base, ...attemptFields(e.attempt), adopted: true },
+          `attempt ${e.attempt.n} was made elsewhere; following it`,
+        );
+        return;
       case 'attempt_succeeded':
-        this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'succeeded');
+        // An adopted attempt is counted by the replica that submitted it, so the sum over replicas stays true.
+        if (e.attempt.adopted !== true)
+          this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'succeeded');
         this.logger.info(
           { ...base, ...attemptFields(e.attempt), result: 'succeeded' },
           `attempt ${e.attempt.n} is RUNNING`,
         );
         return;
       case 'attempt_failed': {
-        this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'failed');
+        if (e.attempt.adopted !== true) this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'failed');
         this.logger.warn(
           {
             ...base,
@@ -138,7 +153,12 @@ export class Audit {
       case 'instance_running':
         this.metrics.recovered(ep.cluster, e.secondsSinceFailure);
         this.logger.info(
-          { ...base, ...attemptFields(e.attempt), seconds_since_failure: e.secondsSinceFailure },
+          {
+            ...base,
+            ...attemptFields(e.attempt),
+            seconds_since_failure: e.secondsSinceFailure,
+            failure_time_source: ep.failureTimeSource,
+          },
           'job RUNNING again',
         );
         return;

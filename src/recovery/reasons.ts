@@ -71,6 +71,13 @@ export type WaitReason = (typeof WAIT_REASONS)[number];
 export const TRIGGERS = ['failed', 'missing'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
+/**
+ * Where an episode's failure moment came from: the failed instance's end-time, the last scrape that saw a
+ * vanished job, the alert's startsAt minus the rule's `for:`, or the episode's opening when nothing better was known.
+ */
+export const FAILURE_TIME_SOURCES = ['end_time', 'last_seen', 'alert', 'episode_open'] as const;
+export type FailureTimeSource = (typeof FAILURE_TIME_SOURCES)[number];
+
 /** Result label of `flink_recovery_attempts_total`. */
 export const ATTEMPT_RESULTS = ['succeeded', 'failed'] as const;
 export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];

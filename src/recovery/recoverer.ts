@@ -57,6 +57,13 @@ export type ResetResult =
   | { readonly kind: 'not_found' }
   | { readonly kind: 'not_exhausted'; readonly episode: Episode };
 
+/** What a timer is for: each job has at most one of each. */
+type TimerPurpose = 'intake' | 'episode';
+
+function timerKey(purpose: TimerPurpose, cluster: string, jobName: string): string {
+  return `${purpose}\u0000${jobKey(cluster, jobName)}`;
+}
+
 /** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
 const MAX_STEPS = 16;
 
@@ -65,6 +72,11 @@ export class Recoverer {
   private readonly lock = new KeyedLock();
   /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
   private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
+  /**
+   * One timer per job and purpose: the retry of an alert Flink could not judge, and the watch of the job's
+   * episode. They never replace each other (an alert retry once took the watch's slot, and with it the clearing
+   * of an exhausted episode).
+   */
   private readonly timersByKey = new Map<string, TimerHandle>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
@@ -164,7 +176,7 @@ export class Recoverer {
         if (ep.status !== 'exhausted') return { kind: 'not_exhausted', episode: ep };
         const t = clearExhausted(ep, 'reset', this.deps.clock.now());
         await this.commit(t);
-        this.unschedule(cluster, jobName);
+        this.unschedule(cluster, jobName, 'episode');
         return { kind: 'reset', episode: t.episode };
       }),
     );
@@ -218,7 +230,18 @@ export class Recoverer {
       const live = await this.viewOf(cluster, jobName);
       const remembered = this.deps.memory.get(cluster, jobName);
       const now = this.deps.clock.now();
-      const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
+      const startsAt = alert.startsAt === undefined ? Number.NaN : Date.parse(alert.startsAt);
+      const decision = decideIntake({
+        cluster,
+        jobName,
+        episode,
+        live,
+        remembered,
+        alertStartsAt: Number.isFinite(startsAt) ? startsAt : undefined,
+        missingFor: this.deps.config.recovery.missingAlertFor,
+        resetAfter: this.deps.config.recovery.resetAfter,
+        now,
+      });
       if (decision.kind === 'skip') {
         this.audit.skip({
           ...ctx,
@@ -231,8 +254,11 @@ export class Recoverer {
           decision.reason === 'flink_unreachable'
             ? intakeRetryAt(since ?? now, now, this.deps.config.recovery)
             : undefined;
-        if (retryAt !== undefined)
-          this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
+        if (retryAt !== undefined) {
+          this.schedule(cluster, jobName, retryAt, 'intake', () =>
+            this.intake(alert, cluster, jobName, alertname, since ?? now),
+          );
+        }
         return;
       }
       const opened = openEpisode(
@@ -295,25 +321,27 @@ export class Recoverer {
     cluster: string,
     jobName: string,
     at: number,
+    purpose: TimerPurpose = 'episode',
     work: () => Promise<void> = () => this.tick(cluster, jobName),
   ): void {
     if (this.state !== 'running') return;
-    const key = jobKey(cluster, jobName);
-    this.unschedule(cluster, jobName);
+    const lockKey = jobKey(cluster, jobName);
+    const key = timerKey(purpose, cluster, jobName);
+    this.unschedule(cluster, jobName, purpose);
     const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
     const handle = this.timers.setTimeout(
       () => {
         if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
         if (this.state !== 'running') return;
-        void this.track(this.lock.run(key, work));
+        void this.track(this.lock.run(lockKey, work));
       },
       Math.max(0, slot - this.deps.clock.now()),
     );
     this.timersByKey.set(key, handle);
   }
 
-  private unschedule(cluster: string, jobName: string): void {
-    const key = jobKey(cluster, jobName);
+  private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
+    const key = timerKey(purpose, cluster, jobName);
     const handle = this.timersByKey.get(key);
     if (handle !== undefined) this.timers.clearTimeout(handle);
     this.timersByKey.delete(key);

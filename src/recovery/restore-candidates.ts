@@ -28,7 +28,7 @@ export function scanJobIds(episode: Episode, remembered: RememberedJob | undefin
   const ids = [...episode.attempts].reverse().map((a) => a.jobId);
   if (episode.failedJobId !== undefined) ids.push(episode.failedJobId);
   // The lost instance of a missing job: by the next attempt the memory names the failed attempt instead.
-  ids.push(episode.baseJobId);
+  if (episode.lostJobId !== undefined) ids.push(episode.lostJobId);
   if (remembered !== undefined) ids.push(remembered.jobId);
   return [...new Set(ids)];
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { deriveJobId } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
 import {
   closeEnv,
   episodeOf,
@@ -44,9 +44,9 @@ for (const version of ['1.20.1', '2.1.0']) {
         'recovered',
       );
       assert.equal(episodeOf(e)?.outcome, 'recovered');
-      assert.deepEqual(runs(e), [{ status: 200, jobId: deriveJobId(failed, 1), savepointPath: latest }]);
+      assert.deepEqual(runs(e), [{ status: 200, jobId: attemptJobId(rootOf(failed), 1), savepointPath: latest }]);
       assert.equal(e.sim.uploads().length, 1);
-      const successor = e.sim.job(deriveJobId(failed, 1));
+      const successor = e.sim.job(attemptJobId(rootOf(failed), 1));
       assert.equal(successor?.state, 'RUNNING');
       assert.equal(successor?.restoredFrom, latest);
       assert.equal(
@@ -119,7 +119,7 @@ for (const version of ['1.20.1', '2.1.0']) {
       e.sim.restartJobManager();
       await notify(e, payload('firing', { alertname: 'FlinkJobMissing' }));
       await waitFor(() => runs(e).length === 1);
-      assert.deepEqual(runs(e)[0], { status: 200, jobId: deriveJobId(old, 1), savepointPath: chk });
+      assert.deepEqual(runs(e)[0], { status: 200, jobId: attemptJobId(rootOf(old), 1), savepointPath: chk });
       await waitFor(() => episodeOf(e)?.outcome === 'recovered', 5_000, 'recovered');
     });
 

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../src/clock.js';
 import type { Config } from '../../../src/config/schema.js';
-import { silentLogger } from '../../../src/log.js';
+import { createLogger, silentLogger } from '../../../src/log.js';
 import type { IncomingAlert } from '../../../src/recovery/alert.js';
-import { deriveJobId } from '../../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../../src/recovery/job-id.js';
 import type { Notifier, OutcomeNotice } from '../../../src/recovery/notify.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
@@ -77,7 +77,7 @@ async function build(
     clients: new Map([['prod', h.flink]]),
     memory: h.memory,
     clock: h.clock,
-    logger: silentLogger(),
+    logger: process.env.RACE_LOG ? createLogger('debug') : silentLogger(),
     registry,
     timers,
     notifier,
@@ -139,7 +139,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs.length, 1);
     const run0 = flink.runs[0];
     assert.equal(run0?.jarId, 'uuid_orders.jar');
-    assert.equal(run0?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(run0?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
     assert.equal(run0?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
     assert.deepEqual(run0?.request.args, ['--x']);
     assert.equal(run0?.request.parallelism, 2);
@@ -273,7 +273,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([{ ...firing, labels: { ...firing.labels, alertname: 'FlinkJobMissing' } }]);
     await h.recoverer.idle();
     assert.equal(flink.runs[0]?.request.savepointPath, '/remembered/chk-3');
-    assert.equal(flink.runs[0]?.request.jobId, deriveJobId('b'.repeat(32), 1));
+    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
   });
 
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
@@ -292,7 +292,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     await run(h, 500);
-    flink.set(deriveJobId(FAILED_ID, 1), 'CANCELED');
+    flink.set(attemptJobId(rootOf(FAILED_ID), 1), 'CANCELED');
     await run(h, 2_000);
     assert.equal(h.recoverer.episodes()[0]?.outcome, 'abandoned');
     assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'abandoned' }), 1);
@@ -327,7 +327,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     harnesses.push(h2);
     await h2.recoverer.idle();
     assert.equal(flink.runs.length, 1);
-    assert.equal(flink.runs[0]?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
     assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
     release();
   });
@@ -337,7 +337,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     flink.runGate = new Promise(() => undefined); // the POST lands but its answer never comes back
     h1.recoverer.accept([firing]);
     await until(() => flink.runs.length === 1);
-    flink.add({ jobId: deriveJobId(FAILED_ID, 1), state: 'RUNNING' });
+    flink.add({ jobId: attemptJobId(rootOf(FAILED_ID), 1), state: 'RUNNING' });
     flink.runGate = undefined;
     const runsBefore = flink.runs.length;
     const h2 = await build({ dir, clock, flink, memory, notices });
@@ -392,6 +392,24 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     assert.equal(flink.runs.length, 1);
+  });
+
+  it('an alert retried while Flink is away leaves the exhausted episode its watch (one timer per purpose)', async () => {
+    flink.runState = 'FAILED';
+    const h = await make({ maxAttempts: 1 });
+    h.recoverer.accept([firing]);
+    await run(h, 3_000, 100);
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    flink.down = true;
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    // Past verifyTimeout: the alert's retries have stopped.
+    await run(h, 8_000, 100);
+    flink.down = false;
+    flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
+    await run(h, 3_000, 100);
+    assert.equal(h.recoverer.episodes()[0]?.clearReason, 'ran_again');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
   });
 
   it('refuses alerts once stopped (the webhook answers 503)', async () => {

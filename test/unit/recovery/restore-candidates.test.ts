@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootOf } from '../../../src/recovery/job-id.js';
 import { describe, it } from 'node:test';
 import type { FlinkApi } from '../../../src/flink/api.js';
 import { silentLogger } from '../../../src/log.js';
@@ -17,7 +18,9 @@ describe('restore candidates: the checkpoint scan', () => {
   const missing = episode({
     trigger: 'missing',
     failedJobId: undefined,
-    baseJobId: LOST,
+    lostJobId: LOST,
+    root: rootOf(LOST),
+    failureTimeSource: 'last_seen',
     attempts: [
       {
         n: 1,
