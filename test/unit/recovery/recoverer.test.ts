@@ -394,7 +394,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs.length, 1);
   });
 
-  it('an alert retried while Flink is away leaves the exhausted episode its watch (one timer per purpose)', async () => {
+  it('an alert retried while Flink is away leaves an exhausted episode its watch (a timer per purpose)', async () => {
     flink.runState = 'FAILED';
     const h = await make({ maxAttempts: 1 });
     h.recoverer.accept([firing]);
