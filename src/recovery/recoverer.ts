@@ -284,9 +284,9 @@ export class Recoverer {
   ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
     const instances = live.kind === 'ok' ? live.instances : [];
-    const candidates =
+    const gathered =
       api === undefined
-        ? []
+        ? { candidates: [], hadCheckpoints: false, gone: [] }
         : await gatherCandidates({
             api,
             episode,
@@ -295,7 +295,12 @@ export class Recoverer {
             checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
             logger: this.log,
           });
-    const choice = selectRestorePoint(candidates, [], this.deps.config.recovery.onNoCheckpoint);
+    const choice = selectRestorePoint(
+      gathered.candidates,
+      [],
+      this.deps.config.recovery.onNoCheckpoint,
+      gathered.hadCheckpoints,
+    );
     this.audit.skip({
       ...ctx,
       reason: 'dry_run',
@@ -305,7 +310,7 @@ export class Recoverer {
           ? `would resubmit from ${choice.from} ${choice.path}`
           : choice.kind === 'fresh'
             ? 'would resubmit without state'
-            : 'would give up: no restore point',
+            : `would give up: ${choice.reason}`,
     });
   }
 

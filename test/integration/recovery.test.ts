@@ -80,13 +80,14 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.equal(ok[0]?.savepointPath, sp);
     });
 
-    it('a refused restore point fails that attempt; the next source is tried', async () => {
+    it('a refused restore point fails that attempt; the next newest is tried', async () => {
       const e = await start();
       const failed = e.sim.addJob({ name: 'orders' });
       const chk = e.sim.completeCheckpoint(failed);
+      // The savepoint is the newest restore point; it is deleted, so the checkpoint before it is next.
       const sp = e.sim.takeSavepoint(failed);
       e.sim.fail(failed);
-      e.sim.deletePath(chk);
+      e.sim.deletePath(sp);
       await notify(e, payload());
       await waitFor(
         async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1,
@@ -96,17 +97,17 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.deepEqual(
         runs(e).map((r) => [r.status, r.savepointPath]),
         [
-          [400, chk],
-          [200, sp],
+          [400, sp],
+          [200, chk],
         ],
       );
       assert.equal(episodeOf(e)?.attempts[0]?.failure, 'restore_refused');
       assert.equal(
-        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }),
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'failed' }),
         1,
       );
       assert.equal(
-        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'succeeded' }),
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }),
         1,
       );
     });

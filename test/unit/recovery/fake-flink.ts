@@ -83,7 +83,7 @@ export class FakeFlink implements FlinkApi {
     return {
       enabled: true,
       stats: {
-        completed: 1,
+        completed: (j?.checkpoint === undefined ? 0 : 1) + (j?.savepoint === undefined ? 0 : 1),
         failed: 0,
         inProgress: 0,
         latestCompleted: cp(j?.checkpoint),

@@ -276,6 +276,20 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
   });
 
+  it('a job whose every restore point is refused ends state_lost and is never started fresh', async () => {
+    flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
+    flink.refusedPaths.add('/sp/1');
+    const h = await make({ onNoCheckpoint: 'fresh', maxAttempts: 5 });
+    h.recoverer.accept([firing]);
+    await run(h, 5_000, 100);
+    assert.deepEqual(
+      flink.runs.map((r) => r.request.savepointPath),
+      [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1'],
+    );
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    assert.equal(h.recoverer.episodes()[0]?.endReason, 'state_lost');
+  });
+
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
     flink.jobs.splice(0);
     flink.add({ jobId: FAILED_ID, state: 'FAILED' });
