@@ -11,7 +11,16 @@ import { pollInterval, watchInterval } from './backoff.js';
 import { attemptJobId } from './job-id.js';
 import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from './lineage.js';
 import type { LiveView } from './live.js';
-import type { AbandonReason, AttemptFailure, ClearReason, FailureTimeSource, WaitReason } from './reasons.js';
+import type { NotRetryableRule } from '../config/schema.js';
+import { matchingRule } from './not-retryable.js';
+import type {
+  AbandonReason,
+  AttemptFailure,
+  ClearReason,
+  ExhaustReason,
+  FailureTimeSource,
+  WaitReason,
+} from './reasons.js';
 
 /** POSTs of one attempt whose outcome stayed unknown (transport errors) before the attempt counts as failed. */
 export const MAX_SUBMIT_TRIES = 3;
@@ -36,7 +45,7 @@ export type TickDecision =
   | { readonly kind: 'refailed'; readonly n: number; readonly at: number; readonly source: FailureTimeSource }
   | { readonly kind: 'abandon'; readonly reason: AbandonReason }
   | { readonly kind: 'recovered' }
-  | { readonly kind: 'exhaust' }
+  | { readonly kind: 'exhaust'; readonly reason: ExhaustReason }
   | { readonly kind: 'clear'; readonly reason: ClearReason };
 
 export type TickConfig = Pick<
@@ -53,13 +62,23 @@ function wait(reason: WaitReason, wakeAt: number): TickDecision {
 }
 
 /** Decides the next step of an episode from Flink's live view of its job. */
-export function decideTick(episode: Episode, live: LiveView, config: TickConfig, now: number): TickDecision {
+export function decideTick(
+  episode: Episode,
+  live: LiveView,
+  config: TickConfig,
+  now: number,
+  notRetryable: readonly NotRetryableRule[] = [],
+): TickDecision {
   if (episode.status === 'closed') return { kind: 'none' };
   const poll = pollInterval(config);
 
   if (episode.status === 'exhausted') {
     if (live.kind === 'unreachable') return wait('flink_unreachable', now + watchInterval(config));
-    if (live.instances.some((j) => j.state === 'RUNNING')) return { kind: 'clear', reason: 'ran_again' };
+    // The successor that runs from unverified state is what the exhausted episode is about: it does not clear it.
+    const unverified = episode.attempts.find((a) => a.failure === 'restore_unverified')?.jobId;
+    if (live.instances.some((j) => j.state === 'RUNNING' && j.jobId !== unverified)) {
+      return { kind: 'clear', reason: 'ran_again' };
+    }
     return wait('exhausted', now + watchInterval(config));
   }
 
@@ -82,13 +101,17 @@ export function decideTick(episode: Episode, live: LiveView, config: TickConfig,
         if (lastInstance.state === 'RUNNING') return { kind: 'running', n: last.n };
         return wait('instance_active', now + poll);
       }
-      if (attemptsMade(episode) >= config.maxAttempts) return { kind: 'exhaust' };
+      // Flink's root cause, which every replica reads alike, says no resubmission can cure it: page instead.
+      if (matchingRule(episode.rootCause, notRetryable) !== undefined)
+        return { kind: 'exhaust', reason: 'not_retryable' };
+      if (attemptsMade(episode) >= config.maxAttempts) return { kind: 'exhaust', reason: 'max_attempts' };
       if (now < episode.nextAttemptAt) return wait('cooldown', episode.nextAttemptAt);
       const n = attemptsMade(episode) + 1;
       return { kind: 'attempt', n, jobId: attemptJobId(episode.root, n) };
     }
     case 'submitting': {
-      if (last === undefined) return { kind: 'exhaust' }; // unreachable by construction; never loop on it
+      // Unreachable by construction; never loop on it.
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
       if (lastInstance !== undefined) return { kind: 'landed', n: last.n };
       if (last.submitTries >= MAX_SUBMIT_TRIES) {
         return { kind: 'attempt_failed', n: last.n, reason: 'submit_failed', at: now };
@@ -96,7 +119,7 @@ export function decideTick(episode: Episode, live: LiveView, config: TickConfig,
       return { kind: 'resubmit', n: last.n, jobId: last.jobId };
     }
     case 'verifying': {
-      if (last === undefined) return { kind: 'exhaust' };
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
       if (lastInstance?.state === 'RUNNING') return { kind: 'running', n: last.n };
       if (lastInstance?.state === 'FAILED' || lastInstance?.state === 'SUSPENDED') {
         return { kind: 'attempt_failed', n: last.n, reason: 'instance_failed', at: lastInstance.endTime ?? now };
@@ -106,7 +129,7 @@ export function decideTick(episode: Episode, live: LiveView, config: TickConfig,
       return wait('verifying', Math.min(deadline, now + poll));
     }
     case 'running': {
-      if (last === undefined) return { kind: 'exhaust' };
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
       if (lastInstance === undefined) return { kind: 'refailed', n: last.n, at: now, source: 'episode_open' };
       if (lastInstance.state === 'FAILED' || lastInstance.state === 'SUSPENDED') {
         // Flink's times, not this replica's polls, say whether it had recovered: every replica judges alike.

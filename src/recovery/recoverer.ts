@@ -18,7 +18,9 @@ import { screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
 import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick } from './decide-tick.js';
+import { decideTick, type TickDecision } from './decide-tick.js';
+import { rulesFor } from './not-retryable.js';
+import { readRootCause } from './root-cause.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { liveViewOf, type LiveView } from './live.js';
@@ -26,9 +28,16 @@ import { RecoveryMetrics } from './metrics.js';
 import { AlertmanagerNotifier, type Notifier } from './notify.js';
 import { gatherCandidates } from './restore-candidates.js';
 import { executeAttempt, type ExecutorContext } from './executor.js';
-import { selectRestorePoint } from './restore-point.js';
+import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './restore-point.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import { applyTick, clearExhausted, openEpisode, type Transition } from './transitions.js';
+import {
+  applyTick,
+  clearExhausted,
+  openEpisode,
+  restoreUnverified,
+  withRootCause,
+  type Transition,
+} from './transitions.js';
 import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {
@@ -56,6 +65,21 @@ export type ResetResult =
   | { readonly kind: 'reset'; readonly episode: Episode }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'not_exhausted'; readonly episode: Episode };
+
+/** The instance whose failure a decision records, if any: its root exception is read before the commit. */
+function failedInstanceOf(episode: Episode, decision: TickDecision): string | undefined {
+  const last = episode.attempts[episode.attempts.length - 1];
+  switch (decision.kind) {
+    case 'adopt':
+      return decision.instance.state === 'FAILED' ? decision.instance.jobId : undefined;
+    case 'attempt_failed':
+      return decision.reason === 'instance_failed' ? last?.jobId : undefined;
+    case 'refailed':
+      return last?.jobId;
+    default:
+      return undefined;
+  }
+}
 
 /** What a timer is for: each job has at most one of each. */
 type TimerPurpose = 'intake' | 'episode';
@@ -261,8 +285,13 @@ export class Recoverer {
         }
         return;
       }
+      const api = this.deps.clients.get(cluster);
+      const rootCause =
+        decision.failed === undefined || api === undefined
+          ? undefined
+          : await readRootCause(api, decision.failed.jobId, this.log);
       const opened = openEpisode(
-        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode },
+        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode, rootCause },
         this.deps.config.recovery,
         now,
       );
@@ -345,6 +374,28 @@ export class Recoverer {
     this.timersByKey.set(key, handle);
   }
 
+  /**
+   * Reads Flink's `latest.restored` of an attempt that just reached RUNNING after a submission with a restore
+   * point; 'retry' when Flink could not be asked. Adopted attempts were verified by the replica that made them.
+   */
+  private async verifyRestore(episode: Episode): Promise<RestoreVerdict | 'retry'> {
+    const last = episode.attempts[episode.attempts.length - 1];
+    const api = this.deps.clients.get(episode.cluster);
+    if (last === undefined || last.result !== 'pending' || last.adopted === true || last.restorePath === undefined) {
+      return { kind: 'verified' };
+    }
+    if (api === undefined) return { kind: 'unverifiable' };
+    try {
+      return restoreVerdict(last.restorePath, await api.checkpoints(last.jobId));
+    } catch (err) {
+      this.log.warn(
+        { cluster: episode.cluster, job_name: episode.jobName, job_id: last.jobId, err: errorMessage(err) },
+        'cannot read what the new instance restored from; will look again',
+      );
+      return 'retry';
+    }
+  }
+
   private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
     const key = timerKey(purpose, cluster, jobName);
     const handle = this.timersByKey.get(key);
@@ -377,7 +428,8 @@ export class Recoverer {
         if (episode === undefined || episode.status === 'closed') return;
         const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
-        const decision = decideTick(episode, live, recovery, now);
+        const spec = this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
+        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery));
         this.audit.decision(episode, decision);
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
@@ -387,7 +439,19 @@ export class Recoverer {
             return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
           continue;
         }
-        await this.commit(applyTick(episode, decision, recovery, now));
+        if (decision.kind === 'running') {
+          const check = await this.verifyRestore(episode);
+          if (check === 'retry') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+          if (check.kind === 'mismatch') {
+            await this.commit(restoreUnverified(episode, check.restored, now));
+            continue;
+          }
+        }
+        const failedId = failedInstanceOf(episode, decision);
+        const api = this.deps.clients.get(cluster);
+        const cause =
+          failedId === undefined || api === undefined ? undefined : await readRootCause(api, failedId, this.log);
+        await this.commit(withRootCause(applyTick(episode, decision, recovery, now), cause));
       }
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
     } catch (err) {

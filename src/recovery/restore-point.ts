@@ -4,6 +4,8 @@
  * never started without state: with nothing usable left, its state is lost, and a person must decide.
  */
 import type { RecoveryConfig } from '../config/schema.js';
+import type { CheckpointStatsResult } from '../flink/types.js';
+import { localPathOf } from './checkpoint-scan.js';
 import type { RestoreFrom } from './reasons.js';
 
 export interface RestoreCandidate {
@@ -67,4 +69,27 @@ export function selectRestorePoint(
   if (best !== undefined) return { kind: 'restore', from: best.from, path: best.path };
   if (hadCheckpoints || refusedPaths.length > 0 || candidates.length > 0) return { kind: 'none', reason: 'state_lost' };
   return onNoCheckpoint === 'fresh' ? { kind: 'fresh' } : { kind: 'none', reason: 'no_restore_point' };
+}
+
+/** One restore point however it is spelled: `file:///a/chk-1/_metadata`, `file:/a/chk-1` and `/a/chk-1` are one. */
+export function sameRestorePoint(a: string, b: string): boolean {
+  const norm = (p: string) => {
+    const n = normalizeRestorePath(p);
+    return localPathOf(n) ?? n;
+  };
+  return norm(a) === norm(b);
+}
+
+export type RestoreVerdict =
+  | { readonly kind: 'verified' }
+  /** Flink reports no restore statistics (checkpointing off): nothing to compare, the attempt stands. */
+  | { readonly kind: 'unverifiable' }
+  | { readonly kind: 'mismatch'; readonly restored: string | undefined };
+
+/** Whether the running instance restored from `restorePath`, by Flink's `latest.restored` of it. */
+export function restoreVerdict(restorePath: string, stats: CheckpointStatsResult): RestoreVerdict {
+  if (!stats.enabled) return { kind: 'unverifiable' };
+  const restored = stats.stats.latestRestored?.externalPath;
+  if (restored !== undefined && sameRestorePoint(restored, restorePath)) return { kind: 'verified' };
+  return { kind: 'mismatch', restored };
 }

@@ -3,13 +3,13 @@
  * executor persists the episode first and only then tells people (logs, metrics, notifications) about the
  * events, so what was announced is always what is on disk.
  */
-import type { Attempt, Episode } from '../state/episodes-schema.js';
+import type { Attempt, Episode, EpisodeRootCause } from '../state/episodes-schema.js';
 import { cooldownAfter, nextAttemptAt } from './backoff.js';
 import { isActive } from '../flink/job-state.js';
 import type { JobOverview } from '../flink/types.js';
 import type { IntakeDecision } from './decide-intake.js';
 import type { TickConfig, TickDecision } from './decide-tick.js';
-import type { AbandonReason, AttemptFailure, ClearReason, Outcome, RestoreFrom } from './reasons.js';
+import type { AbandonReason, AttemptFailure, ClearReason, ExhaustReason, Outcome, RestoreFrom } from './reasons.js';
 
 export type EpisodeEvent =
   | { readonly type: 'opened' }
@@ -32,7 +32,14 @@ type OpenDecision = Extract<IntakeDecision, { kind: 'open' }>;
 
 /** A new open episode; its first attempt may start at once unless the job's previous episode attempted lately. */
 export function openEpisode(
-  args: { id: string; cluster: string; jobName: string; decision: OpenDecision; previous: Episode | undefined },
+  args: {
+    id: string;
+    cluster: string;
+    jobName: string;
+    decision: OpenDecision;
+    previous: Episode | undefined;
+    rootCause?: EpisodeRootCause | undefined;
+  },
   config: TickConfig,
   now: number,
 ): Transition {
@@ -55,6 +62,7 @@ export function openEpisode(
     nextAttemptAt: first,
     attempts: [],
     refusedPaths: [],
+    ...(args.rootCause === undefined ? {} : { rootCause: args.rootCause }),
   };
   return { episode, events: [{ type: 'opened' }] };
 }
@@ -111,7 +119,7 @@ export function exhaust(
   episode: Episode,
   now: number,
   events: EpisodeEvent[] = [],
-  reason = 'max_attempts',
+  reason: ExhaustReason = 'max_attempts',
 ): Transition {
   return {
     episode: {
@@ -295,8 +303,30 @@ export function applyTick(episode: Episode, decision: TickDecision, config: Tick
     case 'recovered':
       return end(episode, 'recovered', 'steady', now);
     case 'exhaust':
-      return exhaust(episode, now);
+      return exhaust(episode, now, [], decision.reason);
     case 'clear':
       return clearExhausted(episode, decision.reason, now);
   }
+}
+
+/** Records why the newest failed instance of the episode died (read from Flink after the decision). */
+export function withRootCause(t: Transition, cause: EpisodeRootCause | undefined): Transition {
+  return cause === undefined ? t : { ...t, episode: { ...t.episode, rootCause: cause } };
+}
+
+/**
+ * The new instance runs, but not from the restore point submitted: the attempt failed, and the episode ends
+ * exhausted rather than start a second instance beside the running one.
+ */
+export function restoreUnverified(episode: Episode, restored: string | undefined, now: number): Transition {
+  const last = lastOf(episode);
+  const attempt: Attempt = {
+    ...last,
+    result: 'failed',
+    failure: 'restore_unverified',
+    endedAt: now,
+    detail: `Flink restored from ${restored ?? 'nothing'}, not ${last.restorePath ?? 'nothing'}`.slice(0, 500),
+  };
+  const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), phase: 'waiting' };
+  return exhaust(next, now, [{ type: 'attempt_failed', attempt, reason: 'restore_unverified' }], 'restore_unverified');
 }

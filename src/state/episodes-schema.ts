@@ -9,6 +9,16 @@ import { ATTEMPT_FAILURES, FAILURE_TIME_SOURCES, OUTCOMES, RESTORE_FROM, TRIGGER
 const jobId = z.string().regex(/^[0-9a-f]{32}$/, { message: 'expected 32 lower-case hex characters' });
 const root = z.string().regex(/^[0-9a-f]{20}$/, { message: 'expected 20 lower-case hex characters' });
 
+/** The newest root exception of a failed instance of the episode, as Flink recorded it (bounded). */
+export const rootCauseSchema = z.object({
+  exceptionClass: z.string().optional(),
+  message: z.string(),
+  failureLabels: z.record(z.string(), z.string()),
+  at: z.number().optional(),
+  /** The instance it was read from. */
+  jobId,
+});
+
 export const attemptSchema = z.object({
   n: z.int().min(1),
   jobId,
@@ -62,6 +72,8 @@ const episodeObject = z.object({
   nextAttemptAt: z.number(),
   runningSince: z.number().optional(),
   attempts: z.array(attemptSchema),
+  /** Why the job died, from the newest failed instance of the episode; absent when Flink recorded nothing. */
+  rootCause: rootCauseSchema.optional(),
   /** Restore paths Flink refused in this episode: never offered again. */
   refusedPaths: z.array(z.string()),
   outcome: z.enum(OUTCOMES).optional(),
@@ -85,5 +97,6 @@ export const episodeFileSchema = z.object({
 });
 
 export type Attempt = z.output<typeof attemptSchema>;
+export type EpisodeRootCause = z.output<typeof rootCauseSchema>;
 export type Episode = z.output<typeof episodeSchema>;
 export type EpisodesFile = z.output<typeof episodesFileSchema>;

@@ -57,6 +57,26 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.match(await e.registry.metrics(), /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 1\n/);
     });
 
+    it("records Flink's root exception; one the policy names pages as not_retryable", async () => {
+      const e = await start({ recovery: { notRetryable: [{ messagePattern: 'poison pill' }] } });
+      const failed = e.sim.addJob({ name: 'orders' });
+      e.sim.completeCheckpoint(failed);
+      e.sim.fail(failed, {
+        exceptionName: 'java.lang.IllegalStateException',
+        stacktrace:
+          'java.lang.IllegalStateException: poison pill in partition 3\n\tat com.example.Orders.map(Orders.java:42)',
+        failureLabels: { type: 'user' },
+      });
+      await notify(e, payload());
+      await waitFor(() => episodeOf(e)?.status === 'exhausted', 5_000, 'exhausted');
+      const ep = episodeOf(e);
+      assert.equal(ep?.endReason, 'not_retryable');
+      assert.equal(ep?.rootCause?.exceptionClass, 'java.lang.IllegalStateException');
+      assert.match(ep?.rootCause?.message ?? '', /poison pill in partition 3\n\tat com.example.Orders.map/);
+      assert.deepEqual(ep?.rootCause?.failureLabels, { type: 'user' });
+      assert.equal(runs(e).length, 0);
+    });
+
     it('reuses a jar the cluster already has', async () => {
       const e = await start();
       e.sim.addJar('orders.jar', { entryClass: 'com.example.Orders', jobName: 'orders' });

@@ -21,6 +21,7 @@ export function recoveryConfig(over: Partial<RecoveryConfig> = {}): RecoveryConf
     allowNonRestoredState: false,
     dryRun: false,
     missingAlertFor: 15_000,
+    notRetryable: [],
     ...over,
   };
 }

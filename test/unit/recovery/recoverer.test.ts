@@ -290,6 +290,58 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(h.recoverer.episodes()[0]?.endReason, 'state_lost');
   });
 
+  it('records the root cause; a not-retryable one pages without a submission, and says why', async () => {
+    flink.causes.set(FAILED_ID, {
+      exceptionClass: 'java.lang.ClassNotFoundException',
+      message: 'java.lang.ClassNotFoundException: com.example.Gone',
+      failureLabels: { type: 'user' },
+      at: clock.now(),
+    });
+    const h = await make({ notRetryable: [{ exceptionClass: 'java.lang.ClassNotFoundException' }] });
+    h.recoverer.accept([firing]);
+    await run(h, 1_000, 100);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 0);
+    assert.equal(ep?.status, 'exhausted');
+    assert.equal(ep?.endReason, 'not_retryable');
+    assert.equal(ep?.rootCause?.exceptionClass, 'java.lang.ClassNotFoundException');
+    assert.equal(ep?.rootCause?.jobId, FAILED_ID);
+    const notice = notices.find((n) => n.kind === 'exhausted');
+    assert.equal(notice?.reason, 'not_retryable');
+    assert.equal(notice?.rootException, 'java.lang.ClassNotFoundException');
+  });
+
+  it('a retryable root cause is retried, and a failed attempt’s own cause replaces it', async () => {
+    flink.causes.set(FAILED_ID, { exceptionClass: 'java.io.IOException', message: 'io', failureLabels: {}, at: 0 });
+    flink.runState = 'FAILED';
+    const h = await make({ maxAttempts: 3, notRetryable: [{ messagePattern: 'poison' }] });
+    flink.causes.set(attemptJobId(rootOf(FAILED_ID), 1), {
+      exceptionClass: 'java.lang.IllegalStateException',
+      message: 'java.lang.IllegalStateException: poison pill',
+      failureLabels: {},
+      at: 0,
+    });
+    h.recoverer.accept([firing]);
+    await run(h, 5_000, 100);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 1);
+    assert.equal(ep?.endReason, 'not_retryable');
+    assert.equal(ep?.rootCause?.jobId, attemptJobId(rootOf(FAILED_ID), 1));
+  });
+
+  it('a successor that restored from other state fails its attempt and pages; it is never doubled', async () => {
+    flink.restoreOverride = `file:/ckpt/${FAILED_ID}/chk-3`;
+    const h = await make({ maxAttempts: 3 });
+    h.recoverer.accept([firing]);
+    await run(h, 15_000, 500);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 1);
+    assert.equal(ep?.status, 'exhausted');
+    assert.equal(ep?.endReason, 'restore_unverified');
+    assert.equal(ep?.attempts[0]?.failure, 'restore_unverified');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
+  });
+
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
     flink.jobs.splice(0);
     flink.add({ jobId: FAILED_ID, state: 'FAILED' });
@@ -351,7 +403,11 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     flink.runGate = new Promise(() => undefined); // the POST lands but its answer never comes back
     h1.recoverer.accept([firing]);
     await until(() => flink.runs.length === 1);
-    flink.add({ jobId: attemptJobId(rootOf(FAILED_ID), 1), state: 'RUNNING' });
+    flink.add({
+      jobId: attemptJobId(rootOf(FAILED_ID), 1),
+      state: 'RUNNING',
+      restored: `file:/ckpt/${FAILED_ID}/chk-7`,
+    });
     flink.runGate = undefined;
     const runsBefore = flink.runs.length;
     const h2 = await build({ dir, clock, flink, memory, notices });

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { highestCheckpoint, localPathOf, scanCheckpoints } from '../../../src/recovery/checkpoint-scan.js';
 import {
   normalizeRestorePath,
+  restoreVerdict,
+  sameRestorePoint,
   selectRestorePoint,
   SOURCE_ORDER,
   type RestoreCandidate,
@@ -86,6 +88,33 @@ describe('selectRestorePoint', () => {
       if (present.length === 0) assert.deepEqual(c, { kind: 'none', reason: 'no_restore_point' });
       else assert.equal(c.kind === 'restore' && c.from, present[0]);
     }
+  });
+});
+
+describe('restoreVerdict (latest.restored after RUNNING)', () => {
+  const stats = (restored: string | undefined) =>
+    ({
+      enabled: true,
+      stats: {
+        completed: 3,
+        failed: 0,
+        inProgress: 0,
+        latestCompleted: undefined,
+        latestSavepoint: undefined,
+        latestRestored: restored === undefined ? undefined : { id: 5, externalPath: restored, restoredAt: 1 },
+      },
+    }) as const;
+  it('accepts the chosen path however Flink spells it', () => {
+    assert.ok(sameRestorePoint('file:///d/j/chk-5/_metadata', '/d/j/chk-5'));
+    assert.ok(sameRestorePoint('file:/d/j/chk-5', '/d/j/chk-5/'));
+    assert.ok(!sameRestorePoint('file:/d/j/chk-4', '/d/j/chk-5'));
+    assert.ok(!sameRestorePoint('s3://b/j/chk-5', '/b/j/chk-5'));
+    assert.deepEqual(restoreVerdict('/d/j/chk-5', stats('file:/d/j/chk-5')), { kind: 'verified' });
+  });
+  it('another restore point or none at all is a mismatch; no statistics is unverifiable', () => {
+    assert.deepEqual(restoreVerdict('/d/j/chk-5', stats('/d/j/chk-4')), { kind: 'mismatch', restored: '/d/j/chk-4' });
+    assert.deepEqual(restoreVerdict('/d/j/chk-5', stats(undefined)), { kind: 'mismatch', restored: undefined });
+    assert.deepEqual(restoreVerdict('/d/j/chk-5', { enabled: false }), { kind: 'unverifiable' });
   });
 });
 
