@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-state.js';
 import { screenAlert, type IncomingAlert } from '../../../src/recovery/alert.js';
-import { decideIntake, episodeGate } from '../../../src/recovery/decide-intake.js';
+import { decideIntake, episodeGate, missingSince } from '../../../src/recovery/decide-intake.js';
 import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
@@ -200,4 +200,28 @@ describe('decideIntake', () => {
     }
     assert.ok(cases > 500);
   });
+});
+
+describe('the failure moment of a missing job', () => {
+  const seen = (seenAt: number): RememberedJob => ({
+    jobId: 'b'.repeat(32),
+    lastState: 'RUNNING',
+    checkpointPath: undefined,
+    seenAt,
+  });
+  const rows: [string, RememberedJob | undefined, number | undefined, number, string][] = [
+    ['the last scrape that saw it wins over the alert', seen(T0 - 61_000), T0 - 20_000, T0 - 61_000, 'last_seen'],
+    ['without memory: the alert start minus the rule for:', undefined, T0 - 20_000, T0 - 35_000, 'alert'],
+    ['a remembered time in the future is not evidence', seen(T0 + 5_000), T0 - 20_000, T0 - 35_000, 'alert'],
+    ['an alert start in the future is not evidence', undefined, T0 + 60_000, T0, 'episode_open'],
+    ['nothing known: the episode opening', undefined, undefined, T0, 'episode_open'],
+  ];
+  for (const [name, remembered, alertStartsAt, failedAt, source] of rows) {
+    it(name, () => {
+      assert.deepEqual(missingSince({ remembered, alertStartsAt, missingFor: 15_000, now: T0 }), {
+        failedAt,
+        failureTimeSource: source,
+      });
+    });
+  }
 });

@@ -276,6 +276,56 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
   });
 
+  for (const [source, seen, startsAt, expected] of [
+    ['last_seen', -61_000, -20_000, -61_000],
+    ['alert', undefined, -20_000, -35_000], // startsAt minus the rule's for: (15 s)
+    ['episode_open', undefined, undefined, 0],
+  ] as const) {
+    it(`a vanished job's time to recover counts from its failure moment (${source}), across a restart`, async () => {
+      flink.jobs.splice(0);
+      const opened = clock.now();
+      if (seen !== undefined) {
+        memory.map.set('prod/orders', {
+          jobId: 'b'.repeat(32),
+          lastState: 'RUNNING',
+          checkpointPath: '/remembered/chk-3',
+          seenAt: opened + seen,
+        });
+      }
+      flink.runGate = new Promise(() => undefined); // the first life never hears back: a crash after the POST
+      const h1 = await make({ onNoCheckpoint: 'fresh' });
+      h1.recoverer.accept([
+        {
+          ...firing,
+          labels: { ...firing.labels, alertname: 'FlinkJobMissing' },
+          ...(startsAt === undefined ? {} : { startsAt: new Date(opened + startsAt).toISOString() }),
+        },
+      ]);
+      await until(() => flink.runs.length === 1);
+      assert.equal(h1.recoverer.episodes()[0]?.failureTimeSource, source);
+      assert.equal(h1.recoverer.episodes()[0]?.failedAt, opened + expected);
+      // A restart reads the failure moment back from the episode file, and measures from it.
+      flink.runGate = undefined;
+      const posted = flink.runs[0]?.request;
+      flink.add({
+        jobId: posted?.jobId ?? '',
+        state: 'RUNNING',
+        ...(posted?.savepointPath === undefined ? {} : { restored: posted.savepointPath }),
+      });
+      clock.set(opened + 4_000);
+      harnesses.splice(0);
+      const h2 = await make({ onNoCheckpoint: 'fresh' });
+      await h2.recoverer.idle();
+      const ep = h2.recoverer.episodes()[0];
+      assert.equal(ep?.failureTimeSource, source);
+      assert.equal(ep?.phase, 'running');
+      const sum = /flink_recovery_time_to_recover_seconds_sum\{cluster="prod"\} ([\d.]+)/.exec(
+        await h2.registry.metrics(),
+      )?.[1];
+      assert.equal(Number(sum), (4_000 - expected) / 1000);
+    });
+  }
+
   it('a job whose every restore point is refused ends state_lost and is never started fresh', async () => {
     flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
     flink.refusedPaths.add('/sp/1');
