@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
-import { screenAlert, type IncomingAlert } from './alert.js';
+import { capLabel, screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
 import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
@@ -175,7 +175,13 @@ export class Recoverer {
     for (const alert of alerts) {
       const s = screenAlert(alert, this.deps.config);
       if (s.kind === 'skip') {
-        this.audit.skip({ ...s, fingerprint: alert.fingerprint });
+        this.audit.skip({
+          cluster: s.cluster,
+          jobName: s.jobName,
+          alertname: s.alertname,
+          reason: s.reason,
+          ...(alert.fingerprint === undefined ? {} : { fingerprint: capLabel(alert.fingerprint) }),
+        });
         continue;
       }
       considered += 1;
@@ -247,7 +253,8 @@ export class Recoverer {
   ): Promise<void> {
     try {
       const episode = this.store.get(cluster, jobName);
-      const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
+      const fingerprint = alert.fingerprint === undefined ? undefined : capLabel(alert.fingerprint);
+      const ctx = { cluster, jobName, alertname, fingerprint, episode: episode?.id };
       // Duplicates of an open episode are answered from memory: no need to ask Flink 50 times.
       const gate = episodeGate(episode);
       if (gate !== undefined) return this.audit.skip({ ...ctx, reason: gate });

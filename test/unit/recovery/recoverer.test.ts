@@ -532,6 +532,27 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
   });
 
+  it('alerts about jobs outside the catalog add a bounded number of series, whatever names they invent', async () => {
+    const h = await make();
+    const seriesCount = async () => (await h.registry.getMetricsAsJSON()).reduce((n, m) => n + m.values.length, 0);
+    const before = await seriesCount();
+    const junk = (i: number): IncomingAlert => ({
+      status: i % 2 === 0 ? 'firing' : 'resolved',
+      labels: {
+        alertname: `Junk${i}`,
+        cluster: i % 3 === 0 ? 'prod' : `c${i}`,
+        job_name: `${'x'.repeat(i % 7 === 0 ? 900_000 : 10)}${i}`,
+        flink_recovery: i % 5 === 0 ? 'manual' : 'auto',
+      },
+    });
+    for (let i = 0; i < 10_000; i += 100) h.recoverer.accept(Array.from({ length: 100 }, (_, k) => junk(i + k)));
+    await h.recoverer.idle();
+    const added = (await seriesCount()) - before;
+    assert.ok(added > 0 && added <= 8, `${added} series added`);
+    assert.ok(!(await h.registry.metrics()).includes('xxxxxxxxxx'), 'an invented job name reached a series');
+    assert.equal(flink.runs.length, 0);
+  });
+
   it('refuses alerts once stopped (the webhook answers 503)', async () => {
     const h = await make();
     await h.recoverer.stop();
