@@ -41,6 +41,8 @@ export interface IntakeInput {
   /** The `for:` of the rule behind a missing job's alert: startsAt minus it is when the job went missing. */
   readonly missingFor: number;
   readonly resetAfter: number;
+  /** An operator paused the job's recovery. */
+  readonly paused: boolean;
   readonly now: number;
 }
 
@@ -71,6 +73,7 @@ export function episodeGate(episode: Episode | undefined): SkipReason | undefine
 /** Decides whether an alert opens an episode. */
 export function decideIntake(input: IntakeInput): IntakeDecision {
   const { episode, live, remembered } = input;
+  if (input.paused) return { kind: 'skip', reason: 'paused' };
   const gate = episodeGate(episode);
   if (gate !== undefined) return { kind: 'skip', reason: gate };
   if (live.kind === 'unreachable') return { kind: 'skip', reason: 'flink_unreachable' };

@@ -68,6 +68,7 @@ export function decideTick(
   config: TickConfig,
   now: number,
   notRetryable: readonly NotRetryableRule[] = [],
+  paused = false,
 ): TickDecision {
   if (episode.status === 'closed') return { kind: 'none' };
   const poll = pollInterval(config);
@@ -101,6 +102,8 @@ export function decideTick(
         if (lastInstance.state === 'RUNNING') return { kind: 'running', n: last.n };
         return wait('instance_active', now + poll);
       }
+      // A pause holds the next submission; what is already in Flink's hands is still followed.
+      if (paused) return wait('paused', now + watchInterval(config));
       // Flink's root cause, which every replica reads alike, says no resubmission can cure it: page instead.
       if (matchingRule(episode.rootCause, notRetryable) !== undefined)
         return { kind: 'exhaust', reason: 'not_retryable' };

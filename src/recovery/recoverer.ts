@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
+import { PauseStore, type Pause } from '../state/pauses.js';
 import { capLabel, screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
 import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
@@ -60,6 +61,12 @@ export interface RecovererDeps {
 export type AcceptResult =
   | { readonly ok: true; readonly alerts: number; readonly considered: number }
   | { readonly ok: false; readonly reason: 'not_running' };
+
+export type PauseResult =
+  | { readonly kind: 'paused'; readonly pause: Pause }
+  | { readonly kind: 'resumed' }
+  | { readonly kind: 'not_paused' }
+  | { readonly kind: 'unknown_job' };
 
 export type ResetResult =
   | { readonly kind: 'reset'; readonly episode: Episode }
@@ -110,7 +117,8 @@ export class Recoverer {
   private constructor(
     private readonly deps: RecovererDeps,
     private readonly store: EpisodeStore,
-    metrics: RecoveryMetrics,
+    private readonly pauses: PauseStore,
+    private readonly metrics: RecoveryMetrics,
   ) {
     this.timers = deps.timers ?? systemTimers();
     this.log = deps.logger.child({ component: 'recoverer' });
@@ -131,7 +139,12 @@ export class Recoverer {
       deps.config.jobs,
     );
     for (const e of store.all()) metrics.status(e.cluster, e.jobName, e.status);
-    return new Recoverer(deps, store, metrics);
+    const pauses = await PauseStore.open(deps.config.stateDir, {
+      ...(deps.startEmpty === undefined ? {} : { startEmpty: deps.startEmpty }),
+      logger: deps.logger,
+    });
+    for (const p of pauses.all()) metrics.setPaused(p.cluster, p.jobName, true);
+    return new Recoverer(deps, store, pauses, metrics);
   }
 
   /** Reconciles every stored open episode with Flink (did the submission being made land?) and schedules the rest. */
@@ -197,6 +210,45 @@ export class Recoverer {
     return this.store.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
   }
 
+  /** Jobs an operator paused, durable in stateDir. */
+  paused(): Pause[] {
+    return this.pauses.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
+  }
+
+  /**
+   * Pauses the recovery of a catalog job until it is resumed: alerts about it are skipped (`paused`) and an open
+   * episode submits nothing more (an attempt already in Flink's hands is still followed).
+   */
+  async pause(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        const pause = await this.pauses.pause(cluster, jobName, this.deps.clock.now());
+        this.metrics.setPaused(cluster, jobName, true);
+        this.log.info({ cluster, job_name: jobName, since: new Date(pause.since).toISOString() }, 'recovery paused');
+        return { kind: 'paused', pause };
+      }),
+    );
+  }
+
+  /** Resumes a paused job; an open episode takes its next step at once. */
+  async resume(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        if (!(await this.pauses.resume(cluster, jobName))) return { kind: 'not_paused' };
+        this.metrics.setPaused(cluster, jobName, false);
+        this.log.info({ cluster, job_name: jobName }, 'recovery resumed');
+        if (this.store.get(cluster, jobName)?.status === 'open') this.schedule(cluster, jobName, this.deps.clock.now());
+        return { kind: 'resumed' };
+      }),
+    );
+  }
+
+  private inCatalog(cluster: string, jobName: string): boolean {
+    return this.deps.config.jobs.some((j) => j.cluster === cluster && j.name === jobName);
+  }
+
   /** Ends an exhausted episode so automation may act again on the job. */
   async reset(cluster: string, jobName: string): Promise<ResetResult> {
     return this.track(
@@ -255,6 +307,7 @@ export class Recoverer {
       const episode = this.store.get(cluster, jobName);
       const fingerprint = alert.fingerprint === undefined ? undefined : capLabel(alert.fingerprint);
       const ctx = { cluster, jobName, alertname, fingerprint, episode: episode?.id };
+      if (this.pauses.get(cluster, jobName) !== undefined) return this.audit.skip({ ...ctx, reason: 'paused' });
       // Duplicates of an open episode are answered from memory: no need to ask Flink 50 times.
       const gate = episodeGate(episode);
       if (gate !== undefined) return this.audit.skip({ ...ctx, reason: gate });
@@ -271,6 +324,7 @@ export class Recoverer {
         alertStartsAt: Number.isFinite(startsAt) ? startsAt : undefined,
         missingFor: this.deps.config.recovery.missingAlertFor,
         resetAfter: this.deps.config.recovery.resetAfter,
+        paused: this.pauses.get(cluster, jobName) !== undefined,
         now,
       });
       if (decision.kind === 'skip') {
@@ -436,7 +490,8 @@ export class Recoverer {
         const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
         const spec = this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
-        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery));
+        const paused = this.pauses.get(cluster, jobName) !== undefined;
+        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery), paused);
         this.audit.decision(episode, decision);
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);

@@ -75,6 +75,7 @@ describe('decideIntake', () => {
     alertStartsAt: undefined,
     missingFor: 15_000,
     resetAfter: 600_000,
+    paused: false,
   };
 
   it('opens an episode for a FAILED current instance', () => {
@@ -128,6 +129,15 @@ describe('decideIntake', () => {
         'skip',
       );
     }
+  });
+
+  it('a paused job opens nothing, whatever Flink says', () => {
+    const d = decideIntake({
+      ...base,
+      paused: true,
+      live: { kind: 'ok', instances: [instance(FAILED_ID, 'FAILED', T0)] },
+    });
+    assert.deepEqual(d, { kind: 'skip', reason: 'paused' });
   });
 
   it('asks Flink, not the alert: unreachable is a skip', () => {

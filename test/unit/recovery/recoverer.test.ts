@@ -553,6 +553,35 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs.length, 0);
   });
 
+  it('a pause holds recovery durably, across a restart, until resumed; an open episode waits in it', async () => {
+    flink.runState = 'FAILED';
+    const h1 = await make({ maxAttempts: 3 });
+    h1.recoverer.accept([firing]);
+    await run(h1, 200, 100);
+    assert.equal(flink.runs.length, 1); // attempt 1 made, and failed: the episode waits for its cooldown
+    assert.deepEqual(await h1.recoverer.pause('prod', 'orders'), {
+      kind: 'paused',
+      pause: { cluster: 'prod', jobName: 'orders', since: clock.now() },
+    });
+    assert.deepEqual(await h1.recoverer.pause('prod', 'nope'), { kind: 'unknown_job' });
+    await run(h1, 5_000, 500);
+    assert.equal(flink.runs.length, 1, 'a paused episode submitted');
+    await h1.recoverer.stop();
+    harnesses.splice(0);
+    const h2 = await make({ maxAttempts: 3 });
+    assert.equal(await metric(h2, 'flink_recovery_paused', { job_name: 'orders' }), 1);
+    assert.equal(h2.recoverer.paused().length, 1);
+    h2.recoverer.accept([firing]);
+    await run(h2, 3_000, 500);
+    assert.equal(flink.runs.length, 1, 'a paused job was resubmitted after a restart');
+    assert.ok(((await metric(h2, 'flink_recovery_skipped_total', { reason: 'paused' })) ?? 0) >= 1);
+    assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'resumed' });
+    assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'not_paused' });
+    assert.equal(await metric(h2, 'flink_recovery_paused', { job_name: 'orders' }), 0);
+    await run(h2, 1_000, 100);
+    assert.equal(flink.runs.length, 2, 'resume lets the episode go on');
+  });
+
   it('refuses alerts once stopped (the webhook answers 503)', async () => {
     const h = await make();
     await h.recoverer.stop();
