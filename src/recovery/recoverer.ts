@@ -15,21 +15,21 @@ import type { Episode } from '../state/episodes-schema.js';
 import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
 import { PauseStore, type Pause } from '../state/pauses.js';
-import { capLabel, screenAlert, type IncomingAlert } from './alert.js';
-import { Audit } from './audit.js';
-import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
-import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick, type TickDecision } from './decide-tick.js';
-import { rulesFor } from './not-retryable.js';
-import { readRootCause } from './root-cause.js';
+import { capLabel, screenAlert, type IncomingAlert } from './decide/screen.js';
+import { Audit } from './report/audit.js';
+import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './model/timing.js';
+import { decideIntake, episodeGate } from './decide/intake.js';
+import { decideTick, type TickDecision } from './decide/step.js';
+import { rulesFor } from './decide/not-retryable.js';
+import { readRootCause } from './act/root-cause.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SingleFlight } from './single-flight.js';
-import { liveViewOf, type LiveView } from './live.js';
-import { RecoveryMetrics } from './metrics.js';
-import { AlertmanagerNotifier, type Notifier } from './notify.js';
-import { gatherCandidates } from './restore-candidates.js';
-import { executeAttempt, type ExecutorContext } from './executor.js';
-import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './restore-point.js';
+import { liveViewOf, type LiveView } from './model/live.js';
+import { RecoveryMetrics } from './report/metrics.js';
+import { AlertmanagerNotifier, type Notifier } from './report/notify.js';
+import { gatherCandidates } from './act/restore-sources.js';
+import { executeAttempt, type ExecutorContext } from './act/attempt.js';
+import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './decide/restore-point.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import {
   applyTick,
@@ -38,7 +38,7 @@ import {
   restoreUnverified,
   withRootCause,
   type Transition,
-} from './transitions.js';
+} from './model/episode.js';
 import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {

@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { Counter, type Registry } from 'prom-client';
 import type { WebhookConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { IncomingAlert } from '../recovery/alert.js';
+import type { IncomingAlert } from '../recovery/decide/screen.js';
 import type { AcceptResult, PauseResult, ResetResult } from '../recovery/recoverer.js';
 import type { Pause } from '../state/pauses.js';
 import type { Episode } from '../state/episodes-schema.js';

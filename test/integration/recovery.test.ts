@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/model/job-id.js';
 import {
   closeEnv,
   episodeOf,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { RecoveryMetrics } from '../../../src/recovery/metrics.js';
+import { RecoveryMetrics } from '../../../src/recovery/report/metrics.js';
 import { CachedText } from '../../../src/server/cached-text.js';
 
 describe('recovery metrics and the cached exposition', () => {

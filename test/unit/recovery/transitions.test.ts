@@ -8,8 +8,8 @@ import {
   wakeGrid,
   wakeSlot,
   watchInterval,
-} from '../../../src/recovery/backoff.js';
-import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
+} from '../../../src/recovery/model/timing.js';
+import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/model/job-id.js';
 import {
   applyTick,
   beginAttempt,
@@ -18,7 +18,7 @@ import {
   failAttempt,
   openEpisode,
   abandon,
-} from '../../../src/recovery/transitions.js';
+} from '../../../src/recovery/model/episode.js';
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 

@@ -3,12 +3,12 @@
  * executor persists the episode first and only then tells people (logs, metrics, notifications) about the
  * events, so what was announced is always what is on disk.
  */
-import type { Attempt, Episode, EpisodeRootCause } from '../state/episodes-schema.js';
-import { cooldownAfter, nextAttemptAt } from './backoff.js';
-import { isActive } from '../flink/job-state.js';
-import type { JobOverview } from '../flink/types.js';
-import type { IntakeDecision } from './decide-intake.js';
-import type { TickConfig, TickDecision } from './decide-tick.js';
+import type { Attempt, Episode, EpisodeRootCause } from '../../state/episodes-schema.js';
+import { cooldownAfter, nextAttemptAt } from './timing.js';
+import { isActive } from '../../flink/job-state.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { IntakeDecision } from '../decide/intake.js';
+import type { TickConfig, TickDecision } from '../decide/step.js';
 import type { AbandonReason, AttemptFailure, ClearReason, ExhaustReason, Outcome, RestoreFrom } from './reasons.js';
 
 export type EpisodeEvent =

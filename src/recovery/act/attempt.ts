@@ -3,18 +3,18 @@
  * (selectRestorePoint, the transitions); what it adds is the order: the intent is durable before Flink hears
  * of the attempt, and Flink's answer is recorded before anyone is told.
  */
-import type { Clock } from '../clock.js';
-import type { Config } from '../config/schema.js';
-import type { FlinkApi } from '../flink/api.js';
-import type { Logger } from '../log.js';
-import type { Episode } from '../state/episodes-schema.js';
-import type { JobMemory } from '../state/job-memory.js';
-import type { Audit } from './audit.js';
-import type { TickDecision } from './decide-tick.js';
-import type { LiveView } from './live.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config/schema.js';
+import type { FlinkApi } from '../../flink/api.js';
+import type { Logger } from '../../log.js';
+import type { Episode } from '../../state/episodes-schema.js';
+import type { JobMemory } from '../../state/job-memory.js';
+import type { Audit } from '../report/audit.js';
+import type { TickDecision } from '../decide/step.js';
+import type { LiveView } from '../model/live.js';
 import { listJars } from './jar.js';
-import { gatherCandidates } from './restore-candidates.js';
-import { selectRestorePoint } from './restore-point.js';
+import { gatherCandidates } from './restore-sources.js';
+import { selectRestorePoint } from '../decide/restore-point.js';
 import { submitAttempt } from './submit.js';
 import {
   attemptSubmitted,
@@ -23,7 +23,7 @@ import {
   exhaust,
   failAttempt,
   type Transition,
-} from './transitions.js';
+} from '../model/episode.js';
 
 export interface ExecutorContext {
   readonly config: Config;

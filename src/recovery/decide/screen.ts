@@ -1,6 +1,6 @@
 /** One alert as the recoverer sees it, and the checks that need nothing but the alert and the config. */
-import type { Config, JobSpec } from '../config/schema.js';
-import type { SkipReason } from './reasons.js';
+import type { Config, JobSpec } from '../../config/schema.js';
+import type { SkipReason } from '../model/reasons.js';
 
 export interface IncomingAlert {
   readonly status: 'firing' | 'resolved';

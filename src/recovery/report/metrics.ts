@@ -11,7 +11,7 @@ import {
   type Outcome,
   type RestoreFrom,
   type SkipReason,
-} from './reasons.js';
+} from '../model/reasons.js';
 
 /** Buckets of time to recover, seconds: from a quick restart to a couple of hours of backoff. */
 export const TIME_TO_RECOVER_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];

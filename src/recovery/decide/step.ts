@@ -3,15 +3,15 @@
  * reconcile an attempt whose submission may or may not have landed, verify, close as recovered after
  * resetAfter RUNNING, give up after maxAttempts, or step aside when a person or another tool took over. Pure.
  */
-import type { RecoveryConfig } from '../config/schema.js';
-import { isActive } from '../flink/job-state.js';
-import type { JobOverview } from '../flink/types.js';
-import type { Attempt, Episode } from '../state/episodes-schema.js';
-import { pollInterval, watchInterval } from './backoff.js';
-import { attemptJobId } from './job-id.js';
-import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from './lineage.js';
-import type { LiveView } from './live.js';
-import type { NotRetryableRule } from '../config/schema.js';
+import type { RecoveryConfig } from '../../config/schema.js';
+import { isActive } from '../../flink/job-state.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { Attempt, Episode } from '../../state/episodes-schema.js';
+import { pollInterval, watchInterval } from '../model/timing.js';
+import { attemptJobId } from '../model/job-id.js';
+import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from '../model/lineage.js';
+import type { LiveView } from '../model/live.js';
+import type { NotRetryableRule } from '../../config/schema.js';
 import { matchingRule } from './not-retryable.js';
 import type {
   AbandonReason,
@@ -20,7 +20,7 @@ import type {
   ExhaustReason,
   FailureTimeSource,
   WaitReason,
-} from './reasons.js';
+} from '../model/reasons.js';
 
 /** POSTs of one attempt whose outcome stayed unknown (transport errors) before the attempt counts as failed. */
 export const MAX_SUBMIT_TRIES = 3;
