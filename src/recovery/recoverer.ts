@@ -17,7 +17,7 @@ import type { JobMemory } from '../state/job-memory.js';
 import { PauseStore, type Pause } from '../state/pauses.js';
 import { capLabel, screenAlert, type IncomingAlert } from './decide/screen.js';
 import { Audit } from './report/audit.js';
-import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './model/timing.js';
+import { intakeRetryAt, pollInterval, wakeGrid, watchInterval } from './model/timing.js';
 import { decideIntake, episodeGate } from './decide/intake.js';
 import { decideTick, type TickDecision } from './decide/step.js';
 import { rulesFor } from './decide/not-retryable.js';
@@ -27,10 +27,11 @@ import { SingleFlight } from './single-flight.js';
 import { liveViewOf, type LiveView } from './model/live.js';
 import { RecoveryMetrics } from './report/metrics.js';
 import { AlertmanagerNotifier, type Notifier } from './report/notify.js';
-import { gatherCandidates } from './act/restore-sources.js';
-import { executeAttempt, type ExecutorContext } from './act/attempt.js';
-import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './decide/restore-point.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { executeAttempt, readRestoreEvidence, type ExecutorContext } from './act/attempt.js';
+import { describePlan, planAttempt } from './decide/plan.js';
+import { restoreVerdict, type RestoreVerdict } from './decide/restore-point.js';
+import { Scheduler, type TimerPurpose } from './scheduler.js';
+import { systemTimers, type Timers } from './timers.js';
 import {
   applyTick,
   clearExhausted,
@@ -88,13 +89,6 @@ function failedInstanceOf(episode: Episode, decision: TickDecision): string | un
   }
 }
 
-/** What a timer is for: each job has at most one of each. */
-type TimerPurpose = 'intake' | 'episode';
-
-function timerKey(purpose: TimerPurpose, cluster: string, jobName: string): string {
-  return `${purpose}\u0000${jobKey(cluster, jobName)}`;
-}
-
 /** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
 const MAX_STEPS = 16;
 
@@ -103,12 +97,7 @@ export class Recoverer {
   private readonly lock = new KeyedLock();
   /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
   private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
-  /**
-   * One timer per job and purpose: the retry of an alert Flink could not judge, and the watch of the job's
-   * episode. They never replace each other (an alert retry once took the watch's slot, and with it the clearing
-   * of an exhausted episode).
-   */
-  private readonly timersByKey = new Map<string, TimerHandle>();
+  private readonly scheduler: Scheduler;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
   private readonly audit: Audit;
@@ -121,6 +110,14 @@ export class Recoverer {
     private readonly metrics: RecoveryMetrics,
   ) {
     this.timers = deps.timers ?? systemTimers();
+    this.scheduler = new Scheduler(
+      this.timers,
+      deps.clock,
+      wakeGrid(deps.config.recovery),
+      (cluster, jobName, work) => {
+        if (this.state === 'running') void this.track(this.lock.run(jobKey(cluster, jobName), work));
+      },
+    );
     this.log = deps.logger.child({ component: 'recoverer' });
     const notify = deps.config.recovery.notify;
     const notifier = deps.notifier ?? (notify === undefined ? undefined : new AlertmanagerNotifier(notify, this.log));
@@ -166,8 +163,7 @@ export class Recoverer {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return this.idle();
     this.state = 'stopping';
-    for (const handle of this.timersByKey.values()) this.timers.clearTimeout(handle);
-    this.timersByKey.clear();
+    this.scheduler.cancelAll();
     await this.idle();
     await this.store.flush();
     this.state = 'stopped';
@@ -373,45 +369,22 @@ export class Recoverer {
     ctx: { cluster: string; jobName: string; alertname: string },
   ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
-    const instances = live.kind === 'ok' ? live.instances : [];
-    const gathered =
-      api === undefined
-        ? { candidates: [], hadCheckpoints: false, gone: [] }
-        : await gatherCandidates({
+    const spec = this.deps.config.jobs.find((j) => j.cluster === episode.cluster && j.name === episode.jobName);
+    const evidence =
+      api === undefined || spec === undefined
+        ? undefined
+        : await readRestoreEvidence(
+            { config: this.deps.config, memory: this.deps.memory, logger: this.log },
             api,
             episode,
-            instances,
-            remembered: this.deps.memory.get(episode.cluster, episode.jobName),
-            checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
-            logger: this.log,
-          });
-    const choice = selectRestorePoint(
-      gathered.candidates,
-      [],
-      this.deps.config.recovery.onNoCheckpoint,
-      gathered.hadCheckpoints,
-    );
-    this.audit.skip({
-      ...ctx,
-      reason: 'dry_run',
-      jobId: episode.failedJobId,
-      detail:
-        choice.kind === 'restore'
-          ? `would resubmit from ${choice.from} ${choice.path}`
-          : choice.kind === 'fresh'
-            ? 'would resubmit without state'
-            : `would give up: ${choice.reason}`,
-    });
+            live,
+          );
+    // The same plan an attempt follows, logged instead of acted on.
+    const plan = planAttempt(episode, evidence, this.deps.config.recovery.onNoCheckpoint);
+    this.audit.skip({ ...ctx, reason: 'dry_run', jobId: episode.failedJobId, detail: describePlan(plan) });
   }
 
-  private clusterConfig(cluster: string): Config['clusters'][number] | undefined {
-    return this.deps.config.clusters.find((c) => c.name === cluster);
-  }
-
-  /**
-   * Runs `work` (by default the episode's next step) under the job's lock at the first slot of the wake grid at
-   * or after `at`, where it shares its cluster read. A job has one timer: scheduling replaces it.
-   */
+  /** Runs `work` (by default the episode's next step) under the job's lock at `at` (on the wake grid). */
   private schedule(
     cluster: string,
     jobName: string,
@@ -420,19 +393,7 @@ export class Recoverer {
     work: () => Promise<void> = () => this.tick(cluster, jobName),
   ): void {
     if (this.state !== 'running') return;
-    const lockKey = jobKey(cluster, jobName);
-    const key = timerKey(purpose, cluster, jobName);
-    this.unschedule(cluster, jobName, purpose);
-    const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
-    const handle = this.timers.setTimeout(
-      () => {
-        if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
-        if (this.state !== 'running') return;
-        void this.track(this.lock.run(lockKey, work));
-      },
-      Math.max(0, slot - this.deps.clock.now()),
-    );
-    this.timersByKey.set(key, handle);
+    this.scheduler.at(purpose, cluster, jobName, at, work);
   }
 
   /**
@@ -458,10 +419,7 @@ export class Recoverer {
   }
 
   private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
-    const key = timerKey(purpose, cluster, jobName);
-    const handle = this.timersByKey.get(key);
-    if (handle !== undefined) this.timers.clearTimeout(handle);
-    this.timersByKey.delete(key);
+    this.scheduler.cancel(purpose, cluster, jobName);
   }
 
   private executorContext(): ExecutorContext {

@@ -102,12 +102,13 @@ export function decideTick(
         if (lastInstance.state === 'RUNNING') return { kind: 'running', n: last.n };
         return wait('instance_active', now + poll);
       }
-      // A pause holds the next submission; what is already in Flink's hands is still followed.
-      if (paused) return wait('paused', now + watchInterval(config));
       // Flink's root cause, which every replica reads alike, says no resubmission can cure it: page instead.
       if (matchingRule(episode.rootCause, notRetryable) !== undefined)
         return { kind: 'exhaust', reason: 'not_retryable' };
+      // The one place maxAttempts is checked: a failed attempt only returns the episode to waiting.
       if (attemptsMade(episode) >= config.maxAttempts) return { kind: 'exhaust', reason: 'max_attempts' };
+      // A pause holds the next submission; what is already in Flink's hands is still followed.
+      if (paused) return wait('paused', now + watchInterval(config));
       if (now < episode.nextAttemptAt) return wait('cooldown', episode.nextAttemptAt);
       const n = attemptsMade(episode) + 1;
       return { kind: 'attempt', n, jobId: attemptJobId(episode.root, n) };

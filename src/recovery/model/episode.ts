@@ -140,8 +140,8 @@ function cooldownEnd(n: number, failedAt: number, config: TickConfig, now: numbe
 }
 
 /**
- * The current attempt failed at `at` (Flink's end-time of its instance, else now): wait for the cooldown, or end
- * exhausted when it was the last one allowed.
+ * The current attempt failed at `at` (Flink's end-time of its instance, else now): back to waiting for the
+ * cooldown. Whether another attempt is allowed is the next step's decision (decide/step.ts), made in one place.
  */
 export function failAttempt(
   episode: Episode,
@@ -165,7 +165,6 @@ export function failAttempt(
       : episode.refusedPaths;
   const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), refusedPaths, phase: 'waiting' };
   const events: EpisodeEvent[] = [{ type: 'attempt_failed', attempt, reason }];
-  if (last.n >= config.maxAttempts) return exhaust(next, now, events);
   return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, at, config, now) }, events };
 }
 
@@ -295,7 +294,6 @@ export function applyTick(episode: Episode, decision: TickDecision, config: Tick
       // The next time to recover is measured from this failure, not the one that opened the episode.
       const next: Episode = { ...rest, phase: 'waiting', failedAt: decision.at, failureTimeSource: decision.source };
       const events: EpisodeEvent[] = [{ type: 'refailed', attempt: last }];
-      if (last.n >= config.maxAttempts) return exhaust(next, now, events);
       return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, decision.at, config, now) }, events };
     }
     case 'abandon':
