@@ -22,6 +22,7 @@ import {
   countSubmitTry,
   exhaust,
   failAttempt,
+  lostRace,
   type Transition,
 } from '../model/episode.js';
 
@@ -124,7 +125,11 @@ export async function executeAttempt(
     case 'accepted':
       if (outcome.jarUploaded)
         ctx.logger.info({ cluster: episode.cluster, job_name: episode.jobName, jar: spec.jar }, 'jar uploaded');
-      await ctx.commit(attemptSubmitted(current, after));
+      // A duplicate on our first POST can only be another replica's submission of this attempt: follow it.
+      // (On a later POST it may be our own earlier one that landed unseen.)
+      await ctx.commit(
+        outcome.duplicate && attempt.submitTries === 1 ? lostRace(current, after) : attemptSubmitted(current, after),
+      );
       return 'continue';
     case 'failed':
       await ctx.commit(failAttempt(current, outcome.reason, recovery, after, outcome.detail));

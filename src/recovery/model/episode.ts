@@ -114,6 +114,19 @@ export function attemptSubmitted(episode: Episode, now: number): Transition {
   };
 }
 
+/**
+ * Flink refused the first POST of the attempt as a duplicate: another replica submitted this JobID first. Its
+ * instance is followed like an adopted one (the winner verifies what it restored from, and counts it).
+ */
+export function lostRace(episode: Episode, now: number): Transition {
+  const { restorePath: _theirs, ...last } = lastOf(episode);
+  const attempt: Attempt = { ...last, restoreFrom: 'none', adopted: true, submittedAt: last.submittedAt ?? now };
+  return {
+    episode: { ...episode, phase: 'verifying', attempts: replaceLast(episode, attempt) },
+    events: [{ type: 'attempt_adopted', attempt }],
+  };
+}
+
 /** Ends an episode as exhausted: no more automatic action until the job runs again or a person resets it. */
 export function exhaust(
   episode: Episode,

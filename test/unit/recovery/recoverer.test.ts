@@ -392,6 +392,26 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
   });
 
+  it('a duplicate refusal of the first POST means another replica won: its instance is followed', async () => {
+    let release: () => void = () => undefined;
+    flink.runGate = new Promise((r) => {
+      release = r;
+    });
+    const h = await make();
+    h.recoverer.accept([firing]);
+    await until(() => flink.runs.length === 1);
+    // The other replica's submission of the same attempt lands first, from a restore point of its choice.
+    flink.add({ jobId: attemptJobId(rootOf(FAILED_ID), 1), state: 'RUNNING', restored: '/elsewhere/chk-9' });
+    release();
+    flink.runGate = undefined;
+    await run(h, 11_000, 500);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(ep?.outcome, 'recovered');
+    assert.equal(ep?.attempts.length, 1);
+    assert.equal(ep?.attempts[0]?.adopted, true);
+    assert.equal(flink.jobs.filter((j) => j.state === 'RUNNING').length, 1);
+  });
+
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
     flink.jobs.splice(0);
     flink.add({ jobId: FAILED_ID, state: 'FAILED' });
