@@ -8,6 +8,12 @@ import { jobKey } from '../state/episodes.js';
 import { wakeSlot } from './model/timing.js';
 import type { TimerHandle, Timers } from './timers.js';
 
+/**
+ * The longest delay setTimeout holds (2^31 − 1 ms, about 24.8 days): a longer one fires at once. A wake-up capped
+ * to it is early, which is harmless: the step it runs decides again and waits again.
+ */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 /** What a timer is for: each job has at most one of each. */
 export type TimerPurpose = 'intake' | 'episode';
 
@@ -31,7 +37,7 @@ export class Scheduler {
         if (this.handles.get(key) === handle) this.handles.delete(key);
         this.fire(cluster, jobName, work);
       },
-      Math.max(0, wakeSlot(at, this.grid) - this.clock.now()),
+      Math.min(MAX_DELAY_MS, Math.max(0, wakeSlot(at, this.grid) - this.clock.now())),
     );
     this.handles.set(key, handle);
   }
