@@ -14,21 +14,32 @@ import type { Logger } from '../log.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
-import { screenAlert, type IncomingAlert } from './alert.js';
-import { Audit } from './audit.js';
-import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
-import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick } from './decide-tick.js';
+import { PauseStore, type Pause } from '../state/pauses.js';
+import { capLabel, screenAlert, type IncomingAlert } from './decide/screen.js';
+import { Audit } from './report/audit.js';
+import { intakeRetryAt, pollInterval, wakeGrid, watchInterval } from './model/timing.js';
+import { decideIntake, episodeGate } from './decide/intake.js';
+import { decideTick, type TickDecision } from './decide/step.js';
+import { rulesFor } from './decide/not-retryable.js';
+import { readRootCause } from './act/root-cause.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SingleFlight } from './single-flight.js';
-import { liveViewOf, type LiveView } from './live.js';
-import { RecoveryMetrics } from './metrics.js';
-import { AlertmanagerNotifier, type Notifier } from './notify.js';
-import { gatherCandidates } from './restore-candidates.js';
-import { executeAttempt, type ExecutorContext } from './executor.js';
-import { selectRestorePoint } from './restore-point.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import { applyTick, clearExhausted, openEpisode, type Transition } from './transitions.js';
+import { liveViewOf, type LiveView } from './model/live.js';
+import { RecoveryMetrics } from './report/metrics.js';
+import { AlertmanagerNotifier, type Notifier } from './report/notify.js';
+import { executeAttempt, readRestoreEvidence, type ExecutorContext } from './act/attempt.js';
+import { describePlan, planAttempt } from './decide/plan.js';
+import { restoreVerdict, type RestoreVerdict } from './decide/restore-point.js';
+import { Scheduler, type TimerPurpose } from './scheduler.js';
+import { systemTimers, type Timers } from './timers.js';
+import {
+  applyTick,
+  clearExhausted,
+  openEpisode,
+  restoreUnverified,
+  withRootCause,
+  type Transition,
+} from './model/episode.js';
 import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {
@@ -52,10 +63,31 @@ export type AcceptResult =
   | { readonly ok: true; readonly alerts: number; readonly considered: number }
   | { readonly ok: false; readonly reason: 'not_running' };
 
+export type PauseResult =
+  | { readonly kind: 'paused'; readonly pause: Pause }
+  | { readonly kind: 'resumed' }
+  | { readonly kind: 'not_paused' }
+  | { readonly kind: 'unknown_job' };
+
 export type ResetResult =
   | { readonly kind: 'reset'; readonly episode: Episode }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'not_exhausted'; readonly episode: Episode };
+
+/** The instance whose failure a decision records, if any: its root exception is read before the commit. */
+function failedInstanceOf(episode: Episode, decision: TickDecision): string | undefined {
+  const last = episode.attempts[episode.attempts.length - 1];
+  switch (decision.kind) {
+    case 'adopt':
+      return decision.instance.state === 'FAILED' ? decision.instance.jobId : undefined;
+    case 'attempt_failed':
+      return decision.reason === 'instance_failed' ? last?.jobId : undefined;
+    case 'refailed':
+      return last?.jobId;
+    default:
+      return undefined;
+  }
+}
 
 /** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
 const MAX_STEPS = 16;
@@ -65,7 +97,7 @@ export class Recoverer {
   private readonly lock = new KeyedLock();
   /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
   private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
-  private readonly timersByKey = new Map<string, TimerHandle>();
+  private readonly scheduler: Scheduler;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
   private readonly audit: Audit;
@@ -74,9 +106,18 @@ export class Recoverer {
   private constructor(
     private readonly deps: RecovererDeps,
     private readonly store: EpisodeStore,
-    metrics: RecoveryMetrics,
+    private readonly pauses: PauseStore,
+    private readonly metrics: RecoveryMetrics,
   ) {
     this.timers = deps.timers ?? systemTimers();
+    this.scheduler = new Scheduler(
+      this.timers,
+      deps.clock,
+      wakeGrid(deps.config.recovery),
+      (cluster, jobName, work) => {
+        if (this.state === 'running') void this.track(this.lock.run(jobKey(cluster, jobName), work));
+      },
+    );
     this.log = deps.logger.child({ component: 'recoverer' });
     const notify = deps.config.recovery.notify;
     const notifier = deps.notifier ?? (notify === undefined ? undefined : new AlertmanagerNotifier(notify, this.log));
@@ -95,7 +136,12 @@ export class Recoverer {
       deps.config.jobs,
     );
     for (const e of store.all()) metrics.status(e.cluster, e.jobName, e.status);
-    return new Recoverer(deps, store, metrics);
+    const pauses = await PauseStore.open(deps.config.stateDir, {
+      ...(deps.startEmpty === undefined ? {} : { startEmpty: deps.startEmpty }),
+      logger: deps.logger,
+    });
+    for (const p of pauses.all()) metrics.setPaused(p.cluster, p.jobName, true);
+    return new Recoverer(deps, store, pauses, metrics);
   }
 
   /** Reconciles every stored open episode with Flink (did the submission being made land?) and schedules the rest. */
@@ -117,8 +163,7 @@ export class Recoverer {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return this.idle();
     this.state = 'stopping';
-    for (const handle of this.timersByKey.values()) this.timers.clearTimeout(handle);
-    this.timersByKey.clear();
+    this.scheduler.cancelAll();
     await this.idle();
     await this.store.flush();
     this.state = 'stopped';
@@ -139,7 +184,13 @@ export class Recoverer {
     for (const alert of alerts) {
       const s = screenAlert(alert, this.deps.config);
       if (s.kind === 'skip') {
-        this.audit.skip({ ...s, fingerprint: alert.fingerprint });
+        this.audit.skip({
+          cluster: s.cluster,
+          jobName: s.jobName,
+          alertname: s.alertname,
+          reason: s.reason,
+          ...(alert.fingerprint === undefined ? {} : { fingerprint: capLabel(alert.fingerprint) }),
+        });
         continue;
       }
       considered += 1;
@@ -155,6 +206,45 @@ export class Recoverer {
     return this.store.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
   }
 
+  /** Jobs an operator paused, durable in stateDir. */
+  paused(): Pause[] {
+    return this.pauses.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
+  }
+
+  /**
+   * Pauses the recovery of a catalog job until it is resumed: alerts about it are skipped (`paused`) and an open
+   * episode submits nothing more (an attempt already in Flink's hands is still followed).
+   */
+  async pause(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        const pause = await this.pauses.pause(cluster, jobName, this.deps.clock.now());
+        this.metrics.setPaused(cluster, jobName, true);
+        this.log.info({ cluster, job_name: jobName, since: new Date(pause.since).toISOString() }, 'recovery paused');
+        return { kind: 'paused', pause };
+      }),
+    );
+  }
+
+  /** Resumes a paused job; an open episode takes its next step at once. */
+  async resume(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        if (!(await this.pauses.resume(cluster, jobName))) return { kind: 'not_paused' };
+        this.metrics.setPaused(cluster, jobName, false);
+        this.log.info({ cluster, job_name: jobName }, 'recovery resumed');
+        if (this.store.get(cluster, jobName)?.status === 'open') this.schedule(cluster, jobName, this.deps.clock.now());
+        return { kind: 'resumed' };
+      }),
+    );
+  }
+
+  private inCatalog(cluster: string, jobName: string): boolean {
+    return this.deps.config.jobs.some((j) => j.cluster === cluster && j.name === jobName);
+  }
+
   /** Ends an exhausted episode so automation may act again on the job. */
   async reset(cluster: string, jobName: string): Promise<ResetResult> {
     return this.track(
@@ -164,7 +254,7 @@ export class Recoverer {
         if (ep.status !== 'exhausted') return { kind: 'not_exhausted', episode: ep };
         const t = clearExhausted(ep, 'reset', this.deps.clock.now());
         await this.commit(t);
-        this.unschedule(cluster, jobName);
+        this.unschedule(cluster, jobName, 'episode');
         return { kind: 'reset', episode: t.episode };
       }),
     );
@@ -211,14 +301,28 @@ export class Recoverer {
   ): Promise<void> {
     try {
       const episode = this.store.get(cluster, jobName);
-      const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
+      const fingerprint = alert.fingerprint === undefined ? undefined : capLabel(alert.fingerprint);
+      const ctx = { cluster, jobName, alertname, fingerprint, episode: episode?.id };
+      if (this.pauses.get(cluster, jobName) !== undefined) return this.audit.skip({ ...ctx, reason: 'paused' });
       // Duplicates of an open episode are answered from memory: no need to ask Flink 50 times.
       const gate = episodeGate(episode);
       if (gate !== undefined) return this.audit.skip({ ...ctx, reason: gate });
       const live = await this.viewOf(cluster, jobName);
       const remembered = this.deps.memory.get(cluster, jobName);
       const now = this.deps.clock.now();
-      const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
+      const startsAt = alert.startsAt === undefined ? Number.NaN : Date.parse(alert.startsAt);
+      const decision = decideIntake({
+        cluster,
+        jobName,
+        episode,
+        live,
+        remembered,
+        alertStartsAt: Number.isFinite(startsAt) ? startsAt : undefined,
+        missingFor: this.deps.config.recovery.missingAlertFor,
+        resetAfter: this.deps.config.recovery.resetAfter,
+        paused: this.pauses.get(cluster, jobName) !== undefined,
+        now,
+      });
       if (decision.kind === 'skip') {
         this.audit.skip({
           ...ctx,
@@ -231,12 +335,20 @@ export class Recoverer {
           decision.reason === 'flink_unreachable'
             ? intakeRetryAt(since ?? now, now, this.deps.config.recovery)
             : undefined;
-        if (retryAt !== undefined)
-          this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
+        if (retryAt !== undefined) {
+          this.schedule(cluster, jobName, retryAt, 'intake', () =>
+            this.intake(alert, cluster, jobName, alertname, since ?? now),
+          );
+        }
         return;
       }
+      const api = this.deps.clients.get(cluster);
+      const rootCause =
+        decision.failed === undefined || api === undefined
+          ? undefined
+          : await readRootCause(api, decision.failed.jobId, this.log);
       const opened = openEpisode(
-        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode },
+        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode, rootCause },
         this.deps.config.recovery,
         now,
       );
@@ -257,66 +369,57 @@ export class Recoverer {
     ctx: { cluster: string; jobName: string; alertname: string },
   ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
-    const instances = live.kind === 'ok' ? live.instances : [];
-    const candidates =
-      api === undefined
-        ? []
-        : await gatherCandidates({
+    const spec = this.deps.config.jobs.find((j) => j.cluster === episode.cluster && j.name === episode.jobName);
+    const evidence =
+      api === undefined || spec === undefined
+        ? undefined
+        : await readRestoreEvidence(
+            { config: this.deps.config, memory: this.deps.memory, logger: this.log },
             api,
             episode,
-            instances,
-            remembered: this.deps.memory.get(episode.cluster, episode.jobName),
-            checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
-            logger: this.log,
-          });
-    const choice = selectRestorePoint(candidates, [], this.deps.config.recovery.onNoCheckpoint);
-    this.audit.skip({
-      ...ctx,
-      reason: 'dry_run',
-      jobId: episode.failedJobId,
-      detail:
-        choice.kind === 'restore'
-          ? `would resubmit from ${choice.from} ${choice.path}`
-          : choice.kind === 'fresh'
-            ? 'would resubmit without state'
-            : 'would give up: no restore point',
-    });
+            live,
+          );
+    // The same plan an attempt follows, logged instead of acted on.
+    const plan = planAttempt(episode, evidence, this.deps.config.recovery.onNoCheckpoint);
+    this.audit.skip({ ...ctx, reason: 'dry_run', jobId: episode.failedJobId, detail: describePlan(plan) });
   }
 
-  private clusterConfig(cluster: string): Config['clusters'][number] | undefined {
-    return this.deps.config.clusters.find((c) => c.name === cluster);
-  }
-
-  /**
-   * Runs `work` (by default the episode's next step) under the job's lock at the first slot of the wake grid at
-   * or after `at`, where it shares its cluster read. A job has one timer: scheduling replaces it.
-   */
+  /** Runs `work` (by default the episode's next step) under the job's lock at `at` (on the wake grid). */
   private schedule(
     cluster: string,
     jobName: string,
     at: number,
+    purpose: TimerPurpose = 'episode',
     work: () => Promise<void> = () => this.tick(cluster, jobName),
   ): void {
     if (this.state !== 'running') return;
-    const key = jobKey(cluster, jobName);
-    this.unschedule(cluster, jobName);
-    const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
-    const handle = this.timers.setTimeout(
-      () => {
-        if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
-        if (this.state !== 'running') return;
-        void this.track(this.lock.run(key, work));
-      },
-      Math.max(0, slot - this.deps.clock.now()),
-    );
-    this.timersByKey.set(key, handle);
+    this.scheduler.at(purpose, cluster, jobName, at, work);
   }
 
-  private unschedule(cluster: string, jobName: string): void {
-    const key = jobKey(cluster, jobName);
-    const handle = this.timersByKey.get(key);
-    if (handle !== undefined) this.timers.clearTimeout(handle);
-    this.timersByKey.delete(key);
+  /**
+   * Reads Flink's `latest.restored` of an attempt that just reached RUNNING after a submission with a restore
+   * point; 'retry' when Flink could not be asked. Adopted attempts were verified by the replica that made them.
+   */
+  private async verifyRestore(episode: Episode): Promise<RestoreVerdict | 'retry'> {
+    const last = episode.attempts[episode.attempts.length - 1];
+    const api = this.deps.clients.get(episode.cluster);
+    if (last === undefined || last.result !== 'pending' || last.adopted === true || last.restorePath === undefined) {
+      return { kind: 'verified' };
+    }
+    if (api === undefined) return { kind: 'unverifiable' };
+    try {
+      return restoreVerdict(last.restorePath, await api.checkpoints(last.jobId));
+    } catch (err) {
+      this.log.warn(
+        { cluster: episode.cluster, job_name: episode.jobName, job_id: last.jobId, err: errorMessage(err) },
+        'cannot read what the new instance restored from; will look again',
+      );
+      return 'retry';
+    }
+  }
+
+  private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
+    this.scheduler.cancel(purpose, cluster, jobName);
   }
 
   private executorContext(): ExecutorContext {
@@ -344,7 +447,9 @@ export class Recoverer {
         if (episode === undefined || episode.status === 'closed') return;
         const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
-        const decision = decideTick(episode, live, recovery, now);
+        const spec = this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
+        const paused = this.pauses.get(cluster, jobName) !== undefined;
+        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery), paused);
         this.audit.decision(episode, decision);
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
@@ -354,7 +459,19 @@ export class Recoverer {
             return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
           continue;
         }
-        await this.commit(applyTick(episode, decision, recovery, now));
+        if (decision.kind === 'running') {
+          const check = await this.verifyRestore(episode);
+          if (check === 'retry') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+          if (check.kind === 'mismatch') {
+            await this.commit(restoreUnverified(episode, check.restored, now));
+            continue;
+          }
+        }
+        const failedId = failedInstanceOf(episode, decision);
+        const api = this.deps.clients.get(cluster);
+        const cause =
+          failedId === undefined || api === undefined ? undefined : await readRootCause(api, failedId, this.log);
+        await this.commit(withRootCause(applyTick(episode, decision, recovery, now), cause));
       }
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
     } catch (err) {

@@ -58,6 +58,8 @@ export interface SimJob {
   latestSavepoint: SimCheckpoint | undefined;
   latestFailed: SimCheckpoint | undefined;
   restored: SimRestored | undefined;
+  /** Root exceptions, newest first (what `/jobs/:id/exceptions` lists in `exceptionHistory`). */
+  exceptions: SimException[];
   nextCheckpointId: number;
   /** Every external path this instance produced, oldest first. */
   paths: string[];
@@ -65,6 +67,24 @@ export interface SimJob {
   pending: { readonly at: number; readonly state: JobState } | undefined;
   request: unknown;
 }
+
+/** One root exception of an instance, as Flink's exception history records it. */
+export interface SimException {
+  readonly exceptionName: string;
+  readonly stacktrace: string;
+  readonly timestamp: number;
+  readonly failureLabels: Readonly<Record<string, string>>;
+}
+
+/** What a job that fails without a scripted cause died of. */
+export const DEFAULT_FAILURE: Omit<SimException, 'timestamp'> = {
+  exceptionName: 'org.apache.flink.runtime.JobException',
+  stacktrace:
+    'org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy\n' +
+    '\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler' +
+    '.handleFailure(ExecutionFailureHandler.java:180)',
+  failureLabels: {},
+};
 
 /** A read-only view of an instance for tests. */
 export interface SimJobView {
@@ -110,12 +130,21 @@ export class SimModel {
   /** Jobs with a scheduled transition, so a tick does not walk 10,000 jobs. */
   private readonly pendingJobs = new Set<SimJob>();
 
+  /** JobIDs of jobs that reached a globally terminal state on this JobManager (the in-memory JobResultStore). */
+  private readonly endedJobIds = new Set<string>();
+
   constructor(
     readonly now: () => number,
     readonly checkpointDir: string,
     readonly historySize: number,
     taskManagers: number,
     slotsPerTaskManager: number,
+    /**
+     * Flink's JobResultStore. `memory` (no HA): an ended job's JobID is refused for the JobManager's lifetime,
+     * also after `/jobs/overview` forgot the job. `ha` (file store, delete-on-commit): the entry is gone once the
+     * job's cleanup is done, so only a job still running refuses its JobID, and a restart forgets nothing else.
+     */
+    readonly jobResultStore: 'memory' | 'ha' = 'memory',
   ) {
     this.taskManagers = taskManagers;
     this.slotsPerTaskManager = slotsPerTaskManager;
@@ -137,8 +166,12 @@ export class SimModel {
   addJob(spec: SimJobSpec): string {
     const now = this.now();
     const jobId = (spec.jobId ?? randomJobId()).toLowerCase();
-    if (this.jobsById.has(jobId)) throw new Error(`simulator: job ${jobId} exists`);
+    const existing = this.jobsById.get(jobId);
+    if (existing !== undefined && !isTerminal(existing.state)) throw new Error(`simulator: job ${jobId} exists`);
+    // Only reached with an HA JobResultStore that cleaned the ended job's entry: the new instance replaces it.
+    if (existing !== undefined) this.remove(jobId);
     const state = spec.state ?? 'RUNNING';
+    if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED') this.endedJobIds.add(jobId);
     const startTime = spec.startTime ?? now;
     const job: SimJob = {
       jobId,
@@ -159,6 +192,7 @@ export class SimModel {
       latestSavepoint: undefined,
       latestFailed: undefined,
       restored: undefined,
+      exceptions: [],
       nextCheckpointId: 1,
       paths: [],
       timestamps: { [state]: startTime },
@@ -188,6 +222,10 @@ export class SimModel {
     job.endTime = isTerminal(state) ? now : -1;
     job.lastModification = now;
     job.timestamps[state] = now;
+    if (state === 'FAILED' && (job.exceptions[0]?.timestamp ?? -1) < now) {
+      job.exceptions.unshift({ ...DEFAULT_FAILURE, timestamp: now });
+    }
+    if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED') this.endedJobIds.add(jobId);
     if (isTerminal(state)) {
       job.inProgress = 0;
       job.pending = undefined;
@@ -210,6 +248,12 @@ export class SimModel {
     for (const path of job.paths) if (!path.includes('savepoint')) this.deletedPaths.add(path);
   }
 
+  /** Fails the instance with a given root cause (Flink records it before the job reaches FAILED). */
+  failWith(jobId: string, cause: Omit<SimException, 'timestamp'>): void {
+    this.get(jobId).exceptions.unshift({ ...cause, timestamp: this.now() });
+    this.setState(jobId, 'FAILED');
+  }
+
   remove(jobId: string): void {
     const job = this.get(jobId);
     this.pendingJobs.delete(job);
@@ -219,6 +263,14 @@ export class SimModel {
   restartJobManager(): void {
     this.jobsById.clear();
     this.pendingJobs.clear();
+    this.endedJobIds.clear();
+  }
+
+  /** True when Flink refuses a submission with this JobID (DuplicateJobSubmissionException). */
+  refusesJobId(jobId: string): boolean {
+    const job = this.jobsById.get(jobId);
+    if (job !== undefined && !isTerminal(job.state)) return true;
+    return this.jobResultStore === 'memory' && this.endedJobIds.has(jobId);
   }
 
   completeCheckpoint(jobId: string, opts: CompleteCheckpointOptions = {}): string {
