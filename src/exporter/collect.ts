@@ -41,16 +41,39 @@ function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
     : new FlinkError('FLINK_BAD_RESPONSE', api.cluster, 'collect', String(err), { cause: err });
 }
 
-/** Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `up: false`). */
+/** Resolves when `signal` aborts; never rejects. */
+function abortOf(signal: AbortSignal | undefined): Promise<'aborted'> | undefined {
+  if (signal === undefined) return undefined;
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+}
+
+/** `work`, or 'aborted' as soon as `signal` aborts, whichever comes first. */
+function until<T>(work: Promise<T>, aborted: Promise<'aborted'> | undefined): Promise<T | 'aborted'> {
+  return aborted === undefined ? work : Promise.race([work, aborted]);
+}
+
+function deadlineError(api: FlinkApi): FlinkError {
+  return new FlinkError('FLINK_TIMEOUT', api.cluster, 'collect', 'the scrape deadline passed');
+}
+
+/**
+ * Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `up: false`). When
+ * `signal` aborts (the scrape deadline), it returns at once: down when /overview or /jobs/overview had not
+ * answered, else up with the per-job details collected so far.
+ */
 export async function collectCluster(
   api: FlinkApi,
   cache: InstanceCache,
   signal?: AbortSignal,
 ): Promise<ClusterSnapshot> {
+  const aborted = abortOf(signal);
   let overview;
   let jobs: readonly JobOverview[];
   try {
-    [overview, jobs] = await Promise.all([api.overview(signal), api.jobsOverview(signal)]);
+    const both = await until(Promise.all([api.overview(signal), api.jobsOverview(signal)]), aborted);
+    if (both === 'aborted') return { cluster: api.cluster, up: false, error: deadlineError(api) };
+    [overview, jobs] = both;
   } catch (err) {
     return { cluster: api.cluster, up: false, error: err instanceof Error ? err : new Error(String(err)) };
   }
@@ -60,7 +83,7 @@ export async function collectCluster(
   // A steady job needs two calls at once (statistics and restarts): half as many workers as the client runs
   // requests keeps its connections busy without a queue of waiting requests.
   const width = Math.max(1, Math.ceil((api.concurrency ?? DEFAULT_WIDTH) / 2));
-  await forEachBounded([...currentInstances(jobs).values()], width, async (job) => {
+  const all = forEachBounded([...currentInstances(jobs).values()], width, async (job) => {
     // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
     if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
     const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
@@ -76,5 +99,16 @@ export async function collectCluster(
       errors.push(asFlinkError(api, err));
     }
   });
+  if ((await until(all, aborted)) === 'aborted') {
+    // Calls still settling must not change what this scrape is rendering: hand out copies.
+    return {
+      cluster: api.cluster,
+      up: true,
+      overview,
+      jobs,
+      details: new Map(details),
+      errors: [...errors, deadlineError(api)],
+    };
+  }
   return { cluster: api.cluster, up: true, overview, jobs, details, errors };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock.js';
-import { clusterSchema, jobSchema } from '../../src/config/schema.js';
+import { clusterSchema, jobSchema, exporterSchema } from '../../src/config/schema.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
@@ -36,6 +36,7 @@ async function setup(version: string) {
     clock: new ManualClock(),
     logger: silentLogger(),
     registry,
+    config: exporterSchema.parse({}),
   });
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));

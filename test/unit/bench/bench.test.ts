@@ -10,7 +10,7 @@ import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
 import { configYaml, launcherNodeFlags } from '../../../bench/service.js';
 import { ManualClock } from '../../../src/clock.js';
-import { configSchema, clusterSchema } from '../../../src/config/schema.js';
+import { configSchema, clusterSchema, exporterSchema } from '../../../src/config/schema.js';
 import { Exporter } from '../../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../../src/flink/client.js';
 import { silentLogger } from '../../../src/log.js';
@@ -41,6 +41,7 @@ describe('benchmark harness', () => {
       clock: new ManualClock(),
       logger: silentLogger(),
       registry: new Registry(),
+      config: exporterSchema.parse({}),
     });
     sim.resetCounts();
     await exporter.collect();
