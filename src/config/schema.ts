@@ -52,6 +52,9 @@ const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
 const listenAddress = z
   .string()
   .regex(/^(?:\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9813' })
+  .refine((text) => !(Number(text.slice(text.lastIndexOf(':') + 1)) > 65535), {
+    message: 'the port must be 0 to 65535',
+  })
   .describe('HOST:PORT the HTTP server listens on');
 
 const claimMode = z

@@ -130,10 +130,16 @@ describe('flink-guardian command', () => {
     dir = await mkdtemp(join(tmpdir(), 'guardian-cli-'));
   });
 
-  it('check-config says OK for the example and exits 0', async () => {
-    const ran = await runToEnd(['check-config', '--config', 'examples/config.yaml']);
+  it('check-config says OK for the example (its jar and state directory in place) and exits 0', async () => {
+    // check-config reads the files the configuration names: the example's jar is made to exist here.
+    const jar = join(dir, 'orders.jar');
+    await writeFile(jar, 'PK');
+    const file = join(dir, 'example.yaml');
+    const example = await readFile('examples/config.yaml', 'utf8');
+    await writeFile(file, example.replace('/opt/jobs/orders.jar', jar).replace('stateDir: ../data', 'stateDir: state'));
+    const ran = await runToEnd(['check-config', '--config', file]);
     assert.equal(ran.code, 0, ran.stderr);
-    assert.match(ran.stdout, /examples\/config.yaml: OK \(1 cluster, 1 job\)/);
+    assert.match(ran.stdout, /example.yaml: OK \(1 cluster, 1 job\)/);
   });
 
   it('check-config lists every problem with its path and exits 1', async () => {
@@ -164,6 +170,7 @@ describe('flink-guardian command', () => {
       const stateDir = join(dir, 'corrupt-state');
       await mkdir(stateDir, { recursive: true });
       await writeFile(join(stateDir, 'episodes.json'), '{"version": 1, "episodes": [tr');
+      await writeFile(join(stateDir, 'orders.jar'), 'PK');
       const file = join(dir, 'corrupt.yaml');
       await writeFile(file, configText(sim, stateDir));
       const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
@@ -202,6 +209,7 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     sim.addJob({ name: 'payments', checkpointing: false });
     const stateDir = await mkdtemp(join(tmpdir(), 'guardian-serve-'));
     const file = join(stateDir, 'guardian.yaml');
+    await writeFile(join(stateDir, 'orders.jar'), 'PK');
     await writeFile(file, configText(sim, stateDir));
     ({ child, base, logs } = await serve(file));
   });
