@@ -128,7 +128,7 @@ export function renderTable(r: Results): string {
     '**Scrape** (steady state; `first` is the first scrape after start):',
     '',
     '| jobs (instances) | scrape median / p95 | floor median / p95 | × floor | naive | × faster than naive ' +
-      '| REST calls (first) | CPU / scrape | first scrape | exposition | peak RSS (floor) |',
+      '| REST calls (first; before) | CPU / scrape | first scrape | exposition | peak RSS (floor) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const s of r.scrape) {
@@ -137,7 +137,7 @@ export function renderTable(r: Results): string {
         `${fmt(s.floor.wallMs.median, 1)} / ${fmt(s.floor.wallMs.p95, 1)} ms | ` +
         `${s.ratioToFloor} | ${s.naive === null ? 'not run' : `${fmt(s.naive.wallMs)} ms`} | ` +
         `${s.speedupVsNaive ?? '–'} | ` +
-        `${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}) | ` +
+        `${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}; ${fmt(s.previousRestCallsPerScrape)}) | ` +
         `${fmt(s.cpuMsPerScrape.median, 1)} ms | ${fmt(s.first.wallMs)} ms, ${fmt(s.first.cpuMs)} ms CPU | ` +
         `${fmt(s.expositionBytes / 1024)} KiB, ${fmt(s.series)} series | ` +
         `${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,

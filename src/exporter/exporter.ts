@@ -92,7 +92,7 @@ export class Exporter {
     const started = performance.now();
     const snapshot = await collectCluster(client, this.cacheOf(cluster), signal);
     this.duration.labels({ cluster }).set((performance.now() - started) / 1000);
-    if (!snapshot.up) {
+    if (!snapshot.ok) {
       this.errors.labels({ cluster }).inc();
       logger.warn({ cluster, err: snapshot.error }, 'Flink cluster did not answer the scrape');
       return snapshot;

@@ -8,6 +8,7 @@ import type {
   CheckpointStatsResult,
   ClusterOverview,
   JarInfo,
+  JobMetrics,
   JobOverview,
   RunJarRequest,
   RunJarResult,
@@ -26,8 +27,8 @@ export interface FlinkApi {
   checkpoints(jobId: string, signal?: AbortSignal): Promise<CheckpointStatsResult>;
   /** `GET /jobs/:id/checkpoints/config`; undefined when checkpointing is disabled (404). */
   checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined>;
-  /** Flink's numRestarts of the instance (`GET /jobs/:id/metrics?get=numRestarts`), undefined when not reported. */
-  restarts(jobId: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** Restarts and checkpoint counters of the instance in one `GET /jobs/:id/metrics?get=…`. */
+  jobMetrics(jobId: string, signal?: AbortSignal): Promise<JobMetrics>;
   /** `GET /jars`. */
   listJars(signal?: AbortSignal): Promise<readonly JarInfo[]>;
   /** `POST /jars/upload` of a local jar file. */

@@ -48,7 +48,7 @@ export async function gatherCandidates(src: CandidateSources): Promise<RestoreCa
   for (const jobId of restoreInstanceIds(src.episode, src.instances)) {
     try {
       const result = await src.api.checkpoints(jobId);
-      if (!result.enabled) continue;
+      if (result.kind !== 'enabled') continue;
       const chk = result.stats.latestCompleted?.externalPath;
       const sp = result.stats.latestSavepoint?.externalPath;
       if (chk !== undefined) out.push({ from: 'checkpoint', path: chk });

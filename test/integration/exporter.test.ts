@@ -84,13 +84,25 @@ for (const version of ['1.20.1', '2.1.0']) {
 
       prod.resetCounts();
       await exporter.collect();
-      // Steady state: statistics for orders, numRestarts for orders and clicks; batch is cached.
+      // Steady state: one metrics call for orders and for clicks (no checkpoint completed); batch is cached.
+      assert.deepEqual(perEndpoint(prod), {
+        'GET /overview': 1,
+        'GET /jobs/overview': 1,
+        'GET /jobs/:jobid/metrics': 2,
+      });
+
+      // A checkpoint of orders completes: its count moved, so its statistics are read once, and exposed.
+      const path = prod.completeCheckpoint(orders);
+      prod.resetCounts();
+      const moved = await exporter.collect();
       assert.deepEqual(perEndpoint(prod), {
         'GET /overview': 1,
         'GET /jobs/overview': 1,
         'GET /jobs/:jobid/checkpoints': 1,
         'GET /jobs/:jobid/metrics': 2,
       });
+      assert.match(moved, /flink_job_checkpoints_total\{cluster="prod",job_name="orders",result="completed"\} 2/);
+      assert.ok(path.length > 0);
     });
 
     it('series of a job that vanished disappear; a lost catalog job is missing', async () => {

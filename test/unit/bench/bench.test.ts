@@ -87,6 +87,7 @@ describe('benchmark harness', () => {
       wallMs: { median: 100, p95: 110 },
       cpuMsPerScrape: { median: 50, p95: 60 },
       restCallsPerScrape: 2 * jobs,
+      previousRestCallsPerScrape: 2 + 2 * jobs,
       expositionBytes: 1024,
       series: 10,
       peakRssMB: 100,

@@ -132,8 +132,8 @@ export function upSnapshot(
     map.set(jid, {
       checkpoints:
         d.checkpoints === 'disabled'
-          ? { enabled: false }
-          : { enabled: true, stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
+          ? { kind: 'disabled' }
+          : { kind: 'enabled', stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
       checkpointConfig:
         d.checkpoints === 'disabled'
           ? undefined
@@ -150,7 +150,7 @@ export function upSnapshot(
   }
   return {
     cluster,
-    up: true,
+    ok: true,
     overview: toClusterOverview(overviewSchema.parse(overviewWire(dialect))),
     jobs: toJobOverviews(jobsOverviewSchema.parse({ jobs: jobs.map((j) => jobWire(dialect, j)) })),
     details: map,
@@ -160,5 +160,5 @@ export function upSnapshot(
 
 /** An unreachable cluster. */
 export function downSnapshot(cluster: string): ClusterSnapshot {
-  return { cluster, up: false, error: new Error('connect ECONNREFUSED') };
+  return { cluster, ok: false, error: new Error('connect ECONNREFUSED') };
 }

@@ -222,17 +222,20 @@ describe('Flink REST client', () => {
       closers.push(() => sim.close());
       const client = createFlinkClient(cluster(sim.url), fast);
       const off = sim.addJob({ name: 'off', checkpointing: false });
-      assert.deepEqual(await client.checkpoints(off), { enabled: false });
+      assert.deepEqual(await client.checkpoints(off), { kind: 'disabled' });
       assert.equal(await client.checkpointConfig(off), undefined);
       const on = sim.addJob({ name: 'on', restarts: 2 });
       const path = sim.completeCheckpoint(on, { sizeBytes: 2048 });
       sim.failCheckpoint(on);
       const stats = await client.checkpoints(on);
-      assert.ok(stats.enabled);
+      assert.ok(stats.kind === 'enabled');
       assert.equal(stats.stats.latestCompleted?.externalPath, path);
       assert.equal(stats.stats.failed, 1);
       assert.deepEqual(await client.checkpointConfig(on), { externalized: true, deleteOnCancellation: false });
-      assert.equal(await client.restarts(on), 2);
+      assert.deepEqual(await client.jobMetrics(on), {
+        restarts: 2,
+        checkpoints: { completed: 1, failed: 1, inProgress: 0 },
+      });
       await assert.rejects(
         client.checkpoints('0'.repeat(32)),
         (err: unknown) => err instanceof FlinkError && err.status === 404,
