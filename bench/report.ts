@@ -51,8 +51,8 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     out.push({ id, target, value, status: ok === undefined ? 'NOT RUN' : ok ? 'PASS' : 'MISS' });
   check(
     'scrape_1000_vs_floor',
-    '1,000-job scrape ≤ 1.25x the floor',
-    s1k === undefined ? undefined : s1k.ratioToFloor <= 1.25,
+    '1,000-job scrape ≤ 1.15x the floor',
+    s1k === undefined ? undefined : s1k.ratioToFloor <= 1.15,
     s1k ? `${s1k.ratioToFloor}x (${fmt(s1k.wallMs.median, 1)} vs ${fmt(s1k.floor.wallMs.median, 1)} ms)` : '–',
   );
   check(
@@ -68,9 +68,15 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     s10k ? `${fmt(s10k.wallMs.median)} ms median, ${fmt(s10k.wallMs.p95)} ms p95 (${s10k.ratioToFloor}x floor)` : '–',
   );
   check(
+    'scrape_10000_vs_floor',
+    '10,000-job scrape ≤ 1.2x the floor',
+    s10k === undefined ? undefined : s10k.ratioToFloor <= 1.2,
+    s10k ? `${s10k.ratioToFloor}x (${fmt(s10k.wallMs.median)} vs ${fmt(s10k.floor.wallMs.median)} ms)` : '–',
+  );
+  check(
     'rss_10000',
-    'peak RSS < 150 MB at 10,000 jobs',
-    s10k === undefined ? undefined : s10k.peakRssMB < 150,
+    'peak RSS ≤ 1.25x the floor client at 10,000 jobs',
+    s10k === undefined ? undefined : s10k.peakRssMB <= 1.25 * s10k.floor.peakRssMB,
     s10k
       ? `${fmt(s10k.peakRssMB)} MB with ` +
           `${s10k.nodeFlags.length === 0 ? "Node's default heap" : s10k.nodeFlags.join(' ')} ` +

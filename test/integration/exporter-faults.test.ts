@@ -5,66 +5,16 @@
  * within the client's bound, and SIGTERM stops the service within it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { stringify } from 'yaml';
 import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
 import { FAULTS, startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { serve, TOKEN, twoClusterConfig, type GuardianProcess } from './guardian-process.js';
 
-const BIN = 'bin/flink-guardian.js';
-const TOKEN = 'faults-token';
 /** Per request 1 s, 2 retries: the client's bound on one read is about 3 s plus two short backoffs. */
 const CLIENT_BOUND_MS = 3 * 1000 + 2 * 2000 + 1000;
-
-interface Service {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly logs: string[];
-}
-
-function serve(config: string): Promise<Service> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', config, '--listen', '127.0.0.1:0']);
-    const logs: string[] = [];
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line);
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'flink-guardian serving') resolve({ child, base: `http://${entry.address}`, logs });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
-
-async function configFile(dir: string, healthy: string, sick: string): Promise<string> {
-  const jar = join(dir, 'clicks.jar');
-  await writeFile(jar, 'PK');
-  const file = join(dir, 'guardian.yaml');
-  const cluster = (name: string, url: string) => ({
-    name,
-    url,
-    requestTimeout: '1s',
-    retries: 2,
-    maxResponseBytes: 1024 * 1024,
-  });
-  await writeFile(
-    file,
-    stringify({
-      stateDir: join(dir, 'state'),
-      clusters: [cluster('healthy', healthy), cluster('sick', sick)],
-      webhook: { bearerToken: TOKEN },
-      jobs: [{ cluster: 'sick', name: 'clicks', jar }],
-    }),
-  );
-  return file;
-}
 
 const sample = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -85,7 +35,7 @@ describe('exporter and recoverer against a sick cluster beside a healthy one', (
   let healthy: FlinkSimulator;
   let sick: FlinkSimulator;
   let proxy: FaultProxy;
-  let service: Service;
+  let service: GuardianProcess;
   let dir: string;
 
   before(async () => {
@@ -97,7 +47,7 @@ describe('exporter and recoverer against a sick cluster beside a healthy one', (
     healthy.addJob({ name: 'payments', restarts: 2 });
     sick.addJob({ name: 'clicks' });
     dir = await mkdtemp(join(tmpdir(), 'guardian-faults-'));
-    service = await serve(await configFile(dir, healthy.url, proxy.url));
+    service = await serve(await twoClusterConfig(dir, healthy.url, proxy.url));
     // A first scrape with everyone healthy reads every checkpoint config.
     const first = await scrape(service.base, 10);
     assert.equal(sample(first.text, 'flink_cluster_up{cluster="sick"}'), 1);

@@ -93,7 +93,7 @@ describe('benchmark harness', () => {
       peakRssMB: 100,
       nodeFlags: ['--max-semi-space-size=4'],
       nodeDefaults: jobs > 1000 ? { wallMs: { median: 90 }, cpuMsPerScrape: { median: 30 }, peakRssMB: 200 } : null,
-      floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 60 },
+      floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 85 },
       naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
       ratioToFloor: 1.11,
       p95RatioToFloor: 1.1,
@@ -135,6 +135,7 @@ describe('benchmark harness', () => {
       scrape_1000_vs_floor: 'PASS',
       scrape_1000_vs_naive: 'PASS',
       scrape_10000_wall: 'PASS',
+      scrape_10000_vs_floor: 'PASS',
       rss_10000: 'PASS',
       webhook_p99: 'PASS',
       storm_submissions: 'MISS',
@@ -147,27 +148,18 @@ describe('benchmark harness', () => {
     assert.match(
       table,
       new RegExp(
-        '100 MB with --max-semi-space-size=4 \\(floor client 60 MB; ' +
+        '100 MB with --max-semi-space-size=4 \\(floor client 85 MB; ' +
           "Node's default heap: 200 MB at 90 ms, 30 ms CPU per scrape against 50 ms\\)",
       ),
     );
-    assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 8);
+    assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 9);
   });
 });
 
 describe('the launcher', () => {
-  it('runs node with the heap budget that the benchmark measures', () => {
-    const flags = launcherNodeFlags('.');
-    const budget = flags.find((f) => f.startsWith('--max-old-space-size='));
-    assert.ok(budget !== undefined && flags.some((f) => f.startsWith('--max-semi-space-size=')), flags.join(' '));
-    // Run as a user does: the kernel reads the #! line, env -S splits it, node takes the flags.
+  it("runs node with Node's defaults, as the benchmark measures it", () => {
+    assert.deepEqual(launcherNodeFlags('.'), []);
+    // Run as a user does: the kernel reads the #! line.
     assert.match(execFileSync('bin/flink-guardian.js', ['--version'], { encoding: 'utf8' }), /^flink-guardian \d/);
-    const limitMB = Number(
-      execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit / 2 ** 20'], {
-        encoding: 'utf8',
-      }),
-    );
-    const oldMB = Number(budget.split('=')[1]);
-    assert.ok(limitMB >= oldMB && limitMB < oldMB + 64, `heap limit ${limitMB} MB for ${budget}`);
   });
 });
