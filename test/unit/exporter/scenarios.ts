@@ -33,7 +33,7 @@ export interface WireDetails {
   readonly restarts?: number;
 }
 
-function overviewWire(dialect: Dialect): unknown {
+export function overviewWire(dialect: Dialect): unknown {
   const body: Record<string, unknown> = {
     taskmanagers: 2,
     'slots-total': 8,
@@ -49,7 +49,7 @@ function overviewWire(dialect: Dialect): unknown {
   return body;
 }
 
-function jobWire(dialect: Dialect, job: WireJob): unknown {
+export function jobWire(dialect: Dialect, job: WireJob): unknown {
   const body: Record<string, unknown> = {
     jid: job.jid,
     name: job.name,
