@@ -46,7 +46,7 @@ export class Exporter {
     });
     this.errors = new Counter({
       name: 'flink_guardian_scrape_errors_total',
-      help: 'Failed collections of the cluster (unreachable, or some per-job calls failed)',
+      help: 'Failed collections of the cluster (unreachable, past the scrape deadline, or some per-job calls failed)',
       labelNames: ['cluster'],
       registers: [deps.registry],
     });
