@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,13 +10,13 @@ import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
 import { configYaml, launcherNodeFlags } from '../../../bench/service.js';
 import { ManualClock } from '../../../src/clock.js';
-import { configSchema, clusterSchema, exporterSchema } from '../../../src/config/schema.js';
+import { readServeConfig } from '../../../src/config/load.js';
+import { clusterSchema, exporterSchema } from '../../../src/config/schema.js';
 import { Exporter } from '../../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../../src/flink/client.js';
 import { silentLogger } from '../../../src/log.js';
 import { FileJobMemory } from '../../../src/state/job-memory-file.js';
 import { parsePayload } from '../../../src/webhook/payload.js';
-import { parse as parseYaml } from 'yaml';
 import { startFlinkSimulator } from '../../sim/simulator.js';
 
 describe('benchmark harness', () => {
@@ -52,17 +52,25 @@ describe('benchmark harness', () => {
     assert.match(text, new RegExp(`job_name="${jobName(199)}"`));
   });
 
-  it('writes a configuration the service accepts', () => {
-    const yaml = configYaml({
-      listen: '127.0.0.1:1',
-      stateDir: '/tmp/x',
-      simUrl: 'http://127.0.0.1:2',
-      concurrency: 64,
-      catalog: [{ name: 'a', entryClass: 'com.example.A' }],
-    });
-    const parsed = configSchema.safeParse(parseYaml(yaml));
-    assert.ok(parsed.success, JSON.stringify(parsed.error?.issues));
-    assert.equal(parsed.data.clusters[0]?.concurrency, 64);
+  it('writes a configuration the service accepts, files included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'guardian-bench-config-'));
+    const jar = join(dir, 'pipeline.jar');
+    await writeFile(jar, 'PK');
+    const file = join(dir, 'guardian.yaml');
+    await writeFile(
+      file,
+      configYaml({
+        listen: '127.0.0.1:1',
+        stateDir: join(dir, 'state'),
+        simUrl: 'http://127.0.0.1:2',
+        concurrency: 64,
+        catalog: [{ name: 'a', entryClass: 'com.example.A' }],
+        jar,
+      }),
+    );
+    const config = await readServeConfig(file);
+    assert.equal(config.clusters[0]?.concurrency, 64);
+    assert.equal(config.jobs[0]?.jar, jar);
   });
 
   it('sends valid version-4 payloads', () => {
