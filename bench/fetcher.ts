@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { forEachBounded } from '../src/exporter/bounded.js';
-import { dispatchText } from '../src/flink/dispatch.js';
+import { requestText } from '../src/flink/transport.js';
 import { serveCommands } from './ipc.js';
 
 const { url, concurrency } = JSON.parse(process.argv[2] ?? '{}') as { url: string; concurrency: number };
@@ -15,9 +15,9 @@ const pool = new Pool(new URL(url).origin, { connections: concurrency, keepAlive
 const headers = { accept: 'application/json' };
 
 let bytes = 0;
-/** One GET with the service's own transport (src/flink/dispatch.ts), the body read as text and dropped. */
+/** One GET with the service's own transport (src/flink/transport.ts), the body read as text and dropped. */
 async function get(path: string): Promise<void> {
-  const res = await dispatchText(pool, { method: 'GET', path, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const res = await requestText(pool, { method: 'GET', path, headers, timeoutMs: 10_000, maxBytes: 16 * 1024 * 1024 });
   bytes += res.text.length;
   if (res.status >= 500) throw new Error(`${path}: HTTP ${res.status}`);
 }

@@ -2,6 +2,7 @@
  * The benchmark's job population: a realistic mix of N job names in one JobManager, and the REST paths a
  * scrape of it needs (what the floor and the naive poller fetch). Deterministic for a given N.
  */
+import { JOB_METRIC_IDS } from '../src/flink/wire/metrics.js';
 import type { FlinkSimulator } from '../test/sim/simulator.js';
 
 /** Shares of the mix, by position modulo 20 (5% steps). */
@@ -12,9 +13,14 @@ export interface MixSummary {
   readonly failedBesideSuccessor: number;
   readonly terminal: number;
   readonly checkpointingOff: number;
-  /** Per-job paths of a steady-state scrape: checkpoint config is known, terminal instances are final. */
+  /**
+   * Per-job paths of a steady-state scrape: checkpoint config is known, terminal instances are final, and no
+   * checkpoint completes between scrapes, so a running instance costs its job metrics only.
+   */
   readonly steadyPaths: string[];
-  /** Per-job paths of a first scrape: config, statistics and restarts of every current instance. */
+  /** REST calls of a steady-state scrape by the earlier exporter: statistics and restarts separately (2 + 2N). */
+  readonly previousSteadyCalls: number;
+  /** Per-job paths of a first scrape: config, statistics and job metrics of every current instance. */
   readonly coldPaths: string[];
   /** What a cron script would ask per listed instance: every per-job endpoint, no memory. */
   readonly naivePaths: string[];
@@ -43,7 +49,7 @@ export function jobName(i: number): string {
 const perJob = (id: string) => ({
   config: `/jobs/${id}/checkpoints/config`,
   stats: `/jobs/${id}/checkpoints`,
-  restarts: `/jobs/${id}/metrics?get=numRestarts`,
+  metrics: `/jobs/${id}/metrics?get=${JOB_METRIC_IDS.join(',')}`,
 });
 
 /**
@@ -61,6 +67,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
   let failedBeside = 0;
   let terminal = 0;
   let off = 0;
+  let previous = 2;
   const checkpoint = (id: string) => {
     const k = 1 + Math.floor(random() * 4);
     for (let c = 0; c < k; c += 1) {
@@ -74,7 +81,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
   const listed = (id: string) => {
     instances += 1;
     const p = perJob(id);
-    naivePaths.push(p.config, p.stats, p.restarts);
+    naivePaths.push(p.config, p.stats, p.metrics);
   };
   for (let i = 0; i < n; i += 1) {
     const name = jobName(i);
@@ -91,8 +98,9 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
       checkpoint(id);
       listed(id);
       const p = perJob(id);
-      coldPaths.push(p.config, p.stats, p.restarts);
-      steadyPaths.push(p.stats, p.restarts);
+      coldPaths.push(p.config, p.stats, p.metrics);
+      steadyPaths.push(p.metrics);
+      previous += 2;
       failedBeside += 1;
       running += 1;
       continue;
@@ -104,7 +112,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
       else sim.cancel(id);
       listed(id);
       const p = perJob(id);
-      coldPaths.push(p.config, p.stats, p.restarts);
+      coldPaths.push(p.config, p.stats, p.metrics);
       terminal += 1;
       continue;
     }
@@ -112,8 +120,9 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
       const id = sim.addJob({ name, startTime, restarts, checkpointing: false });
       listed(id);
       const p = perJob(id);
-      coldPaths.push(p.config, p.stats, p.restarts);
-      steadyPaths.push(p.restarts);
+      coldPaths.push(p.config, p.stats, p.metrics);
+      steadyPaths.push(p.metrics);
+      previous += 1;
       off += 1;
       running += 1;
       continue;
@@ -125,8 +134,9 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
     if (random() < 0.05) sim.setCheckpointsInProgress(id, 1);
     listed(id);
     const p = perJob(id);
-    coldPaths.push(p.config, p.stats, p.restarts);
-    steadyPaths.push(p.stats, p.restarts);
+    coldPaths.push(p.config, p.stats, p.metrics);
+    steadyPaths.push(p.metrics);
+    previous += 2;
     running += 1;
   }
   return {
@@ -137,6 +147,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
     terminal,
     checkpointingOff: off,
     steadyPaths,
+    previousSteadyCalls: previous,
     coldPaths,
     naivePaths,
   };

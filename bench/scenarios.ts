@@ -39,6 +39,8 @@ export interface ScrapeResult {
   readonly wallMs: { readonly median: number; readonly p95: number };
   readonly cpuMsPerScrape: { readonly median: number; readonly p95: number };
   readonly restCallsPerScrape: number;
+  /** What the earlier exporter made per steady scrape of the same mix (2 + 2N: statistics and restarts apart). */
+  readonly previousRestCallsPerScrape: number;
   readonly expositionBytes: number;
   readonly series: number;
   readonly peakRssMB: number;
@@ -175,6 +177,7 @@ export async function scrapeScenario(
       wallMs: { median: round(median(wall), 1), p95: round(p95(wall), 1) },
       cpuMsPerScrape: { median: round(median(cpuMs), 1), p95: round(p95(cpuMs), 1) },
       restCallsPerScrape: median(restCalls),
+      previousRestCallsPerScrape: mix.previousSteadyCalls,
       expositionBytes: last.bytes,
       series: last.series,
       peakRssMB: round(peakRssMB, 1),

@@ -63,6 +63,8 @@ export function configYaml(o: {
   simUrl: string;
   concurrency: number;
   catalog: readonly CatalogJob[];
+  /** A readable local jar: check-config and serve refuse a catalog job whose jar is not there. */
+  jar: string;
 }): string {
   const lines = [
     `listen: ${o.listen}`,
@@ -78,7 +80,7 @@ export function configYaml(o: {
   ];
   if (o.catalog.length === 0) lines[lines.length - 1] = 'jobs: []';
   for (const job of o.catalog) {
-    lines.push('  - cluster: bench', `    name: ${yamlString(job.name)}`, '    jar: /opt/jobs/pipeline.jar');
+    lines.push('  - cluster: bench', `    name: ${yamlString(job.name)}`, `    jar: ${yamlString(o.jar)}`);
     if (job.entryClass !== undefined) lines.push(`    entryClass: ${job.entryClass}`);
   }
   return `${lines.join('\n')}\n`;
@@ -123,9 +125,12 @@ export class ServiceProcess {
     const dir = mkdtempSync(join(tmpdir(), 'guardian-bench-'));
     const port = await freePort();
     const file = join(dir, 'guardian.yaml');
+    const jar = join(dir, 'pipeline.jar');
+    writeFileSync(jar, 'PK');
     writeFileSync(
       file,
       configYaml({
+        jar,
         listen: `127.0.0.1:${port}`,
         stateDir: join(dir, 'state'),
         simUrl: o.simUrl,

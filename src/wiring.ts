@@ -59,7 +59,15 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
     keep: (cluster, jobName) => catalog.has(jobKey(cluster, jobName)),
   });
   const stateWritable = new WritableProbe(config.stateDir, { clock, logger });
-  const exporter = new Exporter({ clients, catalog: config.jobs, memory, clock, logger, registry });
+  const exporter = new Exporter({
+    clients,
+    catalog: config.jobs,
+    memory,
+    clock,
+    logger,
+    registry,
+    config: config.exporter,
+  });
   // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then.
   const recoveryRegistry = new Registry();
   const recoveryText = new CachedText(() => recoveryRegistry.metrics());
@@ -76,7 +84,7 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   let ready = false;
   const app = createApp({
     // Streamed: the exposition is written to the response as it is rendered.
-    scrape: { collect: () => exporter.collectChunks() },
+    scrape: { collect: (scrapeTimeoutHeader) => exporter.collectChunks(scrapeTimeoutHeader) },
     ownMetrics: async () => (await registry.metrics()) + (await recoveryText.get()),
     routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
     isReady: async () => ready && (await stateWritable.writable()),

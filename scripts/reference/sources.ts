@@ -15,8 +15,8 @@ import { webhookSchema } from '../../src/config/schema.js';
 import { parseConfig } from '../../src/config/load.js';
 import { EXPORTER_METRICS, type ExporterMetric } from '../../src/exporter/metric-defs.js';
 import { silentLogger } from '../../src/log.js';
-import { RecoveryMetrics } from '../../src/recovery/metrics.js';
-import * as reasons from '../../src/recovery/reasons.js';
+import { RecoveryMetrics } from '../../src/recovery/report/metrics.js';
+import * as reasons from '../../src/recovery/model/reasons.js';
 import { createApp } from '../../src/server/app.js';
 import { createWebhookRouter, type RecoveriesPort } from '../../src/webhook/router.js';
 import { buildService } from '../../src/wiring.js';
@@ -25,7 +25,7 @@ import { buildService } from '../../src/wiring.js';
 export const RULES_DIR = 'prometheus/rules';
 
 /** The source file of the recoverer's closed sets, read for the comment beside each value. */
-export const REASONS_FILE = 'src/recovery/reasons.ts';
+export const REASONS_FILE = 'src/recovery/model/reasons.ts';
 
 export interface MetricDoc {
   readonly name: string;

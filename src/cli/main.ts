@@ -1,19 +1,32 @@
 /** The `flink-guardian` command. Exits 1 with one readable message (no stack trace) on bad input. */
 import { systemClock } from '../clock.js';
-import { loadConfig, type ConfigOverrides } from '../config/load.js';
-import { formatConfigIssues, GuardianError } from '../errors.js';
+import { readServeConfig, type ConfigOverrides } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError, errorMessage, GuardianError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { packageVersion } from '../version.js';
 import { buildService } from '../wiring.js';
 import { parseCommandLine, USAGE, type Command } from './args.js';
 
-async function checkConfig(file: string): Promise<number> {
-  const result = await loadConfig(file);
-  if (!result.ok) {
-    process.stderr.write(`${formatConfigIssues(file, result.issues)}\n`);
-    return 1;
+/** The configuration, or undefined after printing its problems (ConfigError) to stderr. */
+async function configOrReport(
+  file: string,
+  prefix: string,
+  overrides: ConfigOverrides = {},
+): Promise<Config | undefined> {
+  try {
+    return await readServeConfig(file, process.env, overrides);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${prefix}${err.message}\n`);
+    return undefined;
   }
-  const { clusters, jobs } = result.config;
+}
+
+async function checkConfig(file: string): Promise<number> {
+  const config = await configOrReport(file, '');
+  if (config === undefined) return 1;
+  const { clusters, jobs } = config;
   process.stdout.write(
     `${file}: OK (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}, ` +
       `${jobs.length} job${jobs.length === 1 ? '' : 's'})\n`,
@@ -26,18 +39,16 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
     ...(command.listen !== undefined ? { listen: command.listen } : {}),
     ...(command.logLevel !== undefined ? { logLevel: command.logLevel } : {}),
   };
-  const result = await loadConfig(command.config, process.env, overrides);
-  if (!result.ok) {
-    process.stderr.write(
-      'flink-guardian: refusing to start, the configuration is invalid.\n' +
-        `${formatConfigIssues(command.config, result.issues)}\n`,
-    );
-    return 1;
-  }
-  const logger = createLogger(result.config.logLevel);
+  const config = await configOrReport(
+    command.config,
+    'flink-guardian: refusing to start, the configuration is invalid.\n',
+    overrides,
+  );
+  if (config === undefined) return 1;
+  const logger = createLogger(config.logLevel);
   let service;
   try {
-    service = await buildService(result.config, {
+    service = await buildService(config, {
       logger,
       clock: systemClock,
       version: packageVersion(),
@@ -45,15 +56,14 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
     });
     await service.start();
   } catch (err) {
-    if (err instanceof GuardianError) {
-      process.stderr.write(`flink-guardian: refusing to start: ${err.message}\n`);
-      if (err.code === 'STATE_CORRUPT' || err.code === 'STATE_UNREADABLE') {
-        process.stderr.write('Fix or remove the file, or start with --start-empty to begin with empty state.\n');
-      }
-      await service?.stop().catch(() => undefined);
-      return 1;
+    // Whatever stops the start (a state file, a port in use, a TLS file changed since the check) is reported in
+    // one line, not a stack trace.
+    process.stderr.write(`flink-guardian: refusing to start: ${errorMessage(err)}\n`);
+    if (err instanceof GuardianError && (err.code === 'STATE_CORRUPT' || err.code === 'STATE_UNREADABLE')) {
+      process.stderr.write('Fix or remove the file, or start with --start-empty to begin with empty state.\n');
     }
-    throw err;
+    await service?.stop().catch(() => undefined);
+    return 1;
   }
   const running = service;
   await new Promise<void>((resolve) => {

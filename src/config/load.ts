@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type ConfigIssue, errorMessage, formatPath, zodIssues } from '../errors.js';
+import { ConfigError, type ConfigIssue, errorMessage, formatPath, zodIssues } from '../errors.js';
+import { checkServeNeeds } from './check.js';
 import { expandString, type Environment } from './env.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -85,4 +86,20 @@ function resolvePaths(config: Config, baseDir: string): Config {
     })),
     jobs: config.jobs.map((j) => ({ ...j, jar: at(j.jar) })),
   };
+}
+
+/**
+ * Reads a configuration file and checks what `serve` needs (files, directories, ports); throws ConfigError
+ * listing every problem. `check-config` and `serve` both go through here, so they accept the same files.
+ */
+export async function readServeConfig(
+  file: string,
+  env: Environment = process.env,
+  overrides: ConfigOverrides = {},
+): Promise<Config> {
+  const result = await loadConfig(file, env, overrides);
+  if (!result.ok) throw new ConfigError(file, result.issues);
+  const issues = await checkServeNeeds(result.config);
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  return result.config;
 }

@@ -4,17 +4,42 @@
  * misspelt `maxAtempts` silently taking its default is how a recovery policy goes wrong at 3 a.m.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 const DURATION = /^(?:\d+(?:ms|s|m|h|d|w))+$/;
 
-/** A duration string (`30s`, `5m`, `1h30m`), parsed to milliseconds. */
-const duration = (what: string) =>
+/** The longest delay a Node.js timer can hold (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration string (`30s`, `5m`, `1h30m`), parsed to milliseconds, at least `minMs` (0s and too short a
+ * timeout cannot work: an abort that fires before the connection is made is never observed) and at most what
+ * a timer can hold.
+ */
+const duration = (what: string, minMs: number) =>
   z
     .string()
     .regex(DURATION, { message: 'expected a duration such as 500ms, 30s, 5m, 1h30m' })
-    .describe(what)
-    .transform((text) => parseDuration(text) ?? 0);
+    .describe(`${what} (at least ${formatDuration(minMs)}, at most ${formatDuration(MAX_TIMER_MS)})`)
+    .transform((text) => parseDuration(text) ?? 0)
+    .refine((ms) => ms >= minMs, { message: `must be at least ${formatDuration(minMs)}` })
+    .refine((ms) => ms <= MAX_TIMER_MS, {
+      message: `must be at most ${formatDuration(MAX_TIMER_MS)} (the longest a timer can wait)`,
+    });
+
+/** The URL's `user:password@`, if any, decoded; undefined when it has none. */
+export function urlCredentials(text: string): { username: string; password: string } | undefined {
+  const url = URL.canParse(text) ? new URL(text) : undefined;
+  if (url === undefined || (url.username === '' && url.password === '')) return undefined;
+  return { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+}
+
+function withoutCredentials(text: string): string {
+  const url = new URL(text);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+}
 
 const nonEmpty = z.string().min(1, { message: 'must not be empty' });
 
@@ -32,6 +57,9 @@ const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, {
 const listenAddress = z
   .string()
   .regex(/^(?:\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, { message: 'expected HOST:PORT, e.g. 127.0.0.1:9813' })
+  .refine((text) => !(Number(text.slice(text.lastIndexOf(':') + 1)) > 65535), {
+    message: 'the port must be 0 to 65535',
+  })
   .describe('HOST:PORT the HTTP server listens on');
 
 const claimMode = z
@@ -56,7 +84,15 @@ export const clusterSchema = z
       })
       .optional()
       .describe('TLS settings for an https:// JobManager'),
-    requestTimeout: duration('Timeout of every REST request').prefault('10s'),
+    requestTimeout: duration('Total time of every REST request: connect, headers and the whole body', 100).prefault(
+      '10s',
+    ),
+    maxResponseBytes: z
+      .int()
+      .min(64 * 1024)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('Largest REST answer accepted; a longer body is cut off and the request fails'),
     concurrency: z.int().min(1).max(256).default(8).describe('REST requests in flight at once to this cluster'),
     retries: z.int().min(0).max(10).default(2).describe('Retries of idempotent GETs, with backoff'),
     checkpointDir: nonEmpty
@@ -65,6 +101,15 @@ export const clusterSchema = z
   })
   .refine((c) => !(c.bearerToken !== undefined && c.basicAuth !== undefined), {
     message: 'set bearerToken or basicAuth, not both',
+  })
+  .refine((c) => urlCredentials(c.url) === undefined || (c.bearerToken === undefined && c.basicAuth === undefined), {
+    path: ['url'],
+    message: 'credentials in the URL and bearerToken or basicAuth: set one of them',
+  })
+  // Credentials in the URL are the cluster's basic auth; the URL keeps no secret (it is logged).
+  .transform((c) => {
+    const credentials = urlCredentials(c.url);
+    return credentials === undefined ? c : { ...c, url: withoutCredentials(c.url), basicAuth: credentials };
   });
 
 export const webhookSchema = z
@@ -92,12 +137,16 @@ export const webhookSchema = z
 
 export const notifySchema = z.strictObject({
   alertmanagerUrls: z
-    .array(z.url({ protocol: /^https?$/ }))
+    .array(
+      z.url({ protocol: /^https?$/ }).refine((url) => urlCredentials(url) === undefined, {
+        message: 'credentials in the URL are not allowed (it is logged): use bearerToken or basicAuth',
+      }),
+    )
     .min(1)
     .describe('Every Alertmanager peer; recovery outcomes are posted to /api/v2/alerts of each'),
   bearerToken: nonEmpty.optional().describe('Sent to Alertmanager as Authorization: Bearer'),
   basicAuth: basicAuth.optional(),
-  timeout: duration('Timeout of one post').prefault('5s'),
+  timeout: duration('Total time of one post', 100).prefault('5s'),
 });
 
 /** A root cause that no resubmission can cure: the episode pages at once (reason `not_retryable`). */
@@ -125,11 +174,11 @@ export const notRetryableRuleSchema = z
 
 export const recoverySchema = z.strictObject({
   maxAttempts: z.int().min(1).max(100).default(3).describe('Resubmissions per failure episode'),
-  cooldown: duration('Least time between two attempts on the same job').prefault('5m'),
+  cooldown: duration('Least time between two attempts on the same job', 100).prefault('5m'),
   backoffFactor: z.number().min(1).max(10).default(1).describe('Each further cooldown is the previous one times this'),
-  maxCooldown: duration('Upper bound of a grown cooldown').prefault('1h'),
-  resetAfter: duration('A job RUNNING this long closes its episode').prefault('10m'),
-  verifyTimeout: duration('A resubmitted job must reach RUNNING within this').prefault('2m'),
+  maxCooldown: duration('Upper bound of a grown cooldown', 100).prefault('1h'),
+  resetAfter: duration('A job RUNNING this long closes its episode', 100).prefault('10m'),
+  verifyTimeout: duration('A resubmitted job must reach RUNNING within this', 100).prefault('2m'),
   onNoCheckpoint: z.enum(['fresh', 'skip']).default('fresh').describe('fresh resubmits without state; skip gives up'),
   claimMode: claimMode.default('NO_CLAIM'),
   allowNonRestoredState: z
@@ -144,8 +193,23 @@ export const recoverySchema = z.strictObject({
     .describe('Root causes that page instead of retrying; a job with its own list uses that instead'),
   missingAlertFor: duration(
     "The `for:` of the rule behind FlinkJobMissing: a missing job's failure moment is the alert's start minus this",
+    0,
   ).prefault('15s'),
   notify: notifySchema.optional().describe('Post recovery outcomes to Alertmanager as FlinkRecoveryOutcome alerts'),
+});
+
+export const exporterSchema = z.strictObject({
+  scrapeTimeout: duration(
+    'Deadline of a scrape when Prometheus sends no X-Prometheus-Scrape-Timeout-Seconds (its default timeout)',
+    100,
+  ).prefault('10s'),
+  scrapeTimeoutMargin: z
+    .string()
+    .regex(DURATION, { message: 'expected a duration such as 500ms, 30s, 5m, 1h30m' })
+    .transform((text) => parseDuration(text) ?? 0)
+    .refine((ms) => ms <= 60_000, { message: 'must be at most 1m' })
+    .prefault('500ms')
+    .describe('Kept free of the scrape deadline to write the answer and for the network (0s to 1m)'),
 });
 
 export const jobSchema = z.strictObject({
@@ -184,6 +248,7 @@ export const configSchema = z
       .min(1, { message: 'at least one cluster is needed' })
       .describe('The Flink clusters to export and recover; at least one'),
     webhook: webhookSchema,
+    exporter: exporterSchema.prefault({}).describe('How scrapes are bounded'),
     recovery: recoverySchema.prefault({}).describe('How failed jobs are recovered'),
     jobs: z
       .array(jobSchema)
@@ -234,6 +299,7 @@ function tooLongForAlerts(max: number, value: string, path: (string | number)[],
 export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type WebhookConfig = z.output<typeof webhookSchema>;
+export type ExporterConfig = z.output<typeof exporterSchema>;
 export type RecoveryConfig = z.output<typeof recoverySchema>;
 export type JobSpec = z.output<typeof jobSchema>;
 export type NotRetryableRule = z.output<typeof notRetryableRuleSchema>;

@@ -1,11 +1,13 @@
 /**
  * Fetching one cluster's snapshot for a scrape: /overview, /jobs/overview, then per-job calls only for the
- * current instance of each name and only for data that can still change (see instance-cache.ts).
+ * current instance of each name and only for data that can still change (see instance-cache.ts): a known
+ * running instance costs one call (its job metrics), plus `/checkpoints` when a checkpoint completed.
  */
 import { FlinkError } from '../errors.js';
 import type { FlinkApi } from '../flink/api.js';
 import { isTerminal } from '../flink/job-state.js';
 import type { CheckpointStatsResult, JobOverview } from '../flink/types.js';
+import { planCheckpointStats } from './checkpoint-refresh.js';
 import { currentInstances } from '../flink/current-instance.js';
 import type { InstanceCache } from './instance-cache.js';
 import { forEachBounded } from './bounded.js';
@@ -21,18 +23,37 @@ async function fetchDetails(
   signal: AbortSignal | undefined,
 ): Promise<JobDetails> {
   const cached = cache.config(job.jobId);
-  const configPromise =
-    cached === undefined ? api.checkpointConfig(job.jobId, signal) : Promise.resolve(cached ?? undefined);
-  // A job without checkpointing never gains it: once the config said 404, skip the statistics call.
-  const statsPromise: Promise<CheckpointStatsResult> =
-    cached === null ? Promise.resolve({ enabled: false }) : api.checkpoints(job.jobId, signal);
-  const [checkpointConfig, checkpoints, restarts] = await Promise.all([
-    configPromise,
-    statsPromise,
-    api.restarts(job.jobId, signal),
-  ]);
-  if (cached === undefined) cache.setConfig(job.jobId, checkpointConfig);
-  return { checkpoints, checkpointConfig, restarts };
+  if (cached === undefined) {
+    // A new instance: everything at once.
+    const [checkpointConfig, checkpoints, metrics] = await Promise.all([
+      api.checkpointConfig(job.jobId, signal),
+      api.checkpoints(job.jobId, signal),
+      api.jobMetrics(job.jobId, signal),
+    ]);
+    cache.setConfig(job.jobId, checkpointConfig);
+    remember(cache, job.jobId, checkpoints, metrics.checkpoints?.completed);
+    return { checkpoints, checkpointConfig, restarts: metrics.restarts };
+  }
+  const metrics = await api.jobMetrics(job.jobId, signal);
+  const checkpointConfig = cached ?? undefined;
+  // A job without checkpointing never gains it: once the config said 404, no statistics are asked for.
+  if (cached === null) return { checkpoints: { kind: 'disabled' }, checkpointConfig, restarts: metrics.restarts };
+  const plan = planCheckpointStats(cache.stats(job.jobId), metrics.checkpoints);
+  if (plan.kind === 'reuse') {
+    return { checkpoints: { kind: 'enabled', stats: plan.stats }, checkpointConfig, restarts: metrics.restarts };
+  }
+  const checkpoints = await api.checkpoints(job.jobId, signal);
+  remember(cache, job.jobId, checkpoints, metrics.checkpoints?.completed);
+  return { checkpoints, checkpointConfig, restarts: metrics.restarts };
+}
+
+function remember(
+  cache: InstanceCache,
+  jobId: string,
+  checkpoints: CheckpointStatsResult,
+  metricCompleted: number | undefined,
+): void {
+  if (checkpoints.kind === 'enabled') cache.setStats(jobId, { stats: checkpoints.stats, metricCompleted });
 }
 
 function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
@@ -41,26 +62,49 @@ function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
     : new FlinkError('FLINK_BAD_RESPONSE', api.cluster, 'collect', String(err), { cause: err });
 }
 
-/** Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `up: false`). */
+/** Resolves when `signal` aborts; never rejects. */
+function abortOf(signal: AbortSignal | undefined): Promise<'aborted'> | undefined {
+  if (signal === undefined) return undefined;
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+}
+
+/** `work`, or 'aborted' as soon as `signal` aborts, whichever comes first. */
+function until<T>(work: Promise<T>, aborted: Promise<'aborted'> | undefined): Promise<T | 'aborted'> {
+  return aborted === undefined ? work : Promise.race([work, aborted]);
+}
+
+function deadlineError(api: FlinkApi): FlinkError {
+  return new FlinkError('FLINK_TIMEOUT', api.cluster, 'collect', 'the scrape deadline passed');
+}
+
+/**
+ * Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `ok: false`). When
+ * `signal` aborts (the scrape deadline), it returns at once: down when /overview or /jobs/overview had not
+ * answered, else up with the per-job details collected so far.
+ */
 export async function collectCluster(
   api: FlinkApi,
   cache: InstanceCache,
   signal?: AbortSignal,
 ): Promise<ClusterSnapshot> {
+  const aborted = abortOf(signal);
   let overview;
   let jobs: readonly JobOverview[];
   try {
-    [overview, jobs] = await Promise.all([api.overview(signal), api.jobsOverview(signal)]);
+    const both = await until(Promise.all([api.overview(signal), api.jobsOverview(signal)]), aborted);
+    if (both === 'aborted') return { cluster: api.cluster, ok: false, error: deadlineError(api) };
+    [overview, jobs] = both;
   } catch (err) {
-    return { cluster: api.cluster, up: false, error: err instanceof Error ? err : new Error(String(err)) };
+    return { cluster: api.cluster, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
   }
   cache.prune(new Set(jobs.map((j) => j.jobId)));
   const details = new Map<string, JobDetails>();
   const errors: FlinkError[] = [];
-  // A steady job needs two calls at once (statistics and restarts): half as many workers as the client runs
-  // requests keeps its connections busy without a queue of waiting requests.
-  const width = Math.max(1, Math.ceil((api.concurrency ?? DEFAULT_WIDTH) / 2));
-  await forEachBounded([...currentInstances(jobs).values()], width, async (job) => {
+  // A steady job needs one call at a time: as many workers as the client runs requests keeps its connections
+  // busy without a queue of waiting requests.
+  const width = Math.max(1, api.concurrency ?? DEFAULT_WIDTH);
+  const all = forEachBounded([...currentInstances(jobs).values()], width, async (job) => {
     // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
     if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
     const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
@@ -76,5 +120,16 @@ export async function collectCluster(
       errors.push(asFlinkError(api, err));
     }
   });
-  return { cluster: api.cluster, up: true, overview, jobs, details, errors };
+  if ((await until(all, aborted)) === 'aborted') {
+    // Calls still settling must not change what this scrape is rendering: hand out copies.
+    return {
+      cluster: api.cluster,
+      ok: true,
+      overview,
+      jobs,
+      details: new Map(details),
+      errors: [...errors, deadlineError(api)],
+    };
+  }
+  return { cluster: api.cluster, ok: true, overview, jobs, details, errors };
 }

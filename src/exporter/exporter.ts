@@ -8,11 +8,12 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
-import type { JobSpec } from '../config/schema.js';
+import type { ExporterConfig, JobSpec } from '../config/schema.js';
 import type { FlinkApi } from '../flink/api.js';
 import type { Logger } from '../log.js';
 import type { JobMemory } from '../state/job-memory.js';
 import { collectCluster } from './collect.js';
+import { scrapeDeadlineMs } from './deadline.js';
 import { InstanceCache } from './instance-cache.js';
 import { mapSnapshot, type MemoryLookup } from './map.js';
 import { rememberedJobs } from './remember.js';
@@ -26,8 +27,8 @@ export interface ExporterDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry: Registry;
-  /** Deadline of one whole scrape; a cluster not collected by then counts as down. Default 15 s. */
-  readonly scrapeTimeoutMs?: number;
+  /** The scrape deadline's settings. */
+  readonly config: ExporterConfig;
 }
 
 export class Exporter {
@@ -35,10 +36,8 @@ export class Exporter {
   private readonly duration: Gauge<'cluster'>;
   private readonly errors: Counter<'cluster'>;
   private readonly lookup: MemoryLookup;
-  private readonly scrapeTimeoutMs: number;
 
   constructor(private readonly deps: ExporterDeps) {
-    this.scrapeTimeoutMs = deps.scrapeTimeoutMs ?? 15_000;
     this.duration = new Gauge({
       name: 'flink_guardian_scrape_duration_seconds',
       help: 'How long collecting the cluster took in the last scrape',
@@ -47,7 +46,7 @@ export class Exporter {
     });
     this.errors = new Counter({
       name: 'flink_guardian_scrape_errors_total',
-      help: 'Failed collections of the cluster (unreachable, or some per-job calls failed)',
+      help: 'Failed collections of the cluster (unreachable, past the scrape deadline, or some per-job calls failed)',
       labelNames: ['cluster'],
       registers: [deps.registry],
     });
@@ -60,16 +59,19 @@ export class Exporter {
   }
 
   /** Collects every cluster and returns the exposition text of the exporter's families. */
-  async collect(): Promise<string> {
+  async collect(scrapeTimeoutHeader?: string): Promise<string> {
     let text = '';
-    for (const chunk of await this.collectChunks()) text += chunk;
+    for (const chunk of await this.collectChunks(scrapeTimeoutHeader)) text += chunk;
     return text;
   }
 
-  /** Collects every cluster; the exposition text is rendered piece by piece as the result is iterated. */
-  async collectChunks(): Promise<Iterable<string>> {
-    const signal = AbortSignal.timeout(this.scrapeTimeoutMs);
-    // Every request of the scrape listens on this one signal; thousands of listeners are expected here.
+  /**
+   * Collects every cluster within the scrape deadline (from Prometheus' `X-Prometheus-Scrape-Timeout-Seconds`,
+   * when given); the exposition text is rendered piece by piece as the result is iterated.
+   */
+  async collectChunks(scrapeTimeoutHeader?: string): Promise<Iterable<string>> {
+    const signal = AbortSignal.timeout(scrapeDeadlineMs(scrapeTimeoutHeader, this.deps.config));
+    // Every request in flight of the scrape listens on this one signal.
     setMaxListeners(0, signal);
     const snapshots = await Promise.all(this.deps.clients.map((client) => this.collectOne(client, signal)));
     return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup));
@@ -90,7 +92,7 @@ export class Exporter {
     const started = performance.now();
     const snapshot = await collectCluster(client, this.cacheOf(cluster), signal);
     this.duration.labels({ cluster }).set((performance.now() - started) / 1000);
-    if (!snapshot.up) {
+    if (!snapshot.ok) {
       this.errors.labels({ cluster }).inc();
       logger.warn({ cluster, err: snapshot.error }, 'Flink cluster did not answer the scrape');
       return snapshot;

@@ -62,12 +62,12 @@ function fromOverview(
   samples: (labels: string, overview: ClusterOverview, push: Push) => void,
 ): (row: ClusterRow, push: Push) => void {
   return (row, push) => {
-    if (row.snapshot.up) samples(row.labels, row.snapshot.overview, push);
+    if (row.snapshot.ok) samples(row.labels, row.snapshot.overview, push);
   };
 }
 
 const CLUSTER_SAMPLES: Readonly<Record<ClusterMetric, (row: ClusterRow, push: Push) => void>> = {
-  flink_cluster_up: (row, push) => push(row.labels, row.snapshot.up ? 1 : 0),
+  flink_cluster_up: (row, push) => push(row.labels, row.snapshot.ok ? 1 : 0),
   flink_cluster_info: fromOverview((labels, overview, push) =>
     push(`${labels},${label('flink_version', overview.flinkVersion)}`, 1),
   ),
@@ -90,7 +90,7 @@ function fromStats(
   samples: (labels: string, stats: CheckpointStats, push: Push) => void,
 ): (row: JobRow, push: Push) => void {
   return fromDetails((labels, details, push) => {
-    if (details.checkpoints.enabled) samples(labels, details.checkpoints.stats, push);
+    if (details.checkpoints.kind === 'enabled') samples(labels, details.checkpoints.stats, push);
   });
 }
 
@@ -127,10 +127,10 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
     if (details.restarts !== undefined) push(labels, details.restarts);
   }),
   flink_job_checkpointing_enabled: fromDetails((labels, details, push) =>
-    push(labels, details.checkpoints.enabled ? 1 : 0),
+    push(labels, details.checkpoints.kind === 'enabled' ? 1 : 0),
   ),
   flink_job_checkpoints_retained: fromDetails((labels, details, push) =>
-    push(labels, details.checkpoints.enabled && details.checkpointConfig?.externalized === true ? 1 : 0),
+    push(labels, details.checkpoints.kind === 'enabled' && details.checkpointConfig?.externalized === true ? 1 : 0),
   ),
   flink_job_checkpoints_total: fromStats((labels, stats, push) => {
     push(labels + COMPLETED, stats.completed);
@@ -150,7 +150,7 @@ function jobRows(
   catalog: readonly JobSpec[],
   remembered: MemoryLookup,
 ): JobRow[] {
-  if (!snapshot.up) return [];
+  if (!snapshot.ok) return [];
   const catalogNames = new Set(catalog.filter((j) => j.cluster === snapshot.cluster).map((j) => j.name));
   const current = currentInstances(snapshot.jobs);
   const names = [...current.keys()];

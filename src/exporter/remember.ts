@@ -10,7 +10,7 @@ import type { MemoryLookup } from './map.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 
 function newestPath(details: JobDetails | undefined): CompletedCheckpoint | undefined {
-  if (details === undefined || !details.checkpoints.enabled) return undefined;
+  if (details === undefined || details.checkpoints.kind !== 'enabled') return undefined;
   const candidates = [details.checkpoints.stats.latestCompleted, details.checkpoints.stats.latestSavepoint].filter(
     (cp): cp is CompletedCheckpoint => cp?.externalPath !== undefined,
   );
@@ -24,7 +24,7 @@ export function rememberedJobs(
   now: number,
 ): Map<string, RememberedJob> {
   const out = new Map<string, RememberedJob>();
-  if (!snapshot.up) return out;
+  if (!snapshot.ok) return out;
   for (const [name, job] of currentInstances(snapshot.jobs)) {
     const before = remembered(snapshot.cluster, name);
     const path = newestPath(snapshot.details.get(job.jobId))?.externalPath ?? before?.checkpointPath;

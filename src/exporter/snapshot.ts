@@ -14,7 +14,7 @@ export interface JobDetails {
 export type ClusterSnapshot =
   | {
       readonly cluster: string;
-      readonly up: true;
+      readonly ok: true;
       readonly overview: ClusterOverview;
       /** Every instance of /jobs/overview, terminal ones included. */
       readonly jobs: readonly JobOverview[];
@@ -25,6 +25,6 @@ export type ClusterSnapshot =
     }
   | {
       readonly cluster: string;
-      readonly up: false;
+      readonly ok: false;
       readonly error: Error;
     };

@@ -8,6 +8,7 @@ import type {
   CheckpointStatsResult,
   ClusterOverview,
   JarInfo,
+  JobMetrics,
   JobOverview,
   RootCause,
   RunJarRequest,
@@ -27,8 +28,8 @@ export interface FlinkApi {
   checkpoints(jobId: string, signal?: AbortSignal): Promise<CheckpointStatsResult>;
   /** `GET /jobs/:id/checkpoints/config`; undefined when checkpointing is disabled (404). */
   checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined>;
-  /** Flink's numRestarts of the instance (`GET /jobs/:id/metrics?get=numRestarts`), undefined when not reported. */
-  restarts(jobId: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** Restarts and checkpoint counters of the instance in one `GET /jobs/:id/metrics?get=…`. */
+  jobMetrics(jobId: string, signal?: AbortSignal): Promise<JobMetrics>;
   /**
    * `GET /jobs/:id/exceptions`: the newest root exception, undefined when there is none. Optional, so that
    * clients that never read it (the exporter's fakes) need not implement it; the recoverer reads no cause then.

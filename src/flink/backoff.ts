@@ -10,8 +10,3 @@ export function retryDelayMs(
   const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1));
   return Math.round(random() * ceiling);
 }
-
-/** Status codes worth retrying: the JobManager or a proxy in front of it was briefly unavailable. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 502 || status === 503 || status === 504;
-}

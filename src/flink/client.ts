@@ -20,6 +20,7 @@ import type {
   CheckpointStatsResult,
   ClusterOverview,
   JarInfo,
+  JobMetrics,
   JobOverview,
   RootCause,
   RunJarRequest,
@@ -34,7 +35,7 @@ import {
 } from './wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from './wire/jars.js';
 import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
-import { metricValue, metricsSchema } from './wire/metrics.js';
+import { JOB_METRIC_IDS, metricsSchema, toJobMetrics } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
 import { pickMembers } from './wire/members.js';
 import { jobExceptionsSchema, toRootCause } from './wire/exceptions.js';
@@ -119,11 +120,11 @@ class FlinkClient implements FlinkApi {
   async checkpoints(jobId: string, signal?: AbortSignal): Promise<CheckpointStatsResult> {
     const req: HttpRequest = { method: 'GET', path: `/jobs/${encodeURIComponent(jobId)}/checkpoints`, signal };
     const res = await this.http.request(req);
-    if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { enabled: false };
+    if (res.status === 404 && isCheckpointingDisabled(errorsOf(res.text))) return { kind: 'disabled' };
     if (!isOk(res.status)) throw this.statusError(req, res);
     const text = pickMembers(res.text, CHECKPOINT_STATS_MEMBERS) ?? res.text;
     return {
-      enabled: true,
+      kind: 'enabled',
       stats: toCheckpointStats(parseBody(checkpointStatsSchema, text, this.cluster, () => describe(req))),
     };
   }
@@ -140,9 +141,9 @@ class FlinkClient implements FlinkApi {
     return toCheckpointConfig(parseBody(checkpointConfigSchema, res.text, this.cluster, describe(req)));
   }
 
-  async restarts(jobId: string, signal?: AbortSignal): Promise<number | undefined> {
-    const body = await this.get(`/jobs/${encodeURIComponent(jobId)}/metrics?get=numRestarts`, metricsSchema, signal);
-    return metricValue(body, 'numRestarts');
+  async jobMetrics(jobId: string, signal?: AbortSignal): Promise<JobMetrics> {
+    const path = `/jobs/${encodeURIComponent(jobId)}/metrics?get=${JOB_METRIC_IDS.join(',')}`;
+    return toJobMetrics(await this.get(path, metricsSchema, signal));
   }
 
   async listJars(signal?: AbortSignal): Promise<readonly JarInfo[]> {

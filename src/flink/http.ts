@@ -1,8 +1,8 @@
 /**
- * The HTTP layer of the Flink client: one undici keep-alive pool per cluster, a timeout on every attempt,
- * bounded concurrency, retries with backoff for GETs only (a repeated POST /jars/:id/run could start a job
- * twice), and the cluster's credentials and TLS settings. It returns status and body; what a status means is
- * the caller's business.
+ * The HTTP layer of the Flink client: one undici keep-alive pool per cluster (its `connections` bound how many
+ * requests are in flight; the pool queues the rest), a total deadline and a size cap on every attempt, retries
+ * with backoff as `classifyAttempt` says, and the cluster's credentials and TLS settings. It returns status and
+ * body; what a status means is the caller's business.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,9 +10,9 @@ import { Pool, type FormData } from 'undici';
 import type { ClusterConfig } from '../config/schema.js';
 import { FlinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { isRetryableStatus, retryDelayMs } from './backoff.js';
-import { dispatchText } from './dispatch.js';
-import { Semaphore } from './semaphore.js';
+import { retryDelayMs } from './backoff.js';
+import { classifyAttempt } from './retry.js';
+import { requestText, TransportError, type TextResponse } from './transport.js';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -23,10 +23,7 @@ export interface HttpRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface HttpResponse {
-  readonly status: number;
-  readonly text: string;
-}
+export type HttpResponse = TextResponse;
 
 export interface HttpOptions {
   readonly logger?: Logger | undefined;
@@ -34,9 +31,6 @@ export interface HttpOptions {
   readonly retryBaseMs?: number | undefined;
   readonly retryCapMs?: number | undefined;
 }
-
-/** From this request timeout on, undici's coarse timers enforce it (see `once`). */
-const COARSE_TIMEOUT_MS = 2000;
 
 /** `GET /jobs/overview`-style label for errors and logs. */
 export function describe(req: Pick<HttpRequest, 'method' | 'path'>): string {
@@ -52,21 +46,17 @@ function authorization(config: ClusterConfig): string | undefined {
   return undefined;
 }
 
-/** Read through a function so narrowing from an earlier check does not hide a later abort. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
-}
-
 /** Talks HTTP to one cluster's JobManager. */
 export class FlinkHttp {
   private readonly pool: Pool;
   private readonly prefix: string;
   /** Sent with every request; shared, never mutated. */
   private readonly headers: Readonly<Record<string, string>>;
-  private readonly semaphore: Semaphore;
   private readonly logger: Logger | undefined;
   private readonly retryBaseMs: number;
   private readonly retryCapMs: number;
+  /** Aborted by close(): no retry waits on a closed client. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly config: ClusterConfig,
@@ -77,7 +67,6 @@ export class FlinkHttp {
     const auth = authorization(config);
     this.headers =
       auth === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization: auth };
-    this.semaphore = new Semaphore(config.concurrency);
     this.logger = options.logger;
     this.retryBaseMs = options.retryBaseMs ?? 200;
     this.retryCapMs = options.retryCapMs ?? 2000;
@@ -105,93 +94,63 @@ export class FlinkHttp {
     });
   }
 
-  /** Sends `req`; GETs are retried on transport errors, timeouts and 429/502/503/504. */
+  /** Sends `req`, retrying what `classifyAttempt` says to retry; throws FlinkError when no response came. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const attempts = req.method === 'GET' ? 1 + this.config.retries : 1;
+    const { signal } = req;
     for (let attempt = 1; ; attempt += 1) {
-      let outcome: HttpResponse | FlinkError;
+      let outcome: HttpResponse | TransportError;
       try {
-        outcome = await this.semaphore.run(() => this.once(req));
+        outcome = await requestText(this.pool, {
+          method: req.method,
+          path: this.prefix === '' ? req.path : `${this.prefix}${req.path}`,
+          headers: req.headers === undefined ? this.headers : { ...this.headers, ...req.headers },
+          body: req.body,
+          timeoutMs: this.config.requestTimeout,
+          maxBytes: this.config.maxResponseBytes,
+          signal,
+        });
       } catch (err) {
-        if (!(err instanceof FlinkError)) throw err;
+        if (!(err instanceof TransportError)) throw err;
         outcome = err;
       }
-      const retryable =
-        outcome instanceof FlinkError
-          ? outcome.code !== 'FLINK_TIMEOUT' || req.signal?.aborted !== true
-          : isRetryableStatus(outcome.status);
-      if (!retryable || attempt >= attempts || req.signal?.aborted === true) {
-        if (outcome instanceof FlinkError) throw outcome;
+      const verdict = classifyAttempt(
+        req.method,
+        outcome instanceof TransportError
+          ? { kind: 'failure', reason: outcome.reason }
+          : { kind: 'response', status: outcome.status },
+      );
+      if (verdict.kind === 'final' || attempt > this.config.retries || this.closing.signal.aborted) {
+        if (outcome instanceof TransportError) throw this.error(req, outcome);
         return outcome;
       }
       const wait = retryDelayMs(attempt, this.retryBaseMs, this.retryCapMs);
       this.logger?.debug(
-        {
-          cluster: this.config.name,
-          endpoint: describe(req),
-          attempt,
-          waitMs: wait,
-          reason: outcome instanceof FlinkError ? outcome.message : outcome.status,
-        },
+        { cluster: this.config.name, endpoint: describe(req), attempt, wait_ms: wait, reason: verdict.reason },
         'retrying Flink request',
       );
       try {
-        await sleep(wait, undefined, req.signal === undefined ? {} : { signal: req.signal });
-      } catch {
-        throw this.aborted(req);
+        // Joined only here, on the rare retry: a signal joined per request would cost every request.
+        const joined = signal === undefined ? this.closing.signal : AbortSignal.any([signal, this.closing.signal]);
+        await sleep(wait, undefined, { signal: joined });
+      } catch (err) {
+        throw this.error(req, new TransportError('aborted', 'aborted: the caller gave up', { cause: err }));
       }
     }
   }
 
-  private aborted(req: HttpRequest): FlinkError {
-    return new FlinkError(
-      'FLINK_TIMEOUT',
-      this.config.name,
-      describe(req),
-      'aborted: the caller gave up (scrape deadline)',
-    );
+  private error(req: HttpRequest, err: TransportError): FlinkError {
+    const code =
+      err.reason === 'timeout' || err.reason === 'aborted'
+        ? 'FLINK_TIMEOUT'
+        : err.reason === 'too_large'
+          ? 'FLINK_BAD_RESPONSE'
+          : 'FLINK_UNREACHABLE';
+    return new FlinkError(code, this.config.name, describe(req), err.message, { cause: err });
   }
 
-  private async once(req: HttpRequest): Promise<HttpResponse> {
-    if (req.signal?.aborted === true) throw this.aborted(req);
-    const ms = this.config.requestTimeout;
-    // A per-request AbortSignal.timeout joined to the scrape's signal with AbortSignal.any costs CPU on every
-    // request, which adds up in a big scrape. For timeouts of seconds, undici's own headers and body
-    // timeouts on its shared coarse timer (about 1 s resolution) do the same job for almost nothing; short
-    // timeouts keep the exact per-request signal.
-    const coarse = ms >= COARSE_TIMEOUT_MS;
-    const timeout = coarse ? undefined : AbortSignal.timeout(ms);
-    const signal =
-      timeout === undefined ? req.signal : req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
-    try {
-      return await dispatchText(this.pool, {
-        method: req.method,
-        path: this.prefix === '' ? req.path : `${this.prefix}${req.path}`,
-        headers: req.headers === undefined ? this.headers : { ...this.headers, ...req.headers },
-        body: req.body,
-        signal,
-        ...(coarse ? { headersTimeout: ms, bodyTimeout: ms } : {}),
-      });
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (timeout?.aborted === true || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new FlinkError('FLINK_TIMEOUT', this.config.name, describe(req), `no answer within ${ms} ms`, {
-          cause: err,
-        });
-      }
-      if (isAborted(req.signal)) throw this.aborted(req);
-      throw new FlinkError(
-        'FLINK_UNREACHABLE',
-        this.config.name,
-        describe(req),
-        `${errorMessage(err)}${code === undefined ? '' : ` (${code})`}`,
-        { cause: err },
-      );
-    }
-  }
-
-  /** Closes the pool's connections. */
+  /** Ends what is in flight (each request fails with a transport error) and closes the pool's connections. */
   async close(): Promise<void> {
-    await this.pool.close();
+    this.closing.abort();
+    await this.pool.destroy();
   }
 }

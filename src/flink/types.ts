@@ -60,8 +60,26 @@ export interface CheckpointStats {
 
 /** `/jobs/:id/checkpoints`: Flink answers 404 "Checkpointing has not been enabled." for jobs without it. */
 export type CheckpointStatsResult =
-  | { readonly enabled: false }
-  | { readonly enabled: true; readonly stats: CheckpointStats };
+  | { readonly kind: 'disabled' }
+  | { readonly kind: 'enabled'; readonly stats: CheckpointStats };
+
+/** Checkpoint counters of an instance, as Flink's job metrics report them. */
+export interface CheckpointCounters {
+  readonly completed: number;
+  readonly failed: number;
+  readonly inProgress: number;
+}
+
+/**
+ * The job metrics read in one call. Flink's metric fetcher refreshes them every `metrics.fetcher.update-interval`
+ * (10 s by default), so they lag the job by up to that; each is undefined when Flink does not report it (the
+ * fetcher has not seen the instance yet, or the instance ended).
+ */
+export interface JobMetrics {
+  readonly restarts: number | undefined;
+  /** Undefined unless all three counters are reported. */
+  readonly checkpoints: CheckpointCounters | undefined;
+}
 
 export interface CheckpointConfig {
   /** Checkpoints are externalized (retained) and survive a failure. */

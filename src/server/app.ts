@@ -6,10 +6,11 @@ import type { Logger } from '../log.js';
 
 /**
  * Anything that renders exposition text at scrape time (the exporter): the whole text, or pieces that are
- * rendered as they are iterated and written to the response one at a time.
+ * rendered as they are iterated and written to the response one at a time. It is given Prometheus'
+ * `X-Prometheus-Scrape-Timeout-Seconds`, when the scraper sent one, and answers within it.
  */
 export interface ScrapeSource {
-  collect(): Promise<string | Iterable<string>>;
+  collect(scrapeTimeoutHeader: string | undefined): Promise<string | Iterable<string>>;
 }
 
 /** Writes `chunks` to `res`, waiting for the client when its buffer is full; false when the client went away. */
@@ -47,10 +48,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
     try {
       // Collect first: the collection updates self metrics (scrape duration, errors) this scrape must show.
-      const exported = await deps.scrape.collect();
+      const exported = await deps.scrape.collect(req.get('x-prometheus-scrape-timeout-seconds'));
       const own = await deps.ownMetrics();
       res.set('Content-Type', EXPOSITION_CONTENT_TYPE);
       if (typeof exported === 'string') {

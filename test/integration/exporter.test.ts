@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../src/clock.js';
-import { clusterSchema, jobSchema } from '../../src/config/schema.js';
+import { clusterSchema, jobSchema, exporterSchema } from '../../src/config/schema.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
@@ -36,6 +36,7 @@ async function setup(version: string) {
     clock: new ManualClock(),
     logger: silentLogger(),
     registry,
+    config: exporterSchema.parse({}),
   });
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -83,13 +84,25 @@ for (const version of ['1.20.1', '2.1.0']) {
 
       prod.resetCounts();
       await exporter.collect();
-      // Steady state: statistics for orders, numRestarts for orders and clicks; batch is cached.
+      // Steady state: one metrics call for orders and for clicks (no checkpoint completed); batch is cached.
+      assert.deepEqual(perEndpoint(prod), {
+        'GET /overview': 1,
+        'GET /jobs/overview': 1,
+        'GET /jobs/:jobid/metrics': 2,
+      });
+
+      // A checkpoint of orders completes: its count moved, so its statistics are read once, and exposed.
+      const path = prod.completeCheckpoint(orders);
+      prod.resetCounts();
+      const moved = await exporter.collect();
       assert.deepEqual(perEndpoint(prod), {
         'GET /overview': 1,
         'GET /jobs/overview': 1,
         'GET /jobs/:jobid/checkpoints': 1,
         'GET /jobs/:jobid/metrics': 2,
       });
+      assert.match(moved, /flink_job_checkpoints_total\{cluster="prod",job_name="orders",result="completed"\} 2/);
+      assert.ok(path.length > 0);
     });
 
     it('series of a job that vanished disappear; a lost catalog job is missing', async () => {

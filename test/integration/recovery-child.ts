@@ -34,7 +34,7 @@ const api: FlinkApi = {
   jobsOverview: (s) => real.jobsOverview(s),
   checkpoints: (id, s) => real.checkpoints(id, s),
   checkpointConfig: (id, s) => real.checkpointConfig(id, s),
-  restarts: (id, s) => real.restarts(id, s),
+  jobMetrics: (id, s) => real.jobMetrics(id, s),
   listJars: (s) => real.listJars(s),
   uploadJar: (p, s) => real.uploadJar(p, s),
   async runJar(jarId: string, request: RunJarRequest, s?: AbortSignal): Promise<RunJarResult> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
@@ -63,7 +63,14 @@ async function until<T>(
   }
 }
 
-function configText(sim: FlinkSimulator, stateDir: string): string {
+/** Writes a configuration for `sim` at `file`, with the job's jar beside it (serve checks that it is readable). */
+async function writeConfig(file: string, sim: FlinkSimulator, stateDir: string): Promise<void> {
+  const jar = join(dirname(file), 'orders.jar');
+  await writeFile(jar, 'PK');
+  await writeFile(file, configText(sim, stateDir, jar));
+}
+
+function configText(sim: FlinkSimulator, stateDir: string, jar: string): string {
   return `
 stateDir: ${stateDir}
 logLevel: info
@@ -81,7 +88,7 @@ recovery:
 jobs:
   - cluster: prod
     name: orders
-    jar: ${stateDir}/orders.jar
+    jar: ${jar}
     entryClass: com.example.Orders
     args: ["--env", "test"]
     parallelism: 2
@@ -130,10 +137,16 @@ describe('flink-guardian command', () => {
     dir = await mkdtemp(join(tmpdir(), 'guardian-cli-'));
   });
 
-  it('check-config says OK for the example and exits 0', async () => {
-    const ran = await runToEnd(['check-config', '--config', 'examples/config.yaml']);
+  it('check-config says OK for the example (its jar and state directory in place) and exits 0', async () => {
+    // check-config reads the files the configuration names: the example's jar is made to exist here.
+    const jar = join(dir, 'orders.jar');
+    await writeFile(jar, 'PK');
+    const file = join(dir, 'example.yaml');
+    const example = await readFile('examples/config.yaml', 'utf8');
+    await writeFile(file, example.replace('/opt/jobs/orders.jar', jar).replace('stateDir: ../data', 'stateDir: state'));
+    const ran = await runToEnd(['check-config', '--config', file]);
     assert.equal(ran.code, 0, ran.stderr);
-    assert.match(ran.stdout, /examples\/config.yaml: OK \(1 cluster, 1 job\)/);
+    assert.match(ran.stdout, /example.yaml: OK \(1 cluster, 1 job\)/);
   });
 
   it('check-config lists every problem with its path and exits 1', async () => {
@@ -164,8 +177,9 @@ describe('flink-guardian command', () => {
       const stateDir = join(dir, 'corrupt-state');
       await mkdir(stateDir, { recursive: true });
       await writeFile(join(stateDir, 'episodes.json'), '{"version": 1, "episodes": [tr');
+      await writeFile(join(stateDir, 'orders.jar'), 'PK');
       const file = join(dir, 'corrupt.yaml');
-      await writeFile(file, configText(sim, stateDir));
+      await writeConfig(file, sim, stateDir);
       const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
       assert.equal(ran.code, 1);
       assert.match(
@@ -201,7 +215,7 @@ describe('flink-guardian refusing or setting aside state in the way', () => {
     const corrupt = '{"version": 1, "clusters": {"prod": {"orders": {"jobId": "x"}}}}';
     await writeFile(join(stateDir, 'jobs.json'), corrupt);
     const file = join(dir, 'corrupt-memory.yaml');
-    await writeFile(file, configText(sim, stateDir));
+    await writeConfig(file, sim, stateDir);
     const refused = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /jobs\.json: does not match the state schema/);
@@ -224,7 +238,7 @@ describe('flink-guardian refusing or setting aside state in the way', () => {
   it('a graceful stop writes the latest sighting of every job, which steady scrapes do not', async () => {
     const stateDir = join(dir, 'graceful');
     const file = join(dir, 'graceful.yaml');
-    await writeFile(file, configText(sim, stateDir));
+    await writeConfig(file, sim, stateDir);
     const started = await serve(file);
     type Memory = { clusters: Record<string, Record<string, { seenAt: number }>> };
     const seenAt = async (): Promise<number | undefined> =>
@@ -250,7 +264,7 @@ describe('flink-guardian refusing or setting aside state in the way', () => {
     const where = join(stateDir, 'episodes', 'prod', 'orders.json');
     await mkdir(where, { recursive: true });
     const file = join(dir, 'in-the-way.yaml');
-    await writeFile(file, configText(sim, stateDir));
+    await writeConfig(file, sim, stateDir);
     const ran = await runToEnd(['serve', '--config', file, '--listen', '127.0.0.1:0']);
     assert.equal(ran.code, 1);
     assert.ok(ran.stderr.includes(`refusing to start: ${where}: is not a regular file`), ran.stderr);
@@ -277,7 +291,7 @@ describe('flink-guardian at the edges: an unwritable stateDir, a vanished job, a
     const dir = await mkdtemp(join(tmpdir(), 'guardian-edges-'));
     stateDir = join(dir, 'state');
     const file = join(dir, 'guardian.yaml');
-    await writeFile(file, configText(sim, stateDir));
+    await writeConfig(file, sim, stateDir);
     ({ child, base } = await serve(file));
   });
   after(async () => {
@@ -361,7 +375,8 @@ describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
     sim.addJob({ name: 'payments', checkpointing: false });
     const stateDir = await mkdtemp(join(tmpdir(), 'guardian-serve-'));
     const file = join(stateDir, 'guardian.yaml');
-    await writeFile(file, configText(sim, stateDir));
+    await writeFile(join(stateDir, 'orders.jar'), 'PK');
+    await writeConfig(file, sim, stateDir);
     ({ child, base, logs } = await serve(file));
   });
   after(async () => {

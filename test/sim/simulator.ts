@@ -276,6 +276,10 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
           numRestarts: String(job.restarts),
           uptime: String(now() - job.startTime),
           downtime: '0',
+          // Flink's checkpoint statistics tracker registers these on every job (zeros without checkpointing).
+          numberOfCompletedCheckpoints: String(job.completed),
+          numberOfFailedCheckpoints: String(job.failed),
+          numberOfInProgressCheckpoints: String(job.inProgress),
         };
         return send(
           res,

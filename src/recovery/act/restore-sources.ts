@@ -77,7 +77,7 @@ export async function gatherCandidates(src: CandidateSources): Promise<GatheredC
   for (const jobId of restoreInstanceIds(src.episode, src.instances)) {
     try {
       const result = await src.api.checkpoints(jobId);
-      if (!result.enabled) continue;
+      if (result.kind !== 'enabled') continue;
       if (result.stats.completed > 0) hadCheckpoints = true;
       for (const [from, c] of [
         ['checkpoint', result.stats.latestCompleted],

@@ -65,7 +65,7 @@ export type RestoreVerdict =
 
 /** Whether the running instance restored from `restorePath`, by Flink's `latest.restored` of it. */
 export function restoreVerdict(restorePath: string, stats: CheckpointStatsResult): RestoreVerdict {
-  if (!stats.enabled) return { kind: 'unverifiable' };
+  if (stats.kind !== 'enabled') return { kind: 'unverifiable' };
   const restored = stats.stats.latestRestored?.externalPath;
   if (restored !== undefined && sameRestorePoint(restored, restorePath)) return { kind: 'verified' };
   return { kind: 'mismatch', restored };

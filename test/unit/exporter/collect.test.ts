@@ -4,8 +4,8 @@ import { collectCluster } from '../../../src/exporter/collect.js';
 import { InstanceCache } from '../../../src/exporter/instance-cache.js';
 import { FlinkError } from '../../../src/errors.js';
 import type { FlinkApi } from '../../../src/flink/api.js';
-import type { JobState } from '../../../src/flink/job-state.js';
-import type { CheckpointStatsResult, JobOverview } from '../../../src/flink/types.js';
+import { isTerminal, type JobState } from '../../../src/flink/job-state.js';
+import type { CheckpointStatsResult, JobMetrics, JobOverview } from '../../../src/flink/types.js';
 
 /** An in-memory FlinkApi that counts calls by method. */
 class FakeApi implements FlinkApi {
@@ -14,12 +14,23 @@ class FakeApi implements FlinkApi {
   jobs: JobOverview[] = [];
   disabled = new Set<string>();
   failing = new Set<string>();
+  /** Per-job calls of these instances never answer. */
+  hanging = new Set<string>();
+  /** Completed checkpoints by JobID (1 unless set). */
+  completed = new Map<string, number>();
   down = false;
+  hangOverview = false;
 
   private count(method: string, jobId?: string): void {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     if (jobId !== undefined && this.failing.has(jobId))
       throw new FlinkError('FLINK_HTTP_STATUS', 'prod', method, 'HTTP 500', { status: 500 });
+  }
+
+  private async hang(jobId: string | undefined): Promise<void> {
+    if ((jobId !== undefined && this.hanging.has(jobId)) || (jobId === undefined && this.hangOverview)) {
+      await new Promise(() => undefined);
+    }
   }
 
   total(): number {
@@ -33,6 +44,7 @@ class FakeApi implements FlinkApi {
   async overview() {
     this.count('overview');
     if (this.down) throw new FlinkError('FLINK_UNREACHABLE', 'prod', 'GET /overview', 'ECONNREFUSED');
+    await this.hang(undefined);
     return { flinkVersion: '1.20.1', taskManagers: 1, slotsTotal: 4, slotsAvailable: 4 };
   }
   async jobsOverview() {
@@ -41,19 +53,26 @@ class FakeApi implements FlinkApi {
   }
   async checkpoints(jobId: string): Promise<CheckpointStatsResult> {
     this.count('checkpoints', jobId);
-    if (this.disabled.has(jobId)) return { enabled: false };
+    await this.hang(jobId);
+    if (this.disabled.has(jobId)) return { kind: 'disabled' };
+    const completed = this.completed.get(jobId) ?? 1;
     return {
-      enabled: true,
-      stats: { completed: 1, failed: 0, inProgress: 0, latestCompleted: undefined, latestSavepoint: undefined },
+      kind: 'enabled',
+      stats: { completed, failed: 0, inProgress: 0, latestCompleted: undefined, latestSavepoint: undefined },
     };
   }
   async checkpointConfig(jobId: string) {
     this.count('checkpointConfig', jobId);
     return this.disabled.has(jobId) ? undefined : { externalized: true, deleteOnCancellation: false };
   }
-  async restarts(jobId: string) {
-    this.count('restarts', jobId);
-    return 0;
+  /** Like Flink: an ended instance's metrics are gone; a running one reports its counters. */
+  async jobMetrics(jobId: string): Promise<JobMetrics> {
+    this.count('jobMetrics', jobId);
+    await this.hang(jobId);
+    const job = this.jobs.find((j) => j.jobId === jobId);
+    if (job === undefined || isTerminal(job.state)) return { restarts: undefined, checkpoints: undefined };
+    const completed = this.completed.get(jobId) ?? 1;
+    return { restarts: 0, checkpoints: { completed, failed: 0, inProgress: 0 } };
   }
   async listJars() {
     return [];
@@ -67,6 +86,13 @@ class FakeApi implements FlinkApi {
   async close() {}
 }
 
+/** Aborts after `ms`; unlike AbortSignal.timeout its timer keeps the test's event loop alive. */
+function deadline(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return controller.signal;
+}
+
 describe('collectCluster', () => {
   it('asks per-job questions only for current instances, and only once for terminal ones', async () => {
     const api = new FakeApi();
@@ -78,24 +104,51 @@ describe('collectCluster', () => {
     api.disabled.add('nocp');
 
     const first = await collectCluster(api, cache);
-    assert.ok(first.up);
+    assert.ok(first.ok);
     assert.deepEqual([...first.details.keys()].sort(), ['done', 'new', 'nocp']);
-    // 2 cluster calls + 3 per current instance (config, statistics, restarts); nothing for 'old'.
+    // 2 cluster calls + 3 per current instance (config, statistics, metrics); nothing for 'old'.
     assert.equal(api.total(), 2 + 3 * 3);
 
     api.calls.clear();
     await collectCluster(api, cache);
-    // 'new': statistics + restarts; 'nocp': restarts only (no checkpointing, known from its config); 'done': cached.
-    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, checkpoints: 1, restarts: 2 });
+    // One call per running instance: no checkpoint completed, so no statistics; 'done': cached.
+    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, jobMetrics: 2 });
 
-    // 'new' fails: fetched once more in its final state, then never again.
+    // A checkpoint of 'new' completes: its statistics are read again, and the snapshot has the new count.
+    api.completed.set('new', 2);
+    api.calls.clear();
+    const moved = await collectCluster(api, cache);
+    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, jobMetrics: 2, checkpoints: 1 });
+    assert.ok(moved.ok);
+    const stats = moved.details.get('new')?.checkpoints;
+    assert.equal(stats?.kind === 'enabled' ? stats.stats.completed : undefined, 2);
+
+    // 'new' fails: fetched once more in its final state (its metrics are gone), then never again.
     api.jobs = api.jobs.map((j) => (j.jobId === 'new' ? { ...j, state: 'FAILED' as const } : j));
     api.calls.clear();
     await collectCluster(api, cache);
-    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, checkpoints: 1, restarts: 2 });
+    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, jobMetrics: 2, checkpoints: 1 });
     api.calls.clear();
     await collectCluster(api, cache);
-    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, restarts: 1 });
+    assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, jobMetrics: 1 });
+  });
+
+  it('returns at the deadline with what it collected: the jobs that answered, and an error', async () => {
+    const api = new FakeApi();
+    api.add('x', 'a', 'RUNNING', 1);
+    api.add('y', 'b', 'RUNNING', 1);
+    api.hanging.add('x');
+    const snap = await collectCluster(api, new InstanceCache(), deadline(100));
+    assert.ok(snap.ok);
+    assert.deepEqual([...snap.details.keys()], ['y']);
+    assert.match(snap.errors.at(-1)?.message ?? '', /the scrape deadline passed/);
+  });
+
+  it('is down at the deadline when the cluster calls did not answer', async () => {
+    const api = new FakeApi();
+    api.hangOverview = true;
+    const snap = await collectCluster(api, new InstanceCache(), deadline(100));
+    assert.equal(snap.ok, false);
   });
 
   it('forgets cached instances that left the job store', async () => {
@@ -113,7 +166,7 @@ describe('collectCluster', () => {
     const api = new FakeApi();
     api.down = true;
     const snap = await collectCluster(api, new InstanceCache());
-    assert.equal(snap.up, false);
+    assert.equal(snap.ok, false);
   });
 
   it('a failing per-job call keeps the cluster up and the job without details', async () => {
@@ -122,7 +175,7 @@ describe('collectCluster', () => {
     api.add('y', 'b', 'RUNNING', 1);
     api.failing.add('x');
     const snap = await collectCluster(api, new InstanceCache());
-    assert.ok(snap.up);
+    assert.ok(snap.ok);
     assert.equal(snap.errors.length, 1);
     assert.deepEqual([...snap.details.keys()], ['y']);
   });

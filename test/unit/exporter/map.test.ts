@@ -7,7 +7,8 @@ import { renderFamilies } from '../../../src/exporter/render.js';
 import type { ClusterSnapshot } from '../../../src/exporter/snapshot.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { assertGolden } from './golden.js';
-import { checkpointsWire, downSnapshot, T0, upSnapshot, type Dialect } from './scenarios.js';
+import { checkpointsWire, T0, upSnapshot, type Dialect } from './scenarios.js';
+import { servedSnapshot, unreachableSnapshot } from './served.js';
 
 const RUNNING_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const FAILED_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -36,9 +37,9 @@ const render = (snapshots: readonly ClusterSnapshot[], catalog: readonly JobSpec
   renderFamilies(mapSnapshot(snapshots, catalog, memory));
 
 for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
-  describe(`exporter mapping, Flink ${dialect} snapshots`, () => {
-    it('a RUNNING job', () => {
-      const snap = upSnapshot(
+  describe(`exporter golden expositions, Flink ${dialect} bodies served over HTTP to the client`, () => {
+    it('a RUNNING job', async () => {
+      const snap = await servedSnapshot(
         dialect,
         'prod',
         [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],
@@ -49,8 +50,8 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assertGolden(`running-${dialect}`, render([snap], [spec('prod', 'orders-enrichment')]));
     });
 
-    it('a FAILED instance beside its RUNNING successor: the successor is current', () => {
-      const snap = upSnapshot(
+    it('a FAILED instance beside its RUNNING successor: the successor is current', async () => {
+      const snap = await servedSnapshot(
         dialect,
         'prod',
         [
@@ -64,8 +65,8 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assertGolden(`failed-beside-successor-${dialect}`, text);
     });
 
-    it('a job without checkpointing (404)', () => {
-      const snap = upSnapshot(
+    it('a job without checkpointing (404)', async () => {
+      const snap = await servedSnapshot(
         dialect,
         'prod',
         [{ jid: RUNNING_ID, name: 'clickstream', state: 'RUNNING', start: T0 }],
@@ -76,8 +77,8 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assertGolden(`checkpointing-disabled-${dialect}`, render([snap]));
     });
 
-    it('a job with failed checkpoints, one in progress, not retained', () => {
-      const snap = upSnapshot(
+    it('a job with failed checkpoints, one in progress, not retained', async () => {
+      const snap = await servedSnapshot(
         dialect,
         'prod',
         [{ jid: RUNNING_ID, name: 'payments', state: 'RESTARTING', start: T0 }],
@@ -103,8 +104,8 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assertGolden(`failed-checkpoints-${dialect}`, render([snap]));
     });
 
-    it('an unreachable cluster beside a reachable one', () => {
-      const up = upSnapshot(
+    it('an unreachable cluster beside a reachable one', async () => {
+      const up = await servedSnapshot(
         dialect,
         'prod',
         [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],
@@ -113,7 +114,7 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
         },
       );
       const text = render(
-        [up, downSnapshot('staging')],
+        [up, await unreachableSnapshot('staging')],
         [spec('prod', 'orders-enrichment'), spec('staging', 'orders-enrichment')],
       );
       assert.match(text, /^flink_cluster_up\{cluster="staging"\} 0$/m);
@@ -124,8 +125,8 @@ for (const dialect of ['1.20', '2.x'] as const satisfies readonly Dialect[]) {
       assertGolden(`unreachable-cluster-${dialect}`, text);
     });
 
-    it('catalog jobs with no instance: lost ones are missing, stopped ones are not', () => {
-      const snap = upSnapshot(
+    it('catalog jobs with no instance: lost ones are missing, stopped ones are not', async () => {
+      const snap = await servedSnapshot(
         dialect,
         'prod',
         [{ jid: RUNNING_ID, name: 'orders-enrichment', state: 'RUNNING', start: T0 }],

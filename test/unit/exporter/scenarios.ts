@@ -33,7 +33,7 @@ export interface WireDetails {
   readonly restarts?: number;
 }
 
-function overviewWire(dialect: Dialect): unknown {
+export function overviewWire(dialect: Dialect): unknown {
   const body: Record<string, unknown> = {
     taskmanagers: 2,
     'slots-total': 8,
@@ -49,7 +49,7 @@ function overviewWire(dialect: Dialect): unknown {
   return body;
 }
 
-function jobWire(dialect: Dialect, job: WireJob): unknown {
+export function jobWire(dialect: Dialect, job: WireJob): unknown {
   const body: Record<string, unknown> = {
     jid: job.jid,
     name: job.name,
@@ -132,8 +132,8 @@ export function upSnapshot(
     map.set(jid, {
       checkpoints:
         d.checkpoints === 'disabled'
-          ? { enabled: false }
-          : { enabled: true, stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
+          ? { kind: 'disabled' }
+          : { kind: 'enabled', stats: toCheckpointStats(checkpointStatsSchema.parse(d.checkpoints)) },
       checkpointConfig:
         d.checkpoints === 'disabled'
           ? undefined
@@ -150,7 +150,7 @@ export function upSnapshot(
   }
   return {
     cluster,
-    up: true,
+    ok: true,
     overview: toClusterOverview(overviewSchema.parse(overviewWire(dialect))),
     jobs: toJobOverviews(jobsOverviewSchema.parse({ jobs: jobs.map((j) => jobWire(dialect, j)) })),
     details: map,
@@ -160,5 +160,5 @@ export function upSnapshot(
 
 /** An unreachable cluster. */
 export function downSnapshot(cluster: string): ClusterSnapshot {
-  return { cluster, up: false, error: new Error('connect ECONNREFUSED') };
+  return { cluster, ok: false, error: new Error('connect ECONNREFUSED') };
 }

@@ -112,16 +112,97 @@ describe('Flink REST client', () => {
   });
 
   it('times out a request that takes longer than requestTimeout', async () => {
-    const sim = await startFlinkSimulator({ latencyMs: 500 });
+    const sim = await startFlinkSimulator({ latencyMs: 1000 });
     closers.push(() => sim.close());
-    const client = createFlinkClient(cluster(sim.url, { requestTimeout: '50ms', retries: 0 }), fast);
+    const client = createFlinkClient(cluster(sim.url, { requestTimeout: '100ms', retries: 0 }), fast);
     const started = Date.now();
     await assert.rejects(
       client.overview(),
       (err: unknown) => err instanceof FlinkError && err.code === 'FLINK_TIMEOUT',
     );
-    assert.ok(Date.now() - started < 400);
+    assert.ok(Date.now() - started < 800);
     await client.close();
+  });
+
+  it('cuts a body that drips slower than the whole request may take', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"taskmanagers":1,');
+      // One byte every 50 ms: never idle for long, never done.
+      timers.push(setInterval(() => res.write(' '), 50));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      server.close();
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = createFlinkClient(cluster(url, { requestTimeout: '300ms', retries: 1 }), fast);
+    const started = Date.now();
+    await assert.rejects(client.overview(), (err: unknown) => {
+      assert.ok(err instanceof FlinkError && err.code === 'FLINK_TIMEOUT', String(err));
+      assert.match(err.message, /no complete answer within 300 ms/);
+      return true;
+    });
+    // Two attempts of 300 ms each; an idle timer would have waited forever.
+    assert.ok(Date.now() - started < 3000);
+    await client.close();
+  });
+
+  for (const declared of [true, false]) {
+    it(`refuses a body larger than maxResponseBytes (${declared ? 'declared' : 'chunked'})`, async () => {
+      let served = 0;
+      const server = createServer((_req, res) => {
+        res.writeHead(200, declared ? { 'content-length': String(200 * 1024) } : {});
+        const piece = Buffer.alloc(8 * 1024, 0x5b);
+        const write = (): void => {
+          while (served < 200 * 1024) {
+            served += piece.length;
+            if (!res.write(piece)) return void res.once('drain', write);
+          }
+          res.end();
+        };
+        write();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(async () => {
+        server.closeAllConnections();
+        server.close();
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const client = createFlinkClient(cluster(url, { maxResponseBytes: 64 * 1024 }), fast);
+      await assert.rejects(client.jobsOverview(), (err: unknown) => {
+        assert.ok(err instanceof FlinkError && err.code === 'FLINK_BAD_RESPONSE', String(err));
+        assert.match(err.message, /GET \/jobs\/overview: body larger than 65536 bytes/);
+        return true;
+      });
+      await client.close();
+    });
+  }
+
+  it('uses credentials in the URL as basic auth and keeps them out of the URL', async () => {
+    const sim = await startFlinkSimulator({ auth: { basic: { username: 'flink', password: 'p@ss' } } });
+    closers.push(() => sim.close());
+    const config = cluster(sim.url.replace('http://', 'http://flink:p%40ss@'));
+    assert.doesNotMatch(config.url, /flink|p%40ss/);
+    const client = createFlinkClient(config, fast);
+    await client.overview();
+    assert.equal(sim.lastHeaders()?.authorization, `Basic ${Buffer.from('flink:p@ss').toString('base64')}`);
+    await client.close();
+  });
+
+  it('close() ends a request in flight at once', async () => {
+    const sim = await startFlinkSimulator({ latencyMs: 60_000 });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url, { requestTimeout: '1m', retries: 2 }), fast);
+    const pending = client.overview();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await client.close();
+    await assert.rejects(pending, (err: unknown) => err instanceof FlinkError);
+    assert.ok(Date.now() - started < 5000);
   });
 
   it('honours the path prefix of a cluster URL behind a proxy', async () => {
@@ -141,17 +222,20 @@ describe('Flink REST client', () => {
       closers.push(() => sim.close());
       const client = createFlinkClient(cluster(sim.url), fast);
       const off = sim.addJob({ name: 'off', checkpointing: false });
-      assert.deepEqual(await client.checkpoints(off), { enabled: false });
+      assert.deepEqual(await client.checkpoints(off), { kind: 'disabled' });
       assert.equal(await client.checkpointConfig(off), undefined);
       const on = sim.addJob({ name: 'on', restarts: 2 });
       const path = sim.completeCheckpoint(on, { sizeBytes: 2048 });
       sim.failCheckpoint(on);
       const stats = await client.checkpoints(on);
-      assert.ok(stats.enabled);
+      assert.ok(stats.kind === 'enabled');
       assert.equal(stats.stats.latestCompleted?.externalPath, path);
       assert.equal(stats.stats.failed, 1);
       assert.deepEqual(await client.checkpointConfig(on), { externalized: true, deleteOnCancellation: false });
-      assert.equal(await client.restarts(on), 2);
+      assert.deepEqual(await client.jobMetrics(on), {
+        restarts: 2,
+        checkpoints: { completed: 1, failed: 1, inProgress: 0 },
+      });
       await assert.rejects(
         client.checkpoints('0'.repeat(32)),
         (err: unknown) => err instanceof FlinkError && err.status === 404,

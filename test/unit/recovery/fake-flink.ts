@@ -5,6 +5,7 @@ import { FlinkError } from '../../../src/errors.js';
 import type { FlinkApi } from '../../../src/flink/api.js';
 import type { JobState } from '../../../src/flink/job-state.js';
 import type {
+  JobMetrics,
   CheckpointStatsResult,
   ClusterOverview,
   JarInfo,
@@ -88,7 +89,7 @@ export class FakeFlink implements FlinkApi {
     const cp = (path: string | undefined) =>
       path === undefined ? undefined : { id: 1, externalPath: path, completedAt: 0, durationMs: 1, sizeBytes: 1 };
     return {
-      enabled: true,
+      kind: 'enabled',
       stats: {
         completed: (j?.checkpoint === undefined ? 0 : 1) + (j?.savepoint === undefined ? 0 : 1),
         failed: 0,
@@ -109,8 +110,8 @@ export class FakeFlink implements FlinkApi {
     return undefined;
   }
 
-  async restarts(): Promise<number | undefined> {
-    return 0;
+  async jobMetrics(): Promise<JobMetrics> {
+    return { restarts: 0, checkpoints: undefined };
   }
 
   async listJars(): Promise<readonly JarInfo[]> {

@@ -32,8 +32,18 @@ export function clusterConfig(stateDir: string, recovery: RecoveryConfig, jobs: 
     listen: '127.0.0.1:0',
     stateDir,
     logLevel: 'info',
-    clusters: [{ name: 'prod', url: 'http://127.0.0.1:1', requestTimeout: 1000, concurrency: 4, retries: 0 }],
+    clusters: [
+      {
+        name: 'prod',
+        url: 'http://127.0.0.1:1',
+        requestTimeout: 1000,
+        maxResponseBytes: 1 << 20,
+        concurrency: 4,
+        retries: 0,
+      },
+    ],
     webhook: { bearerToken: 't', maxBodyBytes: 65536, maxAlerts: 1000, maxLabelValueLength: 1024 },
+    exporter: { scrapeTimeout: 10_000, scrapeTimeoutMargin: 500 },
     recovery,
     jobs,
   };

@@ -93,7 +93,7 @@ describe('selectRestorePoint', () => {
 describe('restoreVerdict (latest.restored after RUNNING)', () => {
   const stats = (restored: string | undefined) =>
     ({
-      enabled: true,
+      kind: 'enabled',
       stats: {
         completed: 3,
         failed: 0,
@@ -113,7 +113,7 @@ describe('restoreVerdict (latest.restored after RUNNING)', () => {
   it('another restore point or none at all is a mismatch; no statistics is unverifiable', () => {
     assert.deepEqual(restoreVerdict('/d/j/chk-5', stats('/d/j/chk-4')), { kind: 'mismatch', restored: '/d/j/chk-4' });
     assert.deepEqual(restoreVerdict('/d/j/chk-5', stats(undefined)), { kind: 'mismatch', restored: undefined });
-    assert.deepEqual(restoreVerdict('/d/j/chk-5', { enabled: false }), { kind: 'unverifiable' });
+    assert.deepEqual(restoreVerdict('/d/j/chk-5', { kind: 'disabled' }), { kind: 'unverifiable' });
   });
 });
 

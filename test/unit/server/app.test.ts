@@ -24,7 +24,7 @@ describe('HTTP app', () => {
       .labels('a')
       .inc(0);
     const app = createApp({
-      scrape: { collect: () => scrape.collect() },
+      scrape: { collect: (header) => scrape.collect(header) },
       ownMetrics: () => registry.metrics(),
       routers: [],
       isReady: async () => {

@@ -1,0 +1,36 @@
+/**
+ * Whether a scrape must read `/jobs/:id/checkpoints`, from the checkpoint counters of the job metrics and what
+ * the last read returned. The latest completed checkpoint (path, time, duration, size) changes only when a
+ * checkpoint completes, which moves Flink's `numberOfCompletedCheckpoints`: while that count stands still, the
+ * last read's checkpoint is still the latest, and the counters come from the metrics.
+ */
+import type { CheckpointCounters, CheckpointStats } from '../flink/types.js';
+
+/** The statistics of the last `/checkpoints` read, and the completed count the metrics said at that scrape. */
+export interface CachedStats {
+  readonly stats: CheckpointStats;
+  readonly metricCompleted: number | undefined;
+}
+
+export type StatsPlan = { readonly kind: 'fetch' } | { readonly kind: 'reuse'; readonly stats: CheckpointStats };
+
+/** Decides from the counters (undefined when Flink does not report them) and the cache of the instance. */
+export function planCheckpointStats(
+  cached: CachedStats | undefined,
+  counters: CheckpointCounters | undefined,
+): StatsPlan {
+  if (counters === undefined || cached === undefined || cached.metricCompleted !== counters.completed) {
+    return { kind: 'fetch' };
+  }
+  // The metrics lag `/checkpoints` by up to the metric fetcher's interval: a counter never goes below what the
+  // last read showed.
+  return {
+    kind: 'reuse',
+    stats: {
+      ...cached.stats,
+      completed: Math.max(cached.stats.completed, counters.completed),
+      failed: Math.max(cached.stats.failed, counters.failed),
+      inProgress: counters.inProgress,
+    },
+  };
+}
