@@ -137,13 +137,23 @@ describe('flink-guardian command', () => {
     dir = await mkdtemp(join(tmpdir(), 'guardian-cli-'));
   });
 
-  it('check-config says OK for the example (its jar and state directory in place) and exits 0', async () => {
-    // check-config reads the files the configuration names: the example's jar is made to exist here.
+  it('check-config says OK for the example exactly as npm start runs it, and exits 0', async () => {
+    const ran = await runToEnd(['check-config', '--config', 'examples/config.yaml']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /examples\/config.yaml: OK \(1 cluster, 0 jobs\)/);
+  });
+
+  it("check-config says OK for the example's commented catalog entry once its jar exists", async () => {
     const jar = join(dir, 'orders.jar');
     await writeFile(jar, 'PK');
     const file = join(dir, 'example.yaml');
     const example = await readFile('examples/config.yaml', 'utf8');
-    await writeFile(file, example.replace('/opt/jobs/orders.jar', jar).replace('stateDir: ../data', 'stateDir: state'));
+    const withJob = example
+      .replace('jobs: []\n', 'jobs:\n')
+      .replace(/^# {2}(- cluster|  )/gm, '  $1')
+      .replace('/opt/jobs/orders.jar', jar)
+      .replace('stateDir: ../data', 'stateDir: state');
+    await writeFile(file, withJob);
     const ran = await runToEnd(['check-config', '--config', file]);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /example.yaml: OK \(1 cluster, 1 job\)/);
