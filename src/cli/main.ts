@@ -3,14 +3,34 @@ import { systemClock } from '../clock.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import { formatConfigIssues, GuardianError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { loadWebConfig, type WebConfig } from '../server/web-config.js';
 import { packageVersion } from '../version.js';
 import { buildService } from '../wiring.js';
 import { parseCommandLine, USAGE, type Command } from './args.js';
 
-async function checkConfig(file: string): Promise<number> {
+type WebLoad = { readonly ok: true; readonly web?: WebConfig } | { readonly ok: false; readonly message: string };
+
+/** Loads `--web.config.file` when given; its TLS and the configuration file's `tls` cannot both be set. */
+async function webConfig(file: string | undefined, configTls: boolean): Promise<WebLoad> {
+  if (file === undefined) return { ok: true };
+  const result = await loadWebConfig(file);
+  if (!result.ok) return { ok: false, message: formatConfigIssues(file, result.issues) };
+  if (result.web.tls !== undefined && configTls) {
+    const issue = { path: 'tls_server_config', message: 'the configuration file sets tls as well: keep one of them' };
+    return { ok: false, message: formatConfigIssues(file, [issue]) };
+  }
+  return { ok: true, web: result.web };
+}
+
+async function checkConfig(file: string, webConfigFile: string | undefined): Promise<number> {
   const result = await loadConfig(file);
   if (!result.ok) {
     process.stderr.write(`${formatConfigIssues(file, result.issues)}\n`);
+    return 1;
+  }
+  const web = await webConfig(webConfigFile, result.config.tls !== undefined);
+  if (!web.ok) {
+    process.stderr.write(`${web.message}\n`);
     return 1;
   }
   const { clusters, jobs } = result.config;
@@ -34,6 +54,11 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
     );
     return 1;
   }
+  const web = await webConfig(command.webConfigFile, result.config.tls !== undefined);
+  if (!web.ok) {
+    process.stderr.write(`flink-guardian: refusing to start, the web configuration is invalid.\n${web.message}\n`);
+    return 1;
+  }
   const logger = createLogger(result.config.logLevel);
   let service;
   try {
@@ -42,6 +67,7 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
       clock: systemClock,
       version: packageVersion(),
       startEmpty: command.startEmpty,
+      ...(web.web !== undefined ? { web: web.web } : {}),
     });
     await service.start();
   } catch (err) {
@@ -86,7 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`flink-guardian ${packageVersion()}\n`);
       return 0;
     case 'check-config':
-      return checkConfig(command.config);
+      return checkConfig(command.config, command.webConfigFile);
     case 'serve':
       return serve(command);
   }
