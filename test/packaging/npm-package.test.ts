@@ -2,7 +2,7 @@
 // only, no dev dependencies), then the installed command checks a configuration and serves.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -93,6 +93,46 @@ describe('npm package from its tarball', () => {
     );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /basic_auth_users\.prometheus: expected a bcrypt hash/);
+
+    // TLS in both files: one of them would be silently ignored, so it is refused.
+    await run(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'].concat([
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        'tls.key',
+        '-out',
+        'tls.crt',
+      ]),
+      { cwd: app },
+    );
+    await writeFile(join(app, 'web-tls.yml'), 'tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n');
+    const webOnly = await exitOf(
+      'npx',
+      ['--no-install', 'flink-guardian', 'check-config', '--config', 'config.yaml', '--web.config.file', 'web-tls.yml'],
+      app,
+    );
+    assert.equal(webOnly.code, 0, webOnly.stderr);
+    await writeFile(
+      join(app, 'config-tls.yaml'),
+      `${await readFile(join(app, 'config.yaml'), 'utf8')}\ntls: { certFile: tls.crt, keyFile: tls.key }\n`,
+    );
+    const both = await exitOf(
+      'npx',
+      [
+        '--no-install',
+        'flink-guardian',
+        'check-config',
+        '--config',
+        'config-tls.yaml',
+        '--web.config.file',
+        'web-tls.yml',
+      ],
+      app,
+    );
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /tls_server_config: the configuration file sets tls as well/);
   });
 
   it('the installed command serves /metrics and stops on SIGTERM with exit code 0', async () => {
