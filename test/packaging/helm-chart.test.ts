@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { elapsed, repoRoot, waitFor } from '../e2e/harness/util.js';
 import { exec, execOk, tool } from './harness/exec.js';
 import { writeKubeSchemas } from './harness/kube-schemas.js';
-import { buildServiceImage, podman, removeAll, runPrefix } from './harness/podman.js';
+import { buildServiceImage, podman, podmanExit, removeAll, runPrefix } from './harness/podman.js';
 
 type Doc = {
   apiVersion: string;
@@ -220,7 +220,8 @@ describe('Helm chart', () => {
         .join('---\n'),
     );
     const start = performance.now();
-    const pod = `${prefix}-pod`;
+    // podman 4.3 names a Deployment's pod <name>-pod-0.
+    const pod = `${prefix}-pod-0`;
     try {
       await podman(['kube', 'play', file]);
       const container = `${pod}-flink-guardian`;
@@ -239,12 +240,12 @@ describe('Helm chart', () => {
       assert.equal(ready, 'ready');
       assert.match(await probe('/healthz'), /^200 ok/);
       // The liveness probe became the container's healthcheck.
-      await execOk('podman', ['healthcheck', 'run', container]);
+      await podman(['healthcheck', 'run', container]);
       const user = (await podman(['exec', container, 'id', '-u'])).trim();
       assert.equal(user, '65532');
       timings.push(`kube play to ready ${elapsed(start)} ms`);
     } finally {
-      await exec('podman', ['kube', 'down', file]);
+      await podmanExit(['kube', 'down', file]);
       await removeAll({ pods: [pod] });
     }
   });

@@ -1,20 +1,18 @@
 // The OCI image (deploy/Containerfile) built on a local Debian base with podman, then run the way a user runs it:
 // the configuration and the state as mounts, a scrape, an alert from "Alertmanager", the healthcheck, SIGTERM.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { elapsed, freePort, waitFor } from '../e2e/harness/util.js';
-import { exec } from './harness/exec.js';
-import { buildServiceImage, podman, removeAll, runPrefix, RUNTIME, ULIMITS } from './harness/podman.js';
+import { buildServiceImage, podman, podmanExit, removeAll, runPrefix, ULIMITS } from './harness/podman.js';
 
 const TOKEN = 'image-test-token';
 
 interface ImageConfig {
   readonly User?: string;
   readonly Labels?: Record<string, string>;
-  readonly Healthcheck?: { Test?: string[] };
   readonly Entrypoint?: string[];
   readonly Volumes?: Record<string, unknown>;
 }
@@ -41,6 +39,7 @@ describe('OCI image', () => {
   it('is non-root, labelled, has a HEALTHCHECK and only the built service with production dependencies', async () => {
     const [inspected] = JSON.parse(await podman(['image', 'inspect', image])) as {
       Config: ImageConfig;
+      Healthcheck?: { Test?: string[] };
       Size: number;
     }[];
     assert.ok(inspected);
@@ -49,7 +48,11 @@ describe('OCI image', () => {
     assert.equal(config.Labels?.['org.opencontainers.image.title'], 'flink-guardian');
     assert.equal(config.Labels?.['org.opencontainers.image.licenses'], 'Apache-2.0');
     assert.match(config.Labels?.['org.opencontainers.image.version'] ?? '', /^\d+\.\d+\.\d+/);
-    assert.deepEqual(config.Healthcheck?.Test, ['CMD', '/usr/local/bin/node', '/opt/flink-guardian/healthcheck.mjs']);
+    assert.deepEqual(inspected.Healthcheck?.Test, [
+      'CMD',
+      '/usr/local/bin/node',
+      '/opt/flink-guardian/healthcheck.mjs',
+    ]);
     assert.ok(config.Volumes && '/var/lib/flink-guardian' in config.Volumes);
     timings.push(`image size ${Math.round(inspected.Size / 1e6)} MB`);
     const listing = await podman([
@@ -83,8 +86,9 @@ describe('OCI image', () => {
     );
     const port = await freePort();
     const start = performance.now();
-    await exec('podman', [
-      ...RUNTIME,
+    // mkdtemp made the folder for root alone: the service (uid 65532) must be able to read its config.
+    await chmod(dir, 0o755);
+    await podmanExit([
       'run',
       '-d',
       '--name',
@@ -99,7 +103,12 @@ describe('OCI image', () => {
       image,
     ]).then((r) => assert.equal(r.code, 0, r.stderr));
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 120_000, { what: 'readyz' });
+    try {
+      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 120_000, { what: 'readyz' });
+    } catch (err) {
+      const logs = await podmanExit(['logs', '--tail', '30', prefix]);
+      throw new Error(`${String(err)}\ncontainer log:\n${logs.stdout}${logs.stderr}`);
+    }
     timings.push(`container start to ready ${elapsed(start)} ms`);
 
     const scrape = await fetch(`${base}/metrics`);
@@ -142,7 +151,7 @@ describe('OCI image', () => {
     assert.match(after, /^flink_guardian_webhook_requests_total\{code="200"\} 1$/m);
     assert.match(after, /^flink_guardian_webhook_requests_total\{code="401"\} 1$/m);
 
-    const health = await exec('podman', [...RUNTIME, 'healthcheck', 'run', prefix]);
+    const health = await podmanExit(['healthcheck', 'run', prefix]);
     assert.equal(health.code, 0, health.stdout + health.stderr);
 
     const stopStart = performance.now();
@@ -150,7 +159,7 @@ describe('OCI image', () => {
     timings.push(`SIGTERM to exit ${elapsed(stopStart)} ms`);
     const [state] = JSON.parse(await podman(['inspect', prefix])) as { State: { ExitCode: number } }[];
     assert.equal(state?.State.ExitCode, 0);
-    const logs = await exec('podman', ['logs', prefix]);
+    const logs = await podmanExit(['logs', prefix]);
     assert.match(logs.stdout + logs.stderr, /"signal":"SIGTERM".*"msg":"shutting down"/);
     assert.match(logs.stdout + logs.stderr, /"msg":"stopped"/);
 

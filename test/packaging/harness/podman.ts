@@ -1,8 +1,10 @@
 // Podman as CI runs it: root, runc (crun fails on these machines' cgroup setup), bounded ulimits. Every
 // container, pod, volume and network a test creates carries its run's prefix and is removed by that name.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec, execOk } from './exec.js';
+import { type Exit, exec, execOk } from './exec.js';
 import { repoRoot } from '../../e2e/harness/util.js';
 
 export const RUNTIME = ['--runtime', 'runc'] as const;
@@ -13,8 +15,33 @@ export function runPrefix(what: string): string {
   return `fg-${what}-${randomBytes(4).toString('hex')}`;
 }
 
-export function podman(args: readonly string[]): Promise<string> {
-  return execOk('podman', [...RUNTIME, ...args]);
+let conf: string | undefined;
+
+/**
+ * Podman's environment: a containers.conf with the same limits for the containers that no flag reaches (the pod's
+ * infra container of `kube play`); podman's default asks for more open files than these machines allow.
+ */
+function podmanEnv(): NodeJS.ProcessEnv {
+  if (conf === undefined) {
+    conf = join(mkdtempSync(join(tmpdir(), 'fg-podman-')), 'containers.conf');
+    writeFileSync(
+      conf,
+      ['[containers]', 'default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]', '[engine]', 'runtime = "runc"']
+        .join('\n')
+        .concat('\n'),
+    );
+  }
+  return { ...process.env, CONTAINERS_CONF: conf };
+}
+
+/** Runs podman; throws with its output when it fails. */
+export function podman(args: readonly string[], timeoutMs?: number): Promise<string> {
+  return execOk('podman', [...RUNTIME, ...args], { env: podmanEnv(), ...(timeoutMs ? { timeoutMs } : {}) });
+}
+
+/** Runs podman and returns how it ended. */
+export function podmanExit(args: readonly string[]): Promise<Exit> {
+  return exec('podman', [...RUNTIME, ...args], { env: podmanEnv() });
 }
 
 /** Removes containers, pods, volumes and networks by the names given; missing ones are fine. */
@@ -24,10 +51,10 @@ export async function removeAll(names: {
   volumes?: readonly string[];
   networks?: readonly string[];
 }): Promise<void> {
-  for (const pod of names.pods ?? []) await exec('podman', [...RUNTIME, 'pod', 'rm', '-f', '-t', '5', pod]);
-  for (const c of names.containers ?? []) await exec('podman', [...RUNTIME, 'rm', '-f', '-t', '5', c]);
-  for (const v of names.volumes ?? []) await exec('podman', ['volume', 'rm', '-f', v]);
-  for (const n of names.networks ?? []) await exec('podman', ['network', 'rm', '-f', n]);
+  for (const pod of names.pods ?? []) await podmanExit(['pod', 'rm', '-f', '-t', '5', pod]);
+  for (const c of names.containers ?? []) await podmanExit(['rm', '-f', '-t', '5', c]);
+  for (const v of names.volumes ?? []) await podmanExit(['volume', 'rm', '-f', v]);
+  for (const n of names.networks ?? []) await podmanExit(['network', 'rm', '-f', n]);
 }
 
 /** The local Debian base (test/packaging/base-image.sh), built from the apt mirror when not cached. */
@@ -45,11 +72,9 @@ export const SERVICE_IMAGE = 'localhost/flink-guardian:packaging-test';
 export async function buildServiceImage(): Promise<string> {
   const base = await baseImage('node');
   const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
-  await execOk(
-    'podman',
+  await podman(
     [
       'build',
-      ...RUNTIME,
       ...ULIMITS,
       '--format',
       'docker',
@@ -60,12 +85,12 @@ export async function buildServiceImage(): Promise<string> {
       '--secret',
       `id=npm_ca,src=${ca}`,
       '-f',
-      'deploy/Containerfile',
+      join(repoRoot(), 'deploy', 'Containerfile'),
       '-t',
       SERVICE_IMAGE,
-      '.',
+      join(repoRoot()),
     ],
-    { cwd: repoRoot(), timeoutMs: 30 * 60_000 },
+    30 * 60_000,
   );
   return SERVICE_IMAGE;
 }
