@@ -151,6 +151,15 @@ describe('Helm chart', () => {
     assert.match(check.stdout, /SUCCESS/);
   });
 
+  it('helm package stores the content of the linked rules and dashboards', async () => {
+    await execOk(tool('helm'), ['package', CHART, '-d', dir], { cwd: repoRoot() });
+    const chart = parse(await readFile(join(repoRoot(), CHART, 'Chart.yaml'), 'utf8')) as { version: string };
+    const listing = await execOk('tar', ['tzf', join(dir, `flink-guardian-${chart.version}.tgz`)]);
+    const rules = (await readdir(join(repoRoot(), 'prometheus', 'rules'))).filter((f) => f.endsWith('.yml'));
+    for (const f of rules) assert.ok(listing.includes(`flink-guardian/files/rules/${f}\n`), `${f} not packaged`);
+    assert.match(listing, /flink-guardian\/files\/dashboards\/[^\n]+\.json\n/);
+  });
+
   it('dashboards are ConfigMaps for the Grafana sidecar, byte for byte the repository files', async () => {
     const maps = docs.filter((d) => d.kind === 'ConfigMap');
     const files = (await readdir(join(repoRoot(), 'grafana', 'dashboards'))).filter((f) => f.endsWith('.json'));
@@ -236,6 +245,10 @@ describe('Helm chart', () => {
         ]);
       const ready = await waitFor(async () => (await probe('/readyz')).startsWith('200') && 'ready', 120_000, {
         what: 'readyz inside the kube play pod',
+      }).catch(async (err: unknown) => {
+        const logs = await podmanExit(['logs', '--tail', '30', container]);
+        const ps = await podmanExit(['ps', '-a', '--filter', `pod=${pod}`, '--format', '{{.Names}} {{.Status}}']);
+        throw new Error(`${String(err)}\n${ps.stdout}\ncontainer log:\n${logs.stdout}${logs.stderr}`);
       });
       assert.equal(ready, 'ready');
       assert.match(await probe('/healthz'), /^200 ok/);
