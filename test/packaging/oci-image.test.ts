@@ -163,7 +163,7 @@ describe('OCI image', () => {
     assert.match(logs.stdout + logs.stderr, /"signal":"SIGTERM".*"msg":"shutting down"/);
     assert.match(logs.stdout + logs.stderr, /"msg":"stopped"/);
 
-    // The state lives in the volume, written by the non-root user: it outlives the container.
+    // The state volume outlives the container and belongs to the service's user, who writes there.
     const files = await podman([
       'run',
       '--rm',
@@ -173,7 +173,7 @@ describe('OCI image', () => {
       '--entrypoint',
       '/bin/ls',
       image,
-      '-ln',
+      '-ldn',
       '/state',
     ]);
     assert.match(files, / 65532 +65532 /);
