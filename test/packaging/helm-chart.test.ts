@@ -26,8 +26,8 @@ const ALL_ON = [
   'serviceMonitor.enabled=true,prometheusRule.enabled=true,dashboards.enabled=true,alertmanagerConfig.enabled=true',
 ];
 
-async function render(args: readonly string[]): Promise<Doc[]> {
-  const out = await execOk(tool('helm'), ['template', 'fg', CHART, '--namespace', 'monitoring', ...args], {
+async function render(args: readonly string[], release = 'fg'): Promise<Doc[]> {
+  const out = await execOk(tool('helm'), ['template', release, CHART, '--namespace', 'monitoring', ...args], {
     cwd: repoRoot(),
   });
   return parseAllDocuments(out)
@@ -219,8 +219,13 @@ describe('Helm chart', () => {
   it('the rendered Deployment runs under podman kube play and its probes answer', async () => {
     const image = await buildServiceImage();
     const [repository, tag] = image.split(/:(?=[^:]+$)/);
-    const rendered = await render(['--set', `image.repository=${repository},image.tag=${tag},image.pullPolicy=Never`]);
     const prefix = runPrefix('helm');
+    // The release is named after this run: kube play makes a volume per ConfigMap, named after it.
+    const rendered = await render(
+      ['--set', `image.repository=${repository},image.tag=${tag},image.pullPolicy=Never`],
+      prefix,
+    );
+    const volumes = rendered.filter((d) => d.kind === 'Secret').map((d) => d.metadata.name);
     const file = join(dir, 'kube.yaml');
     await writeFile(
       file,
@@ -259,7 +264,7 @@ describe('Helm chart', () => {
       timings.push(`kube play to ready ${elapsed(start)} ms`);
     } finally {
       await podmanExit(['kube', 'down', file]);
-      await removeAll({ pods: [pod] });
+      await removeAll({ pods: [pod], volumes });
     }
   });
 });
