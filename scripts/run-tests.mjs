@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled test suites with node's test runner and ends with one summary line that CI reads:
 // "tests: N passed, N failed, N skipped". Usage: node scripts/run-tests.mjs unit integration rules e2e
-// Unit, integration and rules suites run files in parallel; e2e runs one file at a time (each starts JVMs).
+// Unit, integration and rules suites run files in parallel; e2e and packaging run one file at a time (JVMs,
+// containers).
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from 'node:test';
@@ -29,7 +30,8 @@ for (const suite of suites) {
   const files = testFiles(join('dist', 'test', suite));
   if (files.length === 0) continue;
   process.stdout.write(`\n== ${suite}: ${files.length} file(s)\n`);
-  const stream = run({ files, concurrency: suite === 'e2e' ? 1 : 2, timeout: suite === 'e2e' ? 30 * 60_000 : 120_000 });
+  const heavy = suite === 'e2e' || suite === 'packaging';
+  const stream = run({ files, concurrency: heavy ? 1 : 2, timeout: heavy ? 30 * 60_000 : 120_000 });
   stream.on('test:pass', (event) => {
     if (event.details?.type === 'suite') return;
     if (event.skip || event.todo) skipped += 1;

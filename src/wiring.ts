@@ -14,9 +14,12 @@ import { Recoverer } from './recovery/recoverer.js';
 import { createApp } from './server/app.js';
 import { CachedText } from './server/cached-text.js';
 import { startServer, type RunningServer } from './server/http-server.js';
+import type { WebConfig } from './server/web-config.js';
+import { createWebGuard } from './server/web-guard.js';
 import { jobKey } from './state/episodes.js';
 import { FileJobMemory } from './state/job-memory-file.js';
 import { WritableProbe } from './state/writable-probe.js';
+import { checkCredentials } from './webhook/auth.js';
 import { createWebhookRouter } from './webhook/router.js';
 
 export interface ServiceDeps {
@@ -25,6 +28,8 @@ export interface ServiceDeps {
   readonly version: string;
   /** Start with empty state when a state file is corrupt, instead of refusing to start. */
   readonly startEmpty?: boolean;
+  /** The loaded `--web.config.file`: TLS, client certificates and basic auth in front of every endpoint. */
+  readonly web?: WebConfig;
   /** Replace the Flink clients (tests). */
   readonly clients?: readonly FlinkApi[];
 }
@@ -95,7 +100,20 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   return {
     registry,
     async start() {
-      server = await startServer(app, config.listen, config.tls);
+      const web = deps.web;
+      server = await startServer(app, config.listen, {
+        ...(config.tls !== undefined ? { tls: config.tls } : {}),
+        ...(web !== undefined
+          ? {
+              web,
+              guard: createWebGuard({
+                web,
+                delegate: (req) => checkCredentials(req.headers.authorization, config.webhook),
+              }),
+              onRefusedClient: (reason, remote) => logger.warn({ reason, remote }, 'TLS client refused'),
+            }
+          : {}),
+      });
       await recoverer.start();
       ready = true;
       logger.info(

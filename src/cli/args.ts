@@ -12,8 +12,9 @@ export type Command =
       readonly listen?: string;
       readonly logLevel?: LogLevel;
       readonly startEmpty: boolean;
+      readonly webConfigFile?: string;
     }
-  | { readonly kind: 'check-config'; readonly config: string }
+  | { readonly kind: 'check-config'; readonly config: string; readonly webConfigFile?: string }
   | { readonly kind: 'version' }
   | { readonly kind: 'help' };
 
@@ -23,10 +24,13 @@ export type ParsedArgs =
 
 export const USAGE = `Usage:
   flink-guardian serve --config FILE [--listen HOST:PORT] [--log-level LEVEL] [--start-empty]
-  flink-guardian check-config --config FILE
+                       [--web.config.file FILE]
+  flink-guardian check-config --config FILE [--web.config.file FILE]
   flink-guardian --version
 
-  --start-empty   start with empty state when a state file is corrupt (it is moved aside, not overwritten)
+  --start-empty       start with empty state when a state file is corrupt (it is moved aside, not overwritten)
+  --web.config.file   TLS, client certificates and basic auth for every endpoint, in the format of
+                      Prometheus exporters (exporter-toolkit)
 `;
 
 /** Parses argv (without node and the script) into a command, or an error to print with the usage. */
@@ -42,6 +46,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         listen: { type: 'string' },
         'log-level': { type: 'string' },
         'start-empty': { type: 'boolean', default: false },
+        'web.config.file': { type: 'string' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -58,7 +63,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { ok: false, error: verb === undefined ? 'a command is needed' : `unknown command ${JSON.stringify(verb)}` };
   }
   if (values.config === undefined) return { ok: false, error: `${verb} needs --config FILE` };
-  if (verb === 'check-config') return { ok: true, command: { kind: 'check-config', config: values.config } };
+  const webConfigFile = values['web.config.file'];
+  const web = webConfigFile !== undefined ? { webConfigFile } : {};
+  if (verb === 'check-config') return { ok: true, command: { kind: 'check-config', config: values.config, ...web } };
   const level = values['log-level'];
   if (level !== undefined && !(LEVELS as readonly string[]).includes(level)) {
     return { ok: false, error: `--log-level must be one of ${LEVELS.join(', ')}` };
@@ -69,6 +76,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       kind: 'serve',
       config: values.config,
       startEmpty: values['start-empty'] === true,
+      ...web,
       ...(values.listen !== undefined ? { listen: values.listen } : {}),
       ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
     },

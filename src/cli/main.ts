@@ -2,8 +2,9 @@
 import { systemClock } from '../clock.js';
 import { readServeConfig, type ConfigOverrides } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { ConfigError, errorMessage, GuardianError } from '../errors.js';
+import { ConfigError, errorMessage, formatConfigIssues, GuardianError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { loadWebConfig, type WebConfig } from '../server/web-config.js';
 import { packageVersion } from '../version.js';
 import { buildService } from '../wiring.js';
 import { parseCommandLine, USAGE, type Command } from './args.js';
@@ -23,9 +24,28 @@ async function configOrReport(
   }
 }
 
-async function checkConfig(file: string): Promise<number> {
+type WebLoad = { readonly ok: true; readonly web?: WebConfig } | { readonly ok: false; readonly message: string };
+
+/** Loads `--web.config.file` when given; its TLS and the configuration file's `tls` cannot both be set. */
+async function webConfig(file: string | undefined, configTls: boolean): Promise<WebLoad> {
+  if (file === undefined) return { ok: true };
+  const result = await loadWebConfig(file);
+  if (!result.ok) return { ok: false, message: formatConfigIssues(file, result.issues) };
+  if (result.web.tls !== undefined && configTls) {
+    const issue = { path: 'tls_server_config', message: 'the configuration file sets tls as well: keep one of them' };
+    return { ok: false, message: formatConfigIssues(file, [issue]) };
+  }
+  return { ok: true, web: result.web };
+}
+
+async function checkConfig(file: string, webConfigFile: string | undefined): Promise<number> {
   const config = await configOrReport(file, '');
   if (config === undefined) return 1;
+  const web = await webConfig(webConfigFile, config.tls !== undefined);
+  if (!web.ok) {
+    process.stderr.write(`${web.message}\n`);
+    return 1;
+  }
   const { clusters, jobs } = config;
   process.stdout.write(
     `${file}: OK (${clusters.length} cluster${clusters.length === 1 ? '' : 's'}, ` +
@@ -45,6 +65,11 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
     overrides,
   );
   if (config === undefined) return 1;
+  const web = await webConfig(command.webConfigFile, config.tls !== undefined);
+  if (!web.ok) {
+    process.stderr.write(`flink-guardian: refusing to start, the web configuration is invalid.\n${web.message}\n`);
+    return 1;
+  }
   const logger = createLogger(config.logLevel);
   let service;
   try {
@@ -53,6 +78,7 @@ async function serve(command: Extract<Command, { kind: 'serve' }>): Promise<numb
       clock: systemClock,
       version: packageVersion(),
       startEmpty: command.startEmpty,
+      ...(web.web !== undefined ? { web: web.web } : {}),
     });
     await service.start();
   } catch (err) {
@@ -96,7 +122,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`flink-guardian ${packageVersion()}\n`);
       return 0;
     case 'check-config':
-      return checkConfig(command.config);
+      return checkConfig(command.config, command.webConfigFile);
     case 'serve':
       return serve(command);
   }

@@ -150,7 +150,7 @@ describe('flink-guardian command', () => {
     const example = await readFile('examples/config.yaml', 'utf8');
     const withJob = example
       .replace('jobs: []\n', 'jobs:\n')
-      .replace(/^# {2}(- cluster|  )/gm, '  $1')
+      .replace(/^# {2}(- cluster| {2})/gm, '  $1')
       .replace('/opt/jobs/orders.jar', jar)
       .replace('stateDir: ../data', 'stateDir: state');
     await writeFile(file, withJob);
