@@ -60,8 +60,6 @@ function isoOf(line: GuardianLogLine): number {
   return ms(line.time);
 }
 
-const interval = process.env.E2E_PROMETHEUS_INTERVAL;
-
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: recovery end to end`, { timeout: 15 * 60_000 }, () => {
     let stack: Stack | undefined;
@@ -79,8 +77,6 @@ for (const version of flinkVersions()) {
         // behind (scrape interval plus Flink's cache of checkpoint statistics).
         jobArgs: { [JOBS.jm]: { checkpointIntervalMs: 5000 } },
         alertmanagers: 2,
-        // E2E_PROMETHEUS_INTERVAL=5s measures scenario 1 with the shipped prometheus.yml intervals instead of 1s.
-        ...(interval !== undefined ? { scrapeInterval: interval, evaluationInterval: interval } : {}),
         restartAttempts: RESTART_ATTEMPTS,
         slots: 4,
         recovery: { maxAttempts: MAX_ATTEMPTS, cooldown: '2s', resetAfter: '15s', verifyTimeout: '45s' },

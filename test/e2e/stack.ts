@@ -2,11 +2,12 @@
  * The whole loop on real systems, for the recovery scenarios and `npm run demo`: a Flink session cluster, the
  * project's own Prometheus configuration and rules, the project's Alertmanager configuration (one replica or a
  * gossiping pair), and flink-guardian built from this tree (`bin/flink-guardian.js serve`). Only the lines the
- * project's configs mark `# e2e: ...` are rewritten, in copies under the run folder.
+ * project's configs mark `# e2e: ...` are rewritten, in copies under the run folder: in prometheus.yml the
+ * addresses only, so every interval is the shipped one and Prometheus' global ones are its defaults.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import {
   TEST_JOB_ENTRY_CLASS,
   freePort,
@@ -28,9 +29,11 @@ import {
   type RunningServer,
 } from './harness/index.js';
 
-/** The intervals the harness shortens, kept with every time-to-recover measurement. */
+/** The intervals a stack runs with (read from the files it runs), kept with every time-to-recover measurement. */
 export interface StackIntervals {
+  /** The flink-guardian scrape job's own. */
   readonly scrape_interval: string;
+  /** The flink-guardian-recovery rule group's own. */
   readonly evaluation_interval: string;
   readonly scrape_timeout: string;
   /** FlinkJobFailed's `for:` (from the unchanged rule file). */
@@ -56,8 +59,13 @@ export interface StackOptions {
   readonly slots?: number;
   /** The guardian's `recovery:` section (durations as strings). */
   readonly recovery?: Readonly<Record<string, string | number | boolean>>;
-  readonly scrapeInterval?: string;
-  readonly evaluationInterval?: string;
+  /**
+   * Alertmanager and Prometheus exactly as shipped: Alertmanager's group_interval/repeat_interval unchanged and
+   * Prometheus without flags beyond its addresses. By default the stack shortens the repeats (scenarios that
+   * wait for a redelivery) and Prometheus' alert resend delay (an alert firing before the notifier found the
+   * Alertmanagers); group_wait and every Prometheus interval are the shipped ones either way.
+   */
+  readonly asShipped?: boolean;
   /** Called with a line per started component (diagnostics). */
   readonly onStep?: (message: string) => void;
   /** flink-guardian replicas, each with its own port and stateDir, both receivers of the webhook (default 1). */
@@ -292,20 +300,14 @@ function setValue(line: string, value: string): string {
   return line.replace(/^(\s*(?:- )?[a-z_]+:\s*)\S+/, `$1${value}`);
 }
 
-/** prometheus/prometheus.yml with shortened intervals and run-time addresses; rules/ copied beside it, unchanged. */
+/** prometheus/prometheus.yml with run-time addresses and nothing else changed; rules/ copied beside it, unchanged. */
 export function writeProjectPrometheusConfig(opts: {
   dir: string;
-  scrapeInterval: string;
-  evaluationInterval: string;
-  scrapeTimeout: string;
   alertmanagers: readonly string[];
   guardian: string;
 }): string {
   const root = repoRoot();
   let lines = readFileSync(join(root, 'prometheus', 'prometheus.yml'), 'utf8').split('\n');
-  lines = rewriteLine(lines, /^\s*scrape_interval:/, (l) => setValue(l, opts.scrapeInterval));
-  lines = rewriteLine(lines, /^\s*evaluation_interval:/, (l) => setValue(l, opts.evaluationInterval));
-  lines = rewriteLine(lines, /^\s*scrape_timeout:/, (l) => setValue(l, opts.scrapeTimeout));
   // The one Alertmanager target line becomes one line per replica.
   lines = rewriteLine(lines, /127\.0\.0\.1:9093/, (l) => opts.alertmanagers.map((a) => l.replace('127.0.0.1:9093', a)));
   lines = rewriteLine(lines, /127\.0\.0\.1:9813/, (l) => l.replace('127.0.0.1:9813', opts.guardian));
@@ -316,9 +318,34 @@ export function writeProjectPrometheusConfig(opts: {
   return file;
 }
 
+/** The intervals that decide how fast a recovery starts, read from the configuration files a stack runs. */
+export function intervalsOf(prometheusConfig: string, alertmanagerConfig: string): StackIntervals {
+  const prom = parse(readFileSync(prometheusConfig, 'utf8')) as {
+    scrape_configs: { job_name: string; scrape_interval?: string; scrape_timeout?: string }[];
+  };
+  const job = prom.scrape_configs.find((j) => j.job_name === 'flink-guardian');
+  const rules = parse(readFileSync(join(repoRoot(), 'prometheus', 'rules', 'flink-guardian-recovery.yml'), 'utf8')) as {
+    groups: { name: string; interval?: string }[];
+  };
+  const am = parse(readFileSync(alertmanagerConfig, 'utf8')) as {
+    route: { routes: { receiver: string; group_wait?: string; group_interval?: string; repeat_interval?: string }[] };
+  };
+  const route = am.route.routes.find((r) => r.receiver === 'flink-guardian');
+  const unset = 'unset (global)';
+  return {
+    scrape_interval: job?.scrape_interval ?? unset,
+    evaluation_interval: rules.groups.find((g) => g.name === 'flink-guardian-recovery')?.interval ?? unset,
+    scrape_timeout: job?.scrape_timeout ?? unset,
+    for: ruleFor('FlinkJobFailed'),
+    group_wait: route?.group_wait ?? unset,
+    group_interval: route?.group_interval ?? unset,
+    repeat_interval: route?.repeat_interval ?? unset,
+  };
+}
+
 /**
- * alertmanager/alertmanager.yml with shortened group_wait/group_interval/repeat_interval (per route, found by
- * the `receiver:` line that opens it) and the webhook URL and token file rewritten.
+ * alertmanager/alertmanager.yml with the webhook URL and token file rewritten and, where `timings` names a
+ * route (found by the `receiver:` line that opens it), shortened group_interval/repeat_interval.
  */
 export function writeProjectAlertmanagerConfig(opts: {
   dir: string;
@@ -326,7 +353,7 @@ export function writeProjectAlertmanagerConfig(opts: {
   /** More replicas of the receiver: its webhook_configs entry repeated with these URLs. */
   moreWebhookUrls?: readonly string[];
   tokenFile: string;
-  timings: Readonly<Record<string, { group_wait: string; group_interval: string; repeat_interval: string }>>;
+  timings: Readonly<Record<string, { group_interval: string; repeat_interval: string }>>;
 }): string {
   const root = repoRoot();
   const lines = readFileSync(join(root, 'alertmanager', 'alertmanager.yml'), 'utf8').split('\n');
@@ -336,8 +363,7 @@ export function writeProjectAlertmanagerConfig(opts: {
     const r = /^\s*(?:- )?receiver:\s*(\S+)/.exec(line);
     if (r?.[1] !== undefined) receiver = r[1];
     if (!line.includes('# e2e:')) return line;
-    const key = /^\s*(group_wait|group_interval|repeat_interval):/.exec(line)?.[1] as
-      | 'group_wait'
+    const key = /^\s*(group_interval|repeat_interval):/.exec(line)?.[1] as
       | 'group_interval'
       | 'repeat_interval'
       | undefined;
@@ -357,7 +383,7 @@ export function writeProjectAlertmanagerConfig(opts: {
     }
     return line;
   });
-  for (const must of ['url', 'credentials_file', 'flink-guardian.group_wait']) {
+  for (const must of ['url', 'credentials_file']) {
     if (!seen.has(must)) throw new Error(`alertmanager.yml: no marked line for ${must}`);
   }
   mkdirSync(opts.dir, { recursive: true });
@@ -386,11 +412,11 @@ export function ruleFor(alertname: string): string {
   return match?.[1] ?? 'unknown';
 }
 
-const AM_TIMINGS = {
-  // the route that matters: flink_recovery="auto" to flink-guardian (group_wait 1s is the project's own value)
-  'flink-guardian': { group_wait: '1s', group_interval: '2s', repeat_interval: '20s' },
-  'team-chat': { group_wait: '1s', group_interval: '5s', repeat_interval: '1m' },
-  'oncall-page': { group_wait: '5s', group_interval: '5s', repeat_interval: '1m' },
+/** Shorter repeats for scenarios that wait for a redelivery; every group_wait stays the shipped one. */
+const AM_REPEATS = {
+  'flink-guardian': { group_interval: '2s', repeat_interval: '20s' },
+  'team-chat': { group_interval: '5s', repeat_interval: '1m' },
+  'oncall-page': { group_interval: '5s', repeat_interval: '1m' },
 };
 
 /** Starts Flink, flink-guardian, Alertmanager(s) and Prometheus; stops what started when a step fails. */
@@ -399,8 +425,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = options.dir;
   mkdirSync(dir, { recursive: true });
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
-  const scrapeInterval = options.scrapeInterval ?? '1s';
-  const evaluationInterval = options.evaluationInterval ?? '1s';
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -512,7 +536,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       webhookUrl: `${guardian.url}/alertmanager`,
       moreWebhookUrls: guardians.slice(1).map((g) => `${g.url}/alertmanager`),
       tokenFile,
-      timings: AM_TIMINGS,
+      timings: options.asShipped === true ? {} : AM_REPEATS,
     });
     const alertmanagers: RunningAlertmanager[] = [];
     if (amCount === 2) {
@@ -552,12 +576,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
     step(`Alertmanager x${alertmanagers.length}: ${alertmanagers.map((a) => a.url).join(', ')}`);
 
-    const scrapeTimeout = scrapeInterval;
     const promConfig = writeProjectPrometheusConfig({
       dir: join(dir, 'prometheus'),
-      scrapeInterval,
-      evaluationInterval,
-      scrapeTimeout,
       alertmanagers: alertmanagers.map((a) => `127.0.0.1:${a.port}`),
       guardian: guardian.url.replace('http://', ''),
     });
@@ -566,7 +586,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const prometheus = await startPrometheus({
       configFile: promConfig,
       dir: join(dir, 'prometheus'),
-      extraArgs: ['--rules.alert.resend-delay=2s'],
+      extraArgs: options.asShipped === true ? [] : ['--rules.alert.resend-delay=2s'],
     });
     stops.push(prometheus.stop);
     step(`Prometheus at ${prometheus.url}`);
@@ -578,7 +598,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return body.data;
     };
 
-    const amTiming = AM_TIMINGS['flink-guardian'];
     const stack: Stack = {
       version: options.version,
       dir,
@@ -588,15 +607,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       guardian,
       guardians,
       jarId,
-      intervals: {
-        scrape_interval: scrapeInterval,
-        evaluation_interval: evaluationInterval,
-        scrape_timeout: scrapeTimeout,
-        for: ruleFor('FlinkJobFailed'),
-        group_wait: amTiming.group_wait,
-        group_interval: amTiming.group_interval,
-        repeat_interval: amTiming.repeat_interval,
-      },
+      intervals: intervalsOf(promConfig, amConfig),
       job(name) {
         const j = jobs.get(name);
         if (j === undefined) throw new Error(`no catalog job ${name}`);

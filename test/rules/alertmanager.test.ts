@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CONTRACT_ALERTS, RECOVERY_ALERTS } from './metric-names.js';
-import { alertNames, explain, loadRules, requireTool, run } from './tools.js';
+import { AMTOOLS, type ToolVersion, alertNames, explain, loadRules, run } from './tools.js';
 
 const CONFIG = 'alertmanager/alertmanager.yml';
 const WEBHOOK = 'flink-guardian';
 
 /** Asserts the receivers a label set is routed to, with amtool's own verification. */
-async function routesTo(labels: Record<string, string>, receivers: string[]): Promise<void> {
-  const amtool = requireTool('amtool');
+async function routesTo(tool: ToolVersion, labels: Record<string, string>, receivers: string[]): Promise<void> {
+  const amtool = tool.path();
   const args = ['config', 'routes', 'test', `--config.file=${CONFIG}`, `--verify.receivers=${receivers.join(',')}`];
   for (const [k, v] of Object.entries(labels)) args.push(`${k}=${v}`);
   const result = await run(amtool, args);
@@ -23,50 +23,56 @@ async function routesTo(labels: Record<string, string>, receivers: string[]): Pr
   assert.equal(result.stdout.trim(), receivers.join(','));
 }
 
-describe('alertmanager configuration (amtool)', () => {
-  it('amtool check-config accepts it', async () => {
-    const amtool = requireTool('amtool');
-    const result = await run(amtool, ['check-config', CONFIG]);
-    assert.equal(result.code, 0, explain('amtool check-config failed', result));
-  });
+// Routing is checked with Alertmanager 0.25's amtool and a current one: the file must mean the same to both.
+for (const tool of AMTOOLS) {
+  describe(`alertmanager routing (${tool.label})`, () => {
+    it('amtool check-config accepts it', async () => {
+      const result = await run(tool.path(), ['check-config', CONFIG]);
+      assert.equal(result.code, 0, explain('amtool check-config failed', result));
+    });
 
-  for (const alertname of RECOVERY_ALERTS) {
-    it(`${alertname} reaches the flink-guardian webhook and the on-call people`, async () => {
-      await routesTo({ alertname, cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' }, [
-        WEBHOOK,
+    for (const alertname of RECOVERY_ALERTS) {
+      it(`${alertname} reaches the flink-guardian webhook and the on-call people`, async () => {
+        await routesTo(
+          tool,
+          { alertname, cluster: 'prod', job_name: 'orders', severity: 'critical', flink_recovery: 'auto' },
+          [WEBHOOK, 'oncall-page'],
+        );
+      });
+    }
+
+    it('every other alert reaches people only, by its severity', async () => {
+      const rules = loadRules();
+      for (const alertname of alertNames(rules).filter((a) => !(RECOVERY_ALERTS as readonly string[]).includes(a))) {
+        for (const rule of rules.filter((r) => r.alert === alertname)) {
+          const severity = rule.labels?.severity ?? '';
+          const receiver = severity === 'critical' ? 'oncall-page' : 'oncall-ticket';
+          await routesTo(tool, { alertname, cluster: 'prod', job_name: 'orders', ...rule.labels }, [receiver]);
+        }
+      }
+    });
+
+    it('an alert without flink_recovery="auto" never reaches the webhook, whatever else it carries', async () => {
+      await routesTo(tool, { alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical' }, [
         'oncall-page',
       ]);
+      await routesTo(
+        tool,
+        {
+          alertname: 'FlinkJobFailed',
+          cluster: 'prod',
+          job_name: 'orders',
+          severity: 'critical',
+          flink_recovery: 'manual',
+        },
+        ['oncall-page'],
+      );
+      await routesTo(tool, { alertname: 'SomethingElse' }, ['team-chat']);
     });
-  }
-
-  it('every other alert reaches people only, by its severity', async () => {
-    const rules = loadRules();
-    for (const alertname of alertNames(rules).filter((a) => !(RECOVERY_ALERTS as readonly string[]).includes(a))) {
-      for (const rule of rules.filter((r) => r.alert === alertname)) {
-        const severity = rule.labels?.severity ?? '';
-        const receiver = severity === 'critical' ? 'oncall-page' : 'oncall-ticket';
-        await routesTo({ alertname, cluster: 'prod', job_name: 'orders', ...rule.labels }, [receiver]);
-      }
-    }
   });
+}
 
-  it('an alert without flink_recovery="auto" never reaches the webhook, whatever else it carries', async () => {
-    await routesTo({ alertname: 'FlinkJobFailed', cluster: 'prod', job_name: 'orders', severity: 'critical' }, [
-      'oncall-page',
-    ]);
-    await routesTo(
-      {
-        alertname: 'FlinkJobFailed',
-        cluster: 'prod',
-        job_name: 'orders',
-        severity: 'critical',
-        flink_recovery: 'manual',
-      },
-      ['oncall-page'],
-    );
-    await routesTo({ alertname: 'SomethingElse' }, ['team-chat']);
-  });
-
+describe('alertmanager configuration', () => {
   it('the webhook route groups per job, starts fast and sends resolved notifications with credentials', () => {
     const doc = parse(readFileSync(CONFIG, 'utf8')) as {
       route: {
@@ -114,12 +120,14 @@ describe('alertmanager configuration (amtool)', () => {
         assert.match(line, /# e2e: may shorten$/, line);
       if (/^\s*-?\s*(url|credentials_file):/.test(line)) assert.match(line, /# e2e: rewrite$/, line);
     }
-    const prom = readFileSync('prometheus/prometheus.yml', 'utf8').split('\n');
-    for (const key of ['scrape_interval', 'evaluation_interval']) {
-      const found = prom.filter((l) => new RegExp(`^\\s*${key}:`).test(l));
-      assert.equal(found.length, 1, `prometheus.yml: exactly one ${key}`);
-      assert.match(found[0]!, /# e2e: may shorten$/);
-    }
+    // In prometheus.yml a harness rewrites addresses only: the intervals it runs with are the shipped ones.
+    const marked = readFileSync('prometheus/prometheus.yml', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('# e2e:'));
+    assert.deepEqual(
+      marked.map((l) => l.trim()),
+      ['- 127.0.0.1:9093 # e2e: address', '- 127.0.0.1:9813 # e2e: address'],
+    );
   });
 
   it('knows every contract alert (sanity of the shared list)', () => {

@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { metricNames } from './promql.js';
 import { selectableMetricNames } from './metric-names.js';
-import { DASHBOARDS_DIR, explain, filesIn, hasTool, loadRules, recordedNames, requireTool, run } from './tools.js';
+import {
+  DASHBOARDS_DIR,
+  PROMTOOLS,
+  explain,
+  filesIn,
+  hasTool,
+  loadRules,
+  recordedNames,
+  requireTool,
+  run,
+} from './tools.js';
 
 type Json = Record<string, unknown>;
 type Panel = Json & {
@@ -161,26 +171,28 @@ describe('grafana dashboards', () => {
     });
   }
 
-  it('every dashboard expression parses (promtool check rules on a generated rule file)', async () => {
-    const promtool = requireTool('promtool');
-    const rules = files.flatMap(({ file, dash }) =>
-      expressions(dash).map(({ where, expr }, i) => ({
-        record: `grafana_check:${file.replace(/\W/g, '_')}:${i}`,
-        expr: substituteVariables(expr),
-        labels: { where },
-      })),
-    );
-    assert.ok(rules.length > 20);
-    const dir = mkdtempSync(join(tmpdir(), 'fg-grafana-'));
-    try {
-      const path = join(dir, 'dashboards.rules.yml');
-      writeFileSync(path, stringify({ groups: [{ name: 'dashboard-expressions', rules }] }));
-      const result = await run(promtool, ['check', 'rules', path]);
-      assert.equal(result.code, 0, explain('a dashboard expression does not parse', result));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const tool of PROMTOOLS) {
+    it(`every dashboard expression parses (${tool.label} check rules on a generated rule file)`, async () => {
+      const promtool = tool.path();
+      const rules = files.flatMap(({ file, dash }) =>
+        expressions(dash).map(({ where, expr }, i) => ({
+          record: `grafana_check:${file.replace(/\W/g, '_')}:${i}`,
+          expr: substituteVariables(expr),
+          labels: { where },
+        })),
+      );
+      assert.ok(rules.length > 20);
+      const dir = mkdtempSync(join(tmpdir(), 'fg-grafana-'));
+      try {
+        const path = join(dir, 'dashboards.rules.yml');
+        writeFileSync(path, stringify({ groups: [{ name: 'dashboard-expressions', rules }] }));
+        const result = await run(promtool, ['check', 'rules', path]);
+        assert.equal(result.code, 0, explain('a dashboard expression does not parse', result));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it(
     "Grafana's dashboard-linter passes, when it is installed",
@@ -207,8 +219,11 @@ describe('grafana provisioning', () => {
     assert.equal(doc.apiVersion, 1);
     const ds = doc.datasources[0]!;
     assert.equal(ds.type, 'prometheus');
-    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as { global: { scrape_interval: string } };
-    assert.equal((ds.jsonData as Json).timeInterval, prom.global.scrape_interval);
+    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as {
+      scrape_configs: { job_name: string; scrape_interval?: string }[];
+    };
+    const job = prom.scrape_configs.find((j) => j.job_name === 'flink-guardian');
+    assert.equal((ds.jsonData as Json).timeInterval, job?.scrape_interval);
   });
 
   it('provisions the dashboards from files', () => {

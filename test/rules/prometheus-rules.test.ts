@@ -5,47 +5,71 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CONTRACT_ALERTS, RECOVERY_ALERTS } from './metric-names.js';
-import { PROMTOOL_TESTS_DIR, RULES_DIR, alertNames, explain, filesIn, loadRules, requireTool, run } from './tools.js';
+import {
+  PROMTOOLS,
+  PROMTOOL_TESTS_DIR,
+  RULES_DIR,
+  type RuleGroup,
+  alertNames,
+  explain,
+  filesIn,
+  loadRules,
+  run,
+} from './tools.js';
 
 const RUNBOOK = 'docs/runbook.md';
 const RUNBOOK_URL = 'https://github.com/flink-guardian/flink-guardian/blob/main/docs/runbook.md#';
 
-describe('prometheus rules and configuration (promtool)', () => {
-  it('promtool check rules accepts every rule file', async () => {
-    const promtool = requireTool('promtool');
-    const files = filesIn(RULES_DIR, '.yml', '.yaml');
-    assert.ok(files.length > 0, `no rule files in ${RULES_DIR}`);
-    const result = await run(promtool, ['check', 'rules', ...files]);
-    assert.equal(result.code, 0, explain('promtool check rules failed', result));
+// Every check runs with both promtools: Prometheus 3's range selectors are left-open, so a window can hold one
+// sample fewer than on Prometheus 2, and the rules and their tests must give the same alerts on both.
+for (const tool of PROMTOOLS) {
+  describe(`prometheus rules and configuration (${tool.label})`, () => {
+    it('promtool check rules accepts every rule file', async () => {
+      const files = filesIn(RULES_DIR, '.yml', '.yaml');
+      assert.ok(files.length > 0, `no rule files in ${RULES_DIR}`);
+      const result = await run(tool.path(), ['check', 'rules', ...files]);
+      assert.equal(result.code, 0, explain('promtool check rules failed', result));
+    });
+
+    it('promtool check config accepts prometheus/prometheus.yml and finds the rule files', async () => {
+      const result = await run(tool.path(), ['check', 'config', 'prometheus/prometheus.yml']);
+      assert.equal(result.code, 0, explain('promtool check config failed', result));
+      const output = result.stdout + result.stderr;
+      for (const file of filesIn(RULES_DIR, '.yml')) {
+        assert.match(
+          output,
+          new RegExp(`Checking prometheus/${file.slice('prometheus/'.length)}`),
+          `rule file ${file} not loaded by the config`,
+        );
+      }
+    });
   });
 
-  it('promtool check config accepts prometheus/prometheus.yml and finds the rule files', async () => {
-    const promtool = requireTool('promtool');
-    const result = await run(promtool, ['check', 'config', 'prometheus/prometheus.yml']);
-    assert.equal(result.code, 0, explain('promtool check config failed', result));
-    const output = result.stdout + result.stderr;
-    for (const file of filesIn(RULES_DIR, '.yml')) {
-      assert.match(
-        output,
-        new RegExp(`Checking prometheus/${file.slice('prometheus/'.length)}`),
-        `rule file ${file} not loaded by the config`,
-      );
+  // One promtool run per file, in parallel: the SLO file alone evaluates hours of series.
+  describe(`promtool test rules (${tool.label})`, { concurrency: true }, () => {
+    const files = filesIn(PROMTOOL_TESTS_DIR, '.yml', '.yaml');
+    it('has unit test files', () => assert.ok(files.length > 0, `no promtool tests in ${PROMTOOL_TESTS_DIR}`));
+    for (const file of files) {
+      it(`passes ${file}`, { timeout: 120_000 }, async () => {
+        const result = await run(tool.path(), ['test', 'rules', file], 110_000);
+        assert.equal(result.code, 0, explain(`promtool test rules ${file} failed`, result));
+      });
     }
   });
-});
+}
 
-// One promtool run per file, in parallel: the SLO file alone evaluates hours of series.
-describe('promtool test rules', { concurrency: true }, () => {
-  const files = filesIn(PROMTOOL_TESTS_DIR, '.yml', '.yaml');
-  it('has unit test files', () => assert.ok(files.length > 0, `no promtool tests in ${PROMTOOL_TESTS_DIR}`));
-  for (const file of files) {
-    it(`passes ${file}`, { timeout: 120_000 }, async () => {
-      const promtool = requireTool('promtool');
-      const result = await run(promtool, ['test', 'rules', file], 110_000);
-      assert.equal(result.code, 0, explain(`promtool test rules ${file} failed`, result));
-    });
-  }
-});
+/** A Prometheus duration in seconds (the units the rules use). */
+function seconds(d: string): number {
+  let total = 0;
+  for (const [, n, u] of d.matchAll(/(\d+)(ms|s|m|h)/g))
+    total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[u as 'ms' | 's' | 'm' | 'h'];
+  return total;
+}
+
+type PrometheusConfig = {
+  global?: { scrape_interval?: string; evaluation_interval?: string; scrape_timeout?: string };
+  scrape_configs: { job_name: string; scrape_interval?: string; scrape_timeout?: string }[];
+};
 
 type PromtoolTestFile = {
   rule_files: string[];
@@ -130,12 +154,6 @@ describe('coverage of the alerts', () => {
   });
 
   it('the recovery alerts wait at most 15s and watch only FAILED (never CANCELED/FINISHED)', () => {
-    const seconds = (d: string): number => {
-      let total = 0;
-      for (const [, n, u] of d.matchAll(/(\d+)(ms|s|m|h)/g))
-        total += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[u as 'ms' | 's' | 'm' | 'h'];
-      return total;
-    };
     for (const name of RECOVERY_ALERTS) {
       const rule = rules.find((r) => r.alert === name);
       assert.ok(rule, name);
@@ -143,6 +161,34 @@ describe('coverage of the alerts', () => {
       assert.doesNotMatch(rule.expr, /CANCELED|FINISHED|SUSPENDED/, `${name} must not select deliberate stops`);
     }
     assert.match(rules.find((r) => r.alert === 'FlinkJobFailed')!.expr, /state="FAILED"/);
+  });
+
+  it('sets every interval on its own job and groups, leaving the global ones at their defaults', () => {
+    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as PrometheusConfig;
+    for (const key of ['scrape_interval', 'evaluation_interval', 'scrape_timeout'] as const)
+      assert.equal(prom.global?.[key], undefined, `prometheus.yml: global.${key} must stay the user's`);
+    const job = prom.scrape_configs.find((j) => j.job_name === 'flink-guardian');
+    assert.ok(job?.scrape_interval !== undefined && job.scrape_timeout !== undefined, 'the job sets both');
+    assert.ok(seconds(job.scrape_timeout) < seconds(job.scrape_interval), 'scrape_timeout below scrape_interval');
+    for (const file of filesIn(RULES_DIR, '.yml')) {
+      const doc = parse(readFileSync(file, 'utf8')) as { groups: RuleGroup[] };
+      for (const group of doc.groups)
+        assert.ok(group.interval !== undefined, `${file}: group ${group.name} needs its own interval`);
+    }
+  });
+
+  it('the shipped settings start a recovery within 7s of FAILED at worst, leaving Flink 3s of the 10s p90', () => {
+    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as PrometheusConfig;
+    const scrape = seconds(prom.scrape_configs.find((j) => j.job_name === 'flink-guardian')?.scrape_interval ?? '1m');
+    const doc = parse(readFileSync(`${RULES_DIR}/flink-guardian-recovery.yml`, 'utf8')) as { groups: RuleGroup[] };
+    const evaluation = seconds(doc.groups[0]?.interval ?? '1m');
+    const hold = seconds(rules.find((r) => r.alert === 'FlinkJobFailed')?.for ?? '0s');
+    const am = parse(readFileSync('alertmanager/alertmanager.yml', 'utf8')) as {
+      route: { routes: { receiver: string; group_wait?: string }[] };
+    };
+    const groupWait = seconds(am.route.routes.find((r) => r.receiver === 'flink-guardian')?.group_wait ?? '30s');
+    const worst = scrape + evaluation + hold + groupWait;
+    assert.ok(worst <= 7, `scrape ${scrape}s + evaluation ${evaluation}s + for ${hold}s + group_wait ${groupWait}s`);
   });
 
   it('every alert has a severity, a summary, a description and a runbook_url to an existing runbook section', () => {

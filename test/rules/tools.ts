@@ -1,6 +1,7 @@
 /** Helpers shared by the rules suite: the real promtool/amtool binaries, and the repository's rule files. */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -29,6 +30,41 @@ export function requireTool(name: string): string {
       `'${pkg}' package (apt-get install -y ${pkg}), as .ci/run does.`,
   );
 }
+
+/** Where scripts/provision-tools.sh puts the pinned Go builds of the current tools. */
+export const PROVISIONED_BIN = join(
+  process.env.FLINK_GUARDIAN_TOOLS ?? join(homedir(), '.cache', 'flink-guardian', 'tools'),
+  'bin',
+);
+
+/** A tool built by scripts/provision-tools.sh, or an error that says how to build it (tests fail, never skip). */
+export function requireProvisionedTool(name: 'promtool3' | 'amtool-current' | 'sloth'): string {
+  const candidate = join(PROVISIONED_BIN, name);
+  try {
+    accessSync(candidate, constants.X_OK);
+    return candidate;
+  } catch {
+    throw new Error(
+      `${candidate} is missing. The rules suite checks with the current tools too and fails without them: ` +
+        `run scripts/provision-tools.sh ${name} (needs Go; FLINK_GUARDIAN_TOOLS moves the folder), as .ci/run does.`,
+    );
+  }
+}
+
+/** One of the two versions of a tool every check runs with: Debian's older build and a current one. */
+export type ToolVersion = { label: string; path: () => string };
+
+/** promtool of Prometheus 2 (Debian, closed range selectors) and of Prometheus 3 (left-open ranges). */
+export const PROMTOOLS: readonly ToolVersion[] = [
+  { label: 'promtool 2 (Debian)', path: () => requireTool('promtool') },
+  { label: 'promtool 3', path: () => requireProvisionedTool('promtool3') },
+];
+
+/** amtool of Alertmanager 0.25 (Debian) and of a current Alertmanager. */
+export const AMTOOLS: readonly ToolVersion[] = [
+  { label: 'amtool 0.25 (Debian)', path: () => requireTool('amtool') },
+  { label: 'amtool current', path: () => requireProvisionedTool('amtool-current') },
+];
 
 /** Whether a binary is on PATH (for optional tools only). */
 export function hasTool(name: string): boolean {
