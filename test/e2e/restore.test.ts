@@ -24,6 +24,7 @@ import {
   waitForJobState,
 } from './harness/index.js';
 import { runningTimestamp, sampleSum } from './scenarios.js';
+import { parseDuration } from '../../src/config/duration.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianLogLine, type Stack } from './stack.js';
 import { ScenarioRun, alertOf, assertResumedFrom, failForGood, mentions, startJob, waitEpisode } from './steps.js';
 
@@ -35,8 +36,6 @@ const ALERT_WINDOW_MS = 22_000;
 /** The test job's exception when its failure switch fires, as Flink reports it. */
 const ROOT_EXCEPTION = 'IllegalStateException';
 const ROOT_MESSAGE = 'failure switch';
-/** Prometheus' scrape interval in this stack (startStack's default). */
-const SCRAPE_INTERVAL_MS = 1000;
 
 const JOBS = {
   fallback: 'f1-newest-checkpoint-deleted',
@@ -138,6 +137,8 @@ for (const version of flinkVersions()) {
         const name = JOBS.fallback;
         const id0 = await startJob(s, name);
         await waitFor(() => completedOnDisk(s, id0).length >= 2, 60_000, { what: 'two retained checkpoints' });
+        // Down while the newest checkpoint goes: with FlinkJobFailed `for: 0s` it acts within a scrape otherwise.
+        await s.guardian.stop();
         await failForGood(s, name, id0, FAILS_TO_END_FAILED);
         // Flink names the newest retained checkpoint as the failed instance's latest (its statistics are cached
         // for a few seconds): the recovery knows of it, then finds it gone.
@@ -154,6 +155,7 @@ for (const version of flinkVersions()) {
         const next = completedOnDisk(s, id0)[0];
         assert.ok(next !== undefined, 'an older retained checkpoint is left');
         t.diagnostic(`deleted chk-${newest.id} (${newest.path}); next newest chk-${next.id}`);
+        await s.guardian.start();
 
         const episode = await waitEpisode(s.guardian, name, 'an attempt RUNNING', (e) =>
           e.attempts.some((a) => a.runningAt !== undefined),
@@ -203,11 +205,13 @@ for (const version of flinkVersions()) {
       async (s, t) => {
         const name = JOBS.lost;
         const id0 = await startJob(s, name);
+        await s.guardian.stop();
         await failForGood(s, name, id0, FAILS_TO_END_FAILED);
         // Every retained checkpoint of the job name, including those of its first deployment.
         const ids = (await jobsOverview(s.flink.restUrl)).filter((j) => j.name === name).map((j) => j.jid);
         for (const id of ids) rmSync(join(s.flink.checkpointDir, id), { recursive: true, force: true });
         t.diagnostic(`deleted the checkpoints of ${ids.join(', ')}`);
+        await s.guardian.start();
 
         const episode = await waitEpisode(s.guardian, name, 'the episode to end', (e) => e.status !== 'open');
         assert.equal(episode.status, 'exhausted', JSON.stringify(episode));
@@ -242,7 +246,9 @@ for (const version of flinkVersions()) {
       async (s, t) => {
         const name = JOBS.vanished;
         const id0 = await startJob(s, name);
-        // The exporter has seen it RUNNING (Prometheus scrapes the guardian every second).
+        const scrapeMs = parseDuration(s.intervals.scrape_interval);
+        assert.ok(scrapeMs !== undefined, `the guardian's scrape interval: ${s.intervals.scrape_interval}`);
+        // The exporter has seen it RUNNING.
         await waitFor(async () => (await s.query(`flink_job_up{job_name="${name}"} == 1`)).length === 1, 30_000, {
           what: 'Prometheus to see the job up',
         });
@@ -290,7 +296,7 @@ for (const version of flinkVersions()) {
         assert.equal(fieldOf(episode, ['failureTimeSource', 'failure_time_source']), 'last_seen', 'the API');
         assert.ok(seconds >= gone - 0.25, `seconds_since_failure ${seconds} covers the ${gone.toFixed(1)} s gone`);
         assert.ok(
-          seconds <= gone + SCRAPE_INTERVAL_MS / 1000 + 3,
+          seconds <= gone + scrapeMs / 1000 + 3,
           `seconds_since_failure ${seconds}: at most a scrape interval (plus noticing RUNNING) over ${gone}`,
         );
         const after = await waitFor(
