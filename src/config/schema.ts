@@ -82,6 +82,29 @@ export const notifySchema = z.strictObject({
   timeout: duration('Timeout of one post').prefault('5s'),
 });
 
+/** A root cause that no resubmission can cure: the episode pages at once (reason `not_retryable`). */
+export const notRetryableRuleSchema = z
+  .strictObject({
+    exceptionClass: nonEmpty.optional().describe('Exact exception class, e.g. java.lang.ClassNotFoundException'),
+    messagePattern: nonEmpty
+      .refine(
+        (p) => {
+          try {
+            new RegExp(p);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'not a valid regular expression' },
+      )
+      .optional()
+      .describe('Regular expression searched in the first lines of the root exception'),
+  })
+  .refine((r) => r.exceptionClass !== undefined || r.messagePattern !== undefined, {
+    message: 'set exceptionClass, messagePattern or both',
+  });
+
 export const recoverySchema = z.strictObject({
   maxAttempts: z.int().min(1).max(100).default(3).describe('Resubmissions per failure episode'),
   cooldown: duration('Least time between two attempts on the same job').prefault('5m'),
@@ -93,6 +116,14 @@ export const recoverySchema = z.strictObject({
   claimMode: claimMode.default('NO_CLAIM'),
   allowNonRestoredState: z.boolean().default(false),
   dryRun: z.boolean().default(false).describe('Log and count what would be done, submit nothing'),
+  notRetryable: z
+    .array(notRetryableRuleSchema)
+    .max(100)
+    .default([])
+    .describe('Root causes that page instead of retrying; a job with its own list uses that instead'),
+  missingAlertFor: duration(
+    "The `for:` of the rule behind FlinkJobMissing: a missing job's failure moment is the alert's start minus this",
+  ).prefault('15s'),
   notify: notifySchema.optional(),
 });
 
@@ -105,6 +136,7 @@ export const jobSchema = z.strictObject({
   parallelism: z.int().min(1).optional(),
   allowNonRestoredState: z.boolean().optional(),
   claimMode: claimMode.optional(),
+  notRetryable: z.array(notRetryableRuleSchema).max(100).optional().describe('Replaces recovery.notRetryable'),
   flinkConfiguration: z
     .record(z.string(), z.string())
     .optional()
@@ -156,4 +188,5 @@ export type ClusterConfig = z.output<typeof clusterSchema>;
 export type WebhookConfig = z.output<typeof webhookSchema>;
 export type RecoveryConfig = z.output<typeof recoverySchema>;
 export type JobSpec = z.output<typeof jobSchema>;
+export type NotRetryableRule = z.output<typeof notRetryableRuleSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -9,6 +9,7 @@ import type {
   ClusterOverview,
   JarInfo,
   JobOverview,
+  RootCause,
   RunJarRequest,
   RunJarResult,
 } from './types.js';
@@ -28,6 +29,11 @@ export interface FlinkApi {
   checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined>;
   /** Flink's numRestarts of the instance (`GET /jobs/:id/metrics?get=numRestarts`), undefined when not reported. */
   restarts(jobId: string, signal?: AbortSignal): Promise<number | undefined>;
+  /**
+   * `GET /jobs/:id/exceptions`: the newest root exception, undefined when there is none. Optional, so that
+   * clients that never read it (the exporter's fakes) need not implement it; the recoverer reads no cause then.
+   */
+  jobExceptions?(jobId: string, signal?: AbortSignal): Promise<RootCause | undefined>;
   /** `GET /jars`. */
   listJars(signal?: AbortSignal): Promise<readonly JarInfo[]>;
   /** `POST /jars/upload` of a local jar file. */

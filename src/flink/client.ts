@@ -21,6 +21,7 @@ import type {
   ClusterOverview,
   JarInfo,
   JobOverview,
+  RootCause,
   RunJarRequest,
   RunJarResult,
 } from './types.js';
@@ -36,6 +37,7 @@ import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
 import { metricValue, metricsSchema } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
 import { pickMembers } from './wire/members.js';
+import { jobExceptionsSchema, toRootCause } from './wire/exceptions.js';
 import { errorsOf, parseBody } from './wire/parse.js';
 
 export interface FlinkClientOptions {
@@ -124,6 +126,10 @@ class FlinkClient implements FlinkApi {
       enabled: true,
       stats: toCheckpointStats(parseBody(checkpointStatsSchema, text, this.cluster, () => describe(req))),
     };
+  }
+
+  async jobExceptions(jobId: string, signal?: AbortSignal): Promise<RootCause | undefined> {
+    return toRootCause(await this.get(`/jobs/${encodeURIComponent(jobId)}/exceptions`, jobExceptionsSchema, signal));
   }
 
   async checkpointConfig(jobId: string, signal?: AbortSignal): Promise<CheckpointConfig | undefined> {

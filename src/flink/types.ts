@@ -29,12 +29,33 @@ export interface CompletedCheckpoint {
   readonly sizeBytes: number;
 }
 
+/** The checkpoint or savepoint an instance restored its state from at its start (`latest.restored`). */
+export interface RestoredCheckpoint {
+  readonly id: number;
+  readonly externalPath: string | undefined;
+  readonly restoredAt: number;
+}
+
+/** The newest root exception of an instance (`/jobs/:id/exceptions`). */
+export interface RootCause {
+  /** The exception's class, e.g. `java.lang.IllegalStateException`; undefined when Flink gave only a trace. */
+  readonly exceptionClass: string | undefined;
+  /** The first lines of the stack trace (message included), bounded. */
+  readonly message: string;
+  /** Flink's failure enrichers' labels (1.18+), bounded. */
+  readonly failureLabels: Readonly<Record<string, string>>;
+  /** Unix milliseconds. */
+  readonly at: number | undefined;
+}
+
 export interface CheckpointStats {
   readonly completed: number;
   readonly failed: number;
   readonly inProgress: number;
   readonly latestCompleted: CompletedCheckpoint | undefined;
   readonly latestSavepoint: CompletedCheckpoint | undefined;
+  /** Optional so that views built without it (older fakes) stay valid: absent means Flink reported none. */
+  readonly latestRestored?: RestoredCheckpoint | undefined;
 }
 
 /** `/jobs/:id/checkpoints`: Flink answers 404 "Checkpointing has not been enabled." for jobs without it. */

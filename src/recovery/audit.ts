@@ -22,6 +22,55 @@ export interface SkipContext {
   readonly detail?: string | undefined;
 }
 
+/** The root cause as log fields (the first line of the trace only: the episode and the API keep the rest). */
+function causeFields(ep: Episode): Record<string, unknown> {
+  const c = ep.rootCause;
+  if (c === undefined) return {};
+  return {
+    root_exception: c.exceptionClass ?? null,
+    root_cause: c.message.split('\n')[0] ?? '',
+    ...(Object.keys(c.failureLabels).length === 0 ? {} : { failure_labels: { ...c.failureLabels } }),
+  };
+}
+
+/** The root cause as notice fields. */
+function causeNotice(ep: Episode): Partial<OutcomeNotice> {
+  const c = ep.rootCause;
+  if (c === undefined) return {};
+  return {
+    ...(c.exceptionClass === undefined ? {} : { rootException: c.exceptionClass }),
+    rootCause: c.message,
+    failureLabels: c.failureLabels,
+  };
+}
+
+/** The fields of a tick decision, built one by one (never the decision object itself). */
+function decisionFields(d: TickDecision): Record<string, unknown> {
+  switch (d.kind) {
+    case 'none':
+    case 'recovered':
+    case 'landed':
+    case 'running':
+    case 'unsteady':
+      return 'n' in d ? { attempt: d.n } : {};
+    case 'wait':
+      return { reason: d.reason, wake_at: new Date(d.wakeAt).toISOString() };
+    case 'attempt':
+    case 'resubmit':
+      return { attempt: d.n, job_id: d.jobId };
+    case 'adopt':
+      return { attempt: d.n, job_id: d.instance.jobId, state: d.instance.state };
+    case 'attempt_failed':
+      return { attempt: d.n, reason: d.reason, failed_at: new Date(d.at).toISOString() };
+    case 'refailed':
+      return { attempt: d.n, failed_at: new Date(d.at).toISOString(), failure_time_source: d.source };
+    case 'abandon':
+    case 'exhaust':
+    case 'clear':
+      return { reason: d.reason };
+  }
+}
+
 function attemptFields(a: Attempt): Record<string, unknown> {
   return { attempt: a.n, restore_from: a.restoreFrom, restore_point: a.restorePath ?? null, job_id: a.jobId };
 }
@@ -61,7 +110,7 @@ export class Audit {
       job_name: episode.jobName,
       episode: episode.id,
       decision: decision.kind,
-      ...decision,
+      ...decisionFields(decision),
     };
     if (decision.kind === 'wait' || decision.kind === 'none') this.logger.debug(fields, `episode ${decision.kind}`);
     else this.logger.info(fields, `episode decision: ${decision.kind}`);
@@ -92,7 +141,15 @@ export class Audit {
     switch (e.type) {
       case 'opened':
         this.logger.info(
-          { ...base, trigger: ep.trigger, failed_job_id: ep.failedJobId ?? null, base_job_id: ep.baseJobId },
+          {
+            ...base,
+            trigger: ep.trigger,
+            failed_job_id: ep.failedJobId ?? null,
+            root: ep.root,
+            failed_at: new Date(ep.failedAt).toISOString(),
+            failure_time_source: ep.failureTimeSource,
+            ...causeFields(ep),
+          },
           'recovery episode opened',
         );
         return;
@@ -105,15 +162,23 @@ export class Audit {
           `attempt ${e.attempt.n} submitted`,
         );
         return;
+      case 'attempt_adopted':
+        this.logger.info(
+          { ...base, ...attemptFields(e.attempt), adopted: true },
+          `attempt ${e.attempt.n} was made elsewhere; following it`,
+        );
+        return;
       case 'attempt_succeeded':
-        this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'succeeded');
+        // An adopted attempt is counted by the replica that submitted it, so the sum over replicas stays true.
+        if (e.attempt.adopted !== true)
+          this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'succeeded');
         this.logger.info(
           { ...base, ...attemptFields(e.attempt), result: 'succeeded' },
           `attempt ${e.attempt.n} is RUNNING`,
         );
         return;
       case 'attempt_failed': {
-        this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'failed');
+        if (e.attempt.adopted !== true) this.metrics.attempt(ep.cluster, ep.jobName, e.attempt.restoreFrom, 'failed');
         this.logger.warn(
           {
             ...base,
@@ -126,6 +191,7 @@ export class Audit {
         );
         const { restorePath } = e.attempt;
         notice('attempt_failed', {
+          ...causeNotice(ep),
           attempt: e.attempt.n,
           restoreFrom: e.attempt.restoreFrom,
           jobId: e.attempt.jobId,
@@ -138,7 +204,12 @@ export class Audit {
       case 'instance_running':
         this.metrics.recovered(ep.cluster, e.secondsSinceFailure);
         this.logger.info(
-          { ...base, ...attemptFields(e.attempt), seconds_since_failure: e.secondsSinceFailure },
+          {
+            ...base,
+            ...attemptFields(e.attempt),
+            seconds_since_failure: e.secondsSinceFailure,
+            failure_time_source: ep.failureTimeSource,
+          },
           'job RUNNING again',
         );
         return;
@@ -152,13 +223,14 @@ export class Audit {
         this.metrics.episodeEnded(ep.cluster, ep.jobName, e.outcome);
         const level = e.outcome === 'recovered' ? 'info' : 'warn';
         this.logger[level](
-          { ...base, outcome: e.outcome, reason: e.reason, attempts: ep.attempts.length },
+          { ...base, outcome: e.outcome, reason: e.reason, attempts: ep.attempts.length, ...causeFields(ep) },
           `recovery episode ${e.outcome}`,
         );
         const last = ep.attempts[ep.attempts.length - 1];
         if (e.outcome !== 'abandoned') {
           notice(e.outcome, {
             reason: e.reason,
+            ...causeNotice(ep),
             ...(last === undefined ? {} : { attempt: last.n, restoreFrom: last.restoreFrom, jobId: last.jobId }),
             ...(last?.restorePath === undefined ? {} : { restorePath: last.restorePath }),
           });

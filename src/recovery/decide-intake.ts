@@ -6,10 +6,11 @@ import type { JobOverview } from '../flink/types.js';
 import { isActive } from '../flink/job-state.js';
 import type { Episode } from '../state/episodes-schema.js';
 import type { RememberedJob } from '../state/job-memory.js';
-import { missingJobBase } from './job-id.js';
+import { missingJobRoot, rootOf } from './job-id.js';
 import { currentInstance } from '../flink/current-instance.js';
+import { episodeRootFor, isOwn } from './lineage.js';
 import type { LiveView } from './live.js';
-import type { SkipReason, Trigger } from './reasons.js';
+import type { FailureTimeSource, SkipReason, Trigger } from './reasons.js';
 
 export type IntakeDecision =
   | { readonly kind: 'skip'; readonly reason: SkipReason; readonly jobId?: string }
@@ -18,9 +19,13 @@ export type IntakeDecision =
       readonly trigger: Trigger;
       /** The FAILED current instance; undefined for a missing job. */
       readonly failed: JobOverview | undefined;
-      readonly baseJobId: string;
-      /** When the job stopped being available: the failed instance's end, else now. */
+      /** A missing job's last instance the exporter saw. */
+      readonly lostJobId: string | undefined;
+      /** Head of the JobID the episode's attempts carry (see job-id.ts). */
+      readonly root: string;
+      /** The failure moment, the best evidence available, and where it came from. */
       readonly failedAt: number;
+      readonly failureTimeSource: FailureTimeSource;
       /** An exhausted episode this one replaces, because a new instance failed since. */
       readonly supersedes: Episode | undefined;
     };
@@ -31,14 +36,30 @@ export interface IntakeInput {
   readonly episode: Episode | undefined;
   readonly live: LiveView;
   readonly remembered: RememberedJob | undefined;
+  /** The alert's startsAt (Unix ms), when it carried a valid one. */
+  readonly alertStartsAt: number | undefined;
+  /** The `for:` of the rule behind a missing job's alert: startsAt minus it is when the job went missing. */
+  readonly missingFor: number;
+  readonly resetAfter: number;
   readonly now: number;
 }
 
-/** JobIDs an episode knows as its own: the failed instance and every attempt. */
-export function knownJobIds(episode: Episode): Set<string> {
-  const ids = new Set(episode.attempts.map((a) => a.jobId));
-  if (episode.failedJobId !== undefined) ids.add(episode.failedJobId);
-  return ids;
+/**
+ * When a job that has no instance left stopped running: the last scrape that saw it, else its alert's start
+ * minus the rule's `for:`, else now. None of them is later than now.
+ */
+export function missingSince(input: Pick<IntakeInput, 'remembered' | 'alertStartsAt' | 'missingFor' | 'now'>): {
+  readonly failedAt: number;
+  readonly failureTimeSource: FailureTimeSource;
+} {
+  const { remembered, alertStartsAt, missingFor, now } = input;
+  if (remembered !== undefined && remembered.seenAt <= now) {
+    return { failedAt: remembered.seenAt, failureTimeSource: 'last_seen' };
+  }
+  if (alertStartsAt !== undefined && alertStartsAt - missingFor <= now) {
+    return { failedAt: alertStartsAt - missingFor, failureTimeSource: 'alert' };
+  }
+  return { failedAt: now, failureTimeSource: 'episode_open' };
 }
 
 /** The skip an open episode imposes on every further alert, before Flink need be asked. */
@@ -49,7 +70,7 @@ export function episodeGate(episode: Episode | undefined): SkipReason | undefine
 
 /** Decides whether an alert opens an episode. */
 export function decideIntake(input: IntakeInput): IntakeDecision {
-  const { episode, live, remembered, now } = input;
+  const { episode, live, remembered } = input;
   const gate = episodeGate(episode);
   if (gate !== undefined) return { kind: 'skip', reason: gate };
   if (live.kind === 'unreachable') return { kind: 'skip', reason: 'flink_unreachable' };
@@ -61,15 +82,17 @@ export function decideIntake(input: IntakeInput): IntakeDecision {
   const exhausted = episode?.status === 'exhausted' ? episode : undefined;
   if (current !== undefined) {
     if (current.state !== 'FAILED') return { kind: 'skip', reason: 'not_failed', jobId: current.jobId };
-    if (exhausted !== undefined && knownJobIds(exhausted).has(current.jobId)) {
+    if (exhausted !== undefined && isOwn(exhausted, current.jobId)) {
       return { kind: 'skip', reason: 'exhausted', jobId: current.jobId };
     }
     return {
       kind: 'open',
       trigger: 'failed',
       failed: current,
-      baseJobId: current.jobId,
+      lostJobId: undefined,
+      root: episodeRootFor(current, input.resetAfter),
       failedAt: current.endTime ?? current.lastModification,
+      failureTimeSource: 'end_time',
       supersedes: exhausted,
     };
   }
@@ -83,8 +106,9 @@ export function decideIntake(input: IntakeInput): IntakeDecision {
     kind: 'open',
     trigger: 'missing',
     failed: undefined,
-    baseJobId: remembered?.jobId ?? missingJobBase(input.cluster, input.jobName),
-    failedAt: now,
+    lostJobId: remembered?.jobId,
+    root: remembered === undefined ? missingJobRoot(input.cluster, input.jobName) : rootOf(remembered.jobId),
+    ...missingSince(input),
     supersedes: undefined,
   };
 }

@@ -8,10 +8,19 @@ import { isActive } from '../flink/job-state.js';
 import type { JobOverview } from '../flink/types.js';
 import type { Attempt, Episode } from '../state/episodes-schema.js';
 import { pollInterval, watchInterval } from './backoff.js';
-import { knownJobIds } from './decide-intake.js';
-import { deriveJobId } from './job-id.js';
+import { attemptJobId } from './job-id.js';
+import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from './lineage.js';
 import type { LiveView } from './live.js';
-import type { AbandonReason, AttemptFailure, ClearReason, WaitReason } from './reasons.js';
+import type { NotRetryableRule } from '../config/schema.js';
+import { matchingRule } from './not-retryable.js';
+import type {
+  AbandonReason,
+  AttemptFailure,
+  ClearReason,
+  ExhaustReason,
+  FailureTimeSource,
+  WaitReason,
+} from './reasons.js';
 
 /** POSTs of one attempt whose outcome stayed unknown (transport errors) before the attempt counts as failed. */
 export const MAX_SUBMIT_TRIES = 3;
@@ -21,14 +30,22 @@ export type TickDecision =
   | { readonly kind: 'wait'; readonly reason: WaitReason; readonly wakeAt: number }
   | { readonly kind: 'attempt'; readonly n: number; readonly jobId: string }
   | { readonly kind: 'resubmit'; readonly n: number; readonly jobId: string }
+  /** Another replica (or an earlier life of this one) made attempt n: follow its instance, never submit it again. */
+  | { readonly kind: 'adopt'; readonly n: number; readonly instance: JobOverview }
   | { readonly kind: 'landed'; readonly n: number }
   | { readonly kind: 'running'; readonly n: number }
   | { readonly kind: 'unsteady'; readonly n: number }
-  | { readonly kind: 'attempt_failed'; readonly n: number; readonly reason: AttemptFailure }
-  | { readonly kind: 'refailed'; readonly n: number }
+  | {
+      readonly kind: 'attempt_failed';
+      readonly n: number;
+      readonly reason: AttemptFailure;
+      /** When it failed by Flink's clock (the instance's end-time): the cooldown counts from here. */
+      readonly at: number;
+    }
+  | { readonly kind: 'refailed'; readonly n: number; readonly at: number; readonly source: FailureTimeSource }
   | { readonly kind: 'abandon'; readonly reason: AbandonReason }
   | { readonly kind: 'recovered' }
-  | { readonly kind: 'exhaust' }
+  | { readonly kind: 'exhaust'; readonly reason: ExhaustReason }
   | { readonly kind: 'clear'; readonly reason: ClearReason };
 
 export type TickConfig = Pick<
@@ -45,21 +62,32 @@ function wait(reason: WaitReason, wakeAt: number): TickDecision {
 }
 
 /** Decides the next step of an episode from Flink's live view of its job. */
-export function decideTick(episode: Episode, live: LiveView, config: TickConfig, now: number): TickDecision {
+export function decideTick(
+  episode: Episode,
+  live: LiveView,
+  config: TickConfig,
+  now: number,
+  notRetryable: readonly NotRetryableRule[] = [],
+): TickDecision {
   if (episode.status === 'closed') return { kind: 'none' };
   const poll = pollInterval(config);
 
   if (episode.status === 'exhausted') {
     if (live.kind === 'unreachable') return wait('flink_unreachable', now + watchInterval(config));
-    if (live.instances.some((j) => j.state === 'RUNNING')) return { kind: 'clear', reason: 'ran_again' };
+    // The successor that runs from unverified state is what the exhausted episode is about: it does not clear it.
+    const unverified = episode.attempts.find((a) => a.failure === 'restore_unverified')?.jobId;
+    if (live.instances.some((j) => j.state === 'RUNNING' && j.jobId !== unverified)) {
+      return { kind: 'clear', reason: 'ran_again' };
+    }
     return wait('exhausted', now + watchInterval(config));
   }
 
   if (live.kind === 'unreachable') return wait('flink_unreachable', now + poll);
   const byId = new Map(live.instances.map((j) => [j.jobId, j] as const));
-  const known = knownJobIds(episode);
-  if (live.instances.some((j) => !known.has(j.jobId) && isActive(j.state)))
+  if (live.instances.some((j) => isActive(j.state) && !isOwnAttempt(episode, j.jobId)))
     return { kind: 'abandon', reason: 'superseded' };
+  const other = unrecordedAttempt(episode, live.instances);
+  if (other !== undefined) return { kind: 'adopt', n: other.n, instance: other.instance };
 
   const last = lastAttempt(episode);
   const lastInstance: JobOverview | undefined = last === undefined ? undefined : byId.get(last.jobId);
@@ -73,31 +101,43 @@ export function decideTick(episode: Episode, live: LiveView, config: TickConfig,
         if (lastInstance.state === 'RUNNING') return { kind: 'running', n: last.n };
         return wait('instance_active', now + poll);
       }
+      // Flink's root cause, which every replica reads alike, says no resubmission can cure it: page instead.
+      if (matchingRule(episode.rootCause, notRetryable) !== undefined)
+        return { kind: 'exhaust', reason: 'not_retryable' };
+      if (attemptsMade(episode) >= config.maxAttempts) return { kind: 'exhaust', reason: 'max_attempts' };
       if (now < episode.nextAttemptAt) return wait('cooldown', episode.nextAttemptAt);
-      if (episode.attempts.length >= config.maxAttempts) return { kind: 'exhaust' };
-      const n = episode.attempts.length + 1;
-      return { kind: 'attempt', n, jobId: deriveJobId(episode.baseJobId, n) };
+      const n = attemptsMade(episode) + 1;
+      return { kind: 'attempt', n, jobId: attemptJobId(episode.root, n) };
     }
     case 'submitting': {
-      if (last === undefined) return { kind: 'exhaust' }; // unreachable by construction; never loop on it
+      // Unreachable by construction; never loop on it.
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
       if (lastInstance !== undefined) return { kind: 'landed', n: last.n };
-      if (last.submitTries >= MAX_SUBMIT_TRIES) return { kind: 'attempt_failed', n: last.n, reason: 'submit_failed' };
+      if (last.submitTries >= MAX_SUBMIT_TRIES) {
+        return { kind: 'attempt_failed', n: last.n, reason: 'submit_failed', at: now };
+      }
       return { kind: 'resubmit', n: last.n, jobId: last.jobId };
     }
     case 'verifying': {
-      if (last === undefined) return { kind: 'exhaust' };
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
       if (lastInstance?.state === 'RUNNING') return { kind: 'running', n: last.n };
       if (lastInstance?.state === 'FAILED' || lastInstance?.state === 'SUSPENDED') {
-        return { kind: 'attempt_failed', n: last.n, reason: 'instance_failed' };
+        return { kind: 'attempt_failed', n: last.n, reason: 'instance_failed', at: lastInstance.endTime ?? now };
       }
       const deadline = (last.submittedAt ?? last.startedAt) + config.verifyTimeout;
-      if (now >= deadline) return { kind: 'attempt_failed', n: last.n, reason: 'verify_timeout' };
+      if (now >= deadline) return { kind: 'attempt_failed', n: last.n, reason: 'verify_timeout', at: now };
       return wait('verifying', Math.min(deadline, now + poll));
     }
     case 'running': {
-      if (last === undefined) return { kind: 'exhaust' };
-      if (lastInstance === undefined || lastInstance.state === 'FAILED' || lastInstance.state === 'SUSPENDED') {
-        return { kind: 'refailed', n: last.n };
+      if (last === undefined) return { kind: 'exhaust', reason: 'max_attempts' };
+      if (lastInstance === undefined) return { kind: 'refailed', n: last.n, at: now, source: 'episode_open' };
+      if (lastInstance.state === 'FAILED' || lastInstance.state === 'SUSPENDED') {
+        // Flink's times, not this replica's polls, say whether it had recovered: every replica judges alike.
+        if (ranSteadily(lastInstance, config.resetAfter)) return { kind: 'recovered' };
+        const at = lastInstance.endTime;
+        return at === undefined
+          ? { kind: 'refailed', n: last.n, at: now, source: 'episode_open' }
+          : { kind: 'refailed', n: last.n, at, source: 'end_time' };
       }
       if (lastInstance.state !== 'RUNNING') {
         return episode.runningSince === undefined ? wait('restarting', now + poll) : { kind: 'unsteady', n: last.n };

@@ -66,7 +66,7 @@ export async function executeAttempt(
   let started: Transition['events'] = [];
   if (decision.kind === 'attempt') {
     const remembered = ctx.memory.get(episode.cluster, episode.jobName);
-    const candidates = await gatherCandidates({
+    const gathered = await gatherCandidates({
       api,
       episode,
       instances: live.kind === 'ok' ? live.instances : [],
@@ -74,7 +74,23 @@ export async function executeAttempt(
       checkpointDir: ctx.config.clusters.find((c) => c.name === episode.cluster)?.checkpointDir,
       logger: ctx.logger,
     });
-    const choice = selectRestorePoint(candidates, episode.refusedPaths, recovery.onNoCheckpoint);
+    for (const path of gathered.gone) {
+      ctx.logger.warn(
+        { cluster: episode.cluster, job_name: episode.jobName, episode: episode.id, restore_point: path },
+        'restore point has no _metadata; left out',
+      );
+    }
+    const choice = selectRestorePoint(
+      gathered.candidates,
+      episode.refusedPaths,
+      recovery.onNoCheckpoint,
+      gathered.hadCheckpoints || episode.attempts.some((a) => a.restorePath !== undefined),
+    );
+    if (choice.kind === 'none' && choice.reason === 'state_lost') {
+      // Never started without the state it had: a person decides (the episode pages as exhausted).
+      await ctx.commit(exhaust(episode, ctx.clock.now(), [], 'state_lost'));
+      return 'continue';
+    }
     if (choice.kind === 'none') {
       ctx.audit.skip({
         cluster: episode.cluster,

@@ -20,6 +20,10 @@ export interface OutcomeNotice {
   readonly restorePath?: string;
   readonly jobId?: string;
   readonly reason?: string;
+  /** Flink's root exception of the newest failed instance: its class, first lines and failure labels. */
+  readonly rootException?: string;
+  readonly rootCause?: string;
+  readonly failureLabels?: Readonly<Record<string, string>>;
   readonly at: number;
 }
 
@@ -47,6 +51,13 @@ export function noticeAlert(n: OutcomeNotice): Record<string, unknown> {
   if (n.restorePath !== undefined) annotations.restore_point = n.restorePath;
   if (n.jobId !== undefined) annotations.job_id = n.jobId;
   if (n.reason !== undefined) annotations.reason = n.reason;
+  if (n.rootException !== undefined) annotations.root_exception = n.rootException;
+  if (n.rootCause !== undefined) annotations.root_cause = n.rootCause;
+  if (n.failureLabels !== undefined && Object.keys(n.failureLabels).length > 0) {
+    annotations.failure_labels = Object.entries(n.failureLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+  }
   return {
     labels: {
       alertname: 'FlinkRecoveryOutcome',

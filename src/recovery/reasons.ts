@@ -36,6 +36,7 @@ export const ATTEMPT_FAILURES = [
   'instance_failed', // the new instance failed (or vanished) instead of running steadily
   'jar_unavailable', // the jar is neither on the cluster nor uploadable from its configured path
   'flink_unreachable', // the cluster did not answer while submitting
+  'restore_unverified', // the new instance runs, but Flink's latest.restored is not the restore point submitted
 ] as const;
 export type AttemptFailure = (typeof ATTEMPT_FAILURES)[number];
 
@@ -46,6 +47,23 @@ export type RestoreFrom = (typeof RESTORE_FROM)[number];
 /** How an episode ended (`flink_recovery_episodes_total{outcome}`). */
 export const OUTCOMES = ['recovered', 'exhausted', 'abandoned'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * Why an episode ended exhausted (log field `reason` of the ending, and the outcome notice's `reason`): the
+ * attempts are spent, the job has no spec, nothing to restore (onNoCheckpoint skip), its state is lost (it had
+ * checkpoints and none is usable), its root cause matches the notRetryable policy, or the running successor did
+ * not restore from the chosen restore point.
+ */
+export const EXHAUST_REASONS = [
+  'max_attempts',
+  'no_job_spec',
+  'no_restore_point',
+  'state_lost',
+  'not_retryable',
+  // The resubmitted instance runs from other state than chosen: a person judges it (never a second instance).
+  'restore_unverified',
+] as const;
+export type ExhaustReason = (typeof EXHAUST_REASONS)[number];
 
 /** Why an episode was abandoned: a person or another tool took the job over. */
 export const ABANDON_REASONS = ['canceled', 'finished', 'superseded'] as const;
@@ -70,6 +88,13 @@ export type WaitReason = (typeof WAIT_REASONS)[number];
 /** What triggered an episode: a FAILED current instance, or a catalog job with no instance at all. */
 export const TRIGGERS = ['failed', 'missing'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
+
+/**
+ * Where an episode's failure moment came from: the failed instance's end-time, the last scrape that saw a
+ * vanished job, the alert's startsAt minus the rule's `for:`, or the episode's opening when nothing better was known.
+ */
+export const FAILURE_TIME_SOURCES = ['end_time', 'last_seen', 'alert', 'episode_open'] as const;
+export type FailureTimeSource = (typeof FAILURE_TIME_SOURCES)[number];
 
 /** Result label of `flink_recovery_attempts_total`. */
 export const ATTEMPT_RESULTS = ['succeeded', 'failed'] as const;

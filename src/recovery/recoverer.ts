@@ -18,7 +18,9 @@ import { screenAlert, type IncomingAlert } from './alert.js';
 import { Audit } from './audit.js';
 import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
 import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick } from './decide-tick.js';
+import { decideTick, type TickDecision } from './decide-tick.js';
+import { rulesFor } from './not-retryable.js';
+import { readRootCause } from './root-cause.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SingleFlight } from './single-flight.js';
 import { liveViewOf, type LiveView } from './live.js';
@@ -26,9 +28,16 @@ import { RecoveryMetrics } from './metrics.js';
 import { AlertmanagerNotifier, type Notifier } from './notify.js';
 import { gatherCandidates } from './restore-candidates.js';
 import { executeAttempt, type ExecutorContext } from './executor.js';
-import { selectRestorePoint } from './restore-point.js';
+import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './restore-point.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import { applyTick, clearExhausted, openEpisode, type Transition } from './transitions.js';
+import {
+  applyTick,
+  clearExhausted,
+  openEpisode,
+  restoreUnverified,
+  withRootCause,
+  type Transition,
+} from './transitions.js';
 import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {
@@ -57,6 +66,28 @@ export type ResetResult =
   | { readonly kind: 'not_found' }
   | { readonly kind: 'not_exhausted'; readonly episode: Episode };
 
+/** The instance whose failure a decision records, if any: its root exception is read before the commit. */
+function failedInstanceOf(episode: Episode, decision: TickDecision): string | undefined {
+  const last = episode.attempts[episode.attempts.length - 1];
+  switch (decision.kind) {
+    case 'adopt':
+      return decision.instance.state === 'FAILED' ? decision.instance.jobId : undefined;
+    case 'attempt_failed':
+      return decision.reason === 'instance_failed' ? last?.jobId : undefined;
+    case 'refailed':
+      return last?.jobId;
+    default:
+      return undefined;
+  }
+}
+
+/** What a timer is for: each job has at most one of each. */
+type TimerPurpose = 'intake' | 'episode';
+
+function timerKey(purpose: TimerPurpose, cluster: string, jobName: string): string {
+  return `${purpose}\u0000${jobKey(cluster, jobName)}`;
+}
+
 /** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
 const MAX_STEPS = 16;
 
@@ -65,6 +96,11 @@ export class Recoverer {
   private readonly lock = new KeyedLock();
   /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
   private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
+  /**
+   * One timer per job and purpose: the retry of an alert Flink could not judge, and the watch of the job's
+   * episode. They never replace each other (an alert retry once took the watch's slot, and with it the clearing
+   * of an exhausted episode).
+   */
   private readonly timersByKey = new Map<string, TimerHandle>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
@@ -164,7 +200,7 @@ export class Recoverer {
         if (ep.status !== 'exhausted') return { kind: 'not_exhausted', episode: ep };
         const t = clearExhausted(ep, 'reset', this.deps.clock.now());
         await this.commit(t);
-        this.unschedule(cluster, jobName);
+        this.unschedule(cluster, jobName, 'episode');
         return { kind: 'reset', episode: t.episode };
       }),
     );
@@ -218,7 +254,18 @@ export class Recoverer {
       const live = await this.viewOf(cluster, jobName);
       const remembered = this.deps.memory.get(cluster, jobName);
       const now = this.deps.clock.now();
-      const decision = decideIntake({ cluster, jobName, episode, live, remembered, now });
+      const startsAt = alert.startsAt === undefined ? Number.NaN : Date.parse(alert.startsAt);
+      const decision = decideIntake({
+        cluster,
+        jobName,
+        episode,
+        live,
+        remembered,
+        alertStartsAt: Number.isFinite(startsAt) ? startsAt : undefined,
+        missingFor: this.deps.config.recovery.missingAlertFor,
+        resetAfter: this.deps.config.recovery.resetAfter,
+        now,
+      });
       if (decision.kind === 'skip') {
         this.audit.skip({
           ...ctx,
@@ -231,12 +278,20 @@ export class Recoverer {
           decision.reason === 'flink_unreachable'
             ? intakeRetryAt(since ?? now, now, this.deps.config.recovery)
             : undefined;
-        if (retryAt !== undefined)
-          this.schedule(cluster, jobName, retryAt, () => this.intake(alert, cluster, jobName, alertname, since ?? now));
+        if (retryAt !== undefined) {
+          this.schedule(cluster, jobName, retryAt, 'intake', () =>
+            this.intake(alert, cluster, jobName, alertname, since ?? now),
+          );
+        }
         return;
       }
+      const api = this.deps.clients.get(cluster);
+      const rootCause =
+        decision.failed === undefined || api === undefined
+          ? undefined
+          : await readRootCause(api, decision.failed.jobId, this.log);
       const opened = openEpisode(
-        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode },
+        { id: randomBytes(6).toString('hex'), cluster, jobName, decision, previous: episode, rootCause },
         this.deps.config.recovery,
         now,
       );
@@ -258,9 +313,9 @@ export class Recoverer {
   ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
     const instances = live.kind === 'ok' ? live.instances : [];
-    const candidates =
+    const gathered =
       api === undefined
-        ? []
+        ? { candidates: [], hadCheckpoints: false, gone: [] }
         : await gatherCandidates({
             api,
             episode,
@@ -269,7 +324,12 @@ export class Recoverer {
             checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
             logger: this.log,
           });
-    const choice = selectRestorePoint(candidates, [], this.deps.config.recovery.onNoCheckpoint);
+    const choice = selectRestorePoint(
+      gathered.candidates,
+      [],
+      this.deps.config.recovery.onNoCheckpoint,
+      gathered.hadCheckpoints,
+    );
     this.audit.skip({
       ...ctx,
       reason: 'dry_run',
@@ -279,7 +339,7 @@ export class Recoverer {
           ? `would resubmit from ${choice.from} ${choice.path}`
           : choice.kind === 'fresh'
             ? 'would resubmit without state'
-            : 'would give up: no restore point',
+            : `would give up: ${choice.reason}`,
     });
   }
 
@@ -295,25 +355,49 @@ export class Recoverer {
     cluster: string,
     jobName: string,
     at: number,
+    purpose: TimerPurpose = 'episode',
     work: () => Promise<void> = () => this.tick(cluster, jobName),
   ): void {
     if (this.state !== 'running') return;
-    const key = jobKey(cluster, jobName);
-    this.unschedule(cluster, jobName);
+    const lockKey = jobKey(cluster, jobName);
+    const key = timerKey(purpose, cluster, jobName);
+    this.unschedule(cluster, jobName, purpose);
     const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
     const handle = this.timers.setTimeout(
       () => {
         if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
         if (this.state !== 'running') return;
-        void this.track(this.lock.run(key, work));
+        void this.track(this.lock.run(lockKey, work));
       },
       Math.max(0, slot - this.deps.clock.now()),
     );
     this.timersByKey.set(key, handle);
   }
 
-  private unschedule(cluster: string, jobName: string): void {
-    const key = jobKey(cluster, jobName);
+  /**
+   * Reads Flink's `latest.restored` of an attempt that just reached RUNNING after a submission with a restore
+   * point; 'retry' when Flink could not be asked. Adopted attempts were verified by the replica that made them.
+   */
+  private async verifyRestore(episode: Episode): Promise<RestoreVerdict | 'retry'> {
+    const last = episode.attempts[episode.attempts.length - 1];
+    const api = this.deps.clients.get(episode.cluster);
+    if (last === undefined || last.result !== 'pending' || last.adopted === true || last.restorePath === undefined) {
+      return { kind: 'verified' };
+    }
+    if (api === undefined) return { kind: 'unverifiable' };
+    try {
+      return restoreVerdict(last.restorePath, await api.checkpoints(last.jobId));
+    } catch (err) {
+      this.log.warn(
+        { cluster: episode.cluster, job_name: episode.jobName, job_id: last.jobId, err: errorMessage(err) },
+        'cannot read what the new instance restored from; will look again',
+      );
+      return 'retry';
+    }
+  }
+
+  private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
+    const key = timerKey(purpose, cluster, jobName);
     const handle = this.timersByKey.get(key);
     if (handle !== undefined) this.timers.clearTimeout(handle);
     this.timersByKey.delete(key);
@@ -344,7 +428,8 @@ export class Recoverer {
         if (episode === undefined || episode.status === 'closed') return;
         const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
-        const decision = decideTick(episode, live, recovery, now);
+        const spec = this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
+        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery));
         this.audit.decision(episode, decision);
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);
@@ -354,7 +439,19 @@ export class Recoverer {
             return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
           continue;
         }
-        await this.commit(applyTick(episode, decision, recovery, now));
+        if (decision.kind === 'running') {
+          const check = await this.verifyRestore(episode);
+          if (check === 'retry') return this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
+          if (check.kind === 'mismatch') {
+            await this.commit(restoreUnverified(episode, check.restored, now));
+            continue;
+          }
+        }
+        const failedId = failedInstanceOf(episode, decision);
+        const api = this.deps.clients.get(cluster);
+        const cause =
+          failedId === undefined || api === undefined ? undefined : await readRootCause(api, failedId, this.log);
+        await this.commit(withRootCause(applyTick(episode, decision, recovery, now), cause));
       }
       this.schedule(cluster, jobName, this.deps.clock.now() + pollInterval(recovery));
     } catch (err) {

@@ -8,19 +8,21 @@ import type { JobOverview } from '../flink/types.js';
 import type { Logger } from '../log.js';
 import type { Episode } from '../state/episodes-schema.js';
 import type { RememberedJob } from '../state/job-memory.js';
-import { scanCheckpoints } from './checkpoint-scan.js';
-import type { RestoreCandidate } from './restore-point.js';
+import { stat } from 'node:fs/promises';
+import { localPathOf, scanCheckpoints } from './checkpoint-scan.js';
+import { isOwn } from './lineage.js';
+import { normalizeRestorePath, type RestoreCandidate } from './restore-point.js';
 import { errorMessage } from '../errors.js';
 
-/** JobIDs whose checkpoints may restore this episode's job, newest instance first. */
+/**
+ * JobIDs whose checkpoints may restore this episode's job, newest instance first: every listed instance of the
+ * episode (its root and every attempt, made here or elsewhere), and the instances this replica recorded.
+ */
 export function restoreInstanceIds(episode: Episode, instances: readonly JobOverview[]): string[] {
-  const present = new Set(instances.map((j) => j.jobId));
-  const ids = [...episode.attempts]
-    .reverse()
-    .map((a) => a.jobId)
-    .filter((id) => present.has(id));
-  if (episode.failedJobId !== undefined && present.has(episode.failedJobId)) ids.push(episode.failedJobId);
-  return ids;
+  return [...instances]
+    .filter((j) => isOwn(episode, j.jobId))
+    .sort((a, b) => b.startTime - a.startTime)
+    .map((j) => j.jobId);
 }
 
 /** JobIDs whose directories a checkpoint scan looks under, in order (the failed, lost or remembered instance last). */
@@ -28,7 +30,7 @@ export function scanJobIds(episode: Episode, remembered: RememberedJob | undefin
   const ids = [...episode.attempts].reverse().map((a) => a.jobId);
   if (episode.failedJobId !== undefined) ids.push(episode.failedJobId);
   // The lost instance of a missing job: by the next attempt the memory names the failed attempt instead.
-  ids.push(episode.baseJobId);
+  if (episode.lostJobId !== undefined) ids.push(episode.lostJobId);
   if (remembered !== undefined) ids.push(remembered.jobId);
   return [...new Set(ids)];
 }
@@ -42,26 +44,68 @@ export interface CandidateSources {
   readonly logger: Logger;
 }
 
-/** Every restore point that exists, in source order; a source that cannot be read is left out and logged. */
-export async function gatherCandidates(src: CandidateSources): Promise<RestoreCandidate[]> {
-  const out: RestoreCandidate[] = [];
+export interface GatheredCandidates {
+  /** Restore points that exist, as far as this machine can tell. */
+  readonly candidates: RestoreCandidate[];
+  /** Flink, the memory or the disk says the job completed a checkpoint once: it is never started fresh. */
+  readonly hadCheckpoints: boolean;
+  /** Local restore points whose `_metadata` is gone: left out. */
+  readonly gone: string[];
+}
+
+/**
+ * False when the restore point lies under the cluster's checkpointDir, which this machine reads, and has no
+ * `_metadata` (deleted, or never completed). A path elsewhere is Flink's to judge: a `file:` path of the
+ * JobManager's machine need not exist on this one, and s3:// or hdfs:// are not read here.
+ */
+export async function restorePointExists(path: string, checkpointDir: string | undefined): Promise<boolean> {
+  const root = checkpointDir === undefined ? undefined : localPathOf(checkpointDir)?.replace(/\/+$/, '');
+  const local = localPathOf(normalizeRestorePath(path));
+  if (root === undefined || local === undefined || !local.startsWith(`${root}/`)) return true;
+  try {
+    return (await stat(`${local}/_metadata`)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Every restore point that exists, each with its checkpoint id and completion time where Flink says them. */
+export async function gatherCandidates(src: CandidateSources): Promise<GatheredCandidates> {
+  const found: RestoreCandidate[] = [];
+  let hadCheckpoints = false;
   for (const jobId of restoreInstanceIds(src.episode, src.instances)) {
     try {
       const result = await src.api.checkpoints(jobId);
       if (!result.enabled) continue;
-      const chk = result.stats.latestCompleted?.externalPath;
-      const sp = result.stats.latestSavepoint?.externalPath;
-      if (chk !== undefined) out.push({ from: 'checkpoint', path: chk });
-      if (sp !== undefined) out.push({ from: 'savepoint', path: sp });
+      if (result.stats.completed > 0) hadCheckpoints = true;
+      for (const [from, c] of [
+        ['checkpoint', result.stats.latestCompleted],
+        ['savepoint', result.stats.latestSavepoint],
+      ] as const) {
+        if (c?.externalPath === undefined) continue;
+        found.push({ from, path: c.externalPath, checkpointId: c.id, completedAt: c.completedAt });
+      }
     } catch (err) {
-      src.logger.warn({ jobId, err: errorMessage(err) }, 'cannot read checkpoints of the failed instance');
+      src.logger.warn({ job_id: jobId, err: errorMessage(err) }, 'cannot read checkpoints of the failed instance');
     }
   }
   const remembered = src.remembered?.checkpointPath;
-  if (remembered !== undefined && remembered !== '') out.push({ from: 'remembered', path: remembered });
+  if (remembered !== undefined && remembered !== '') {
+    hadCheckpoints = true;
+    found.push({ from: 'remembered', path: remembered });
+  }
   if (src.checkpointDir !== undefined) {
     const scanned = await scanCheckpoints(src.checkpointDir, scanJobIds(src.episode, src.remembered));
-    if (scanned !== undefined) out.push({ from: 'scan', path: scanned });
+    if (scanned !== undefined) {
+      hadCheckpoints = true;
+      found.push({ from: 'scan', path: scanned });
+    }
   }
-  return out;
+  const candidates: RestoreCandidate[] = [];
+  const gone: string[] = [];
+  for (const c of found) {
+    if (await restorePointExists(c.path, src.checkpointDir)) candidates.push(c);
+    else gone.push(c.path);
+  }
+  return { candidates, hadCheckpoints: hadCheckpoints || gone.length > 0, gone };
 }

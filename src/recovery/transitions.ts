@@ -3,16 +3,19 @@
  * executor persists the episode first and only then tells people (logs, metrics, notifications) about the
  * events, so what was announced is always what is on disk.
  */
-import type { Attempt, Episode } from '../state/episodes-schema.js';
-import { nextAttemptAt } from './backoff.js';
+import type { Attempt, Episode, EpisodeRootCause } from '../state/episodes-schema.js';
+import { cooldownAfter, nextAttemptAt } from './backoff.js';
+import { isActive } from '../flink/job-state.js';
+import type { JobOverview } from '../flink/types.js';
 import type { IntakeDecision } from './decide-intake.js';
 import type { TickConfig, TickDecision } from './decide-tick.js';
-import type { AbandonReason, AttemptFailure, ClearReason, Outcome, RestoreFrom } from './reasons.js';
+import type { AbandonReason, AttemptFailure, ClearReason, ExhaustReason, Outcome, RestoreFrom } from './reasons.js';
 
 export type EpisodeEvent =
   | { readonly type: 'opened' }
   | { readonly type: 'attempt_started'; readonly attempt: Attempt }
   | { readonly type: 'attempt_submitted'; readonly attempt: Attempt }
+  | { readonly type: 'attempt_adopted'; readonly attempt: Attempt }
   | { readonly type: 'attempt_succeeded'; readonly attempt: Attempt }
   | { readonly type: 'attempt_failed'; readonly attempt: Attempt; readonly reason: AttemptFailure }
   | { readonly type: 'instance_running'; readonly attempt: Attempt; readonly secondsSinceFailure: number }
@@ -29,7 +32,14 @@ type OpenDecision = Extract<IntakeDecision, { kind: 'open' }>;
 
 /** A new open episode; its first attempt may start at once unless the job's previous episode attempted lately. */
 export function openEpisode(
-  args: { id: string; cluster: string; jobName: string; decision: OpenDecision; previous: Episode | undefined },
+  args: {
+    id: string;
+    cluster: string;
+    jobName: string;
+    decision: OpenDecision;
+    previous: Episode | undefined;
+    rootCause?: EpisodeRootCause | undefined;
+  },
   config: TickConfig,
   now: number,
 ): Transition {
@@ -42,14 +52,17 @@ export function openEpisode(
     jobName: args.jobName,
     trigger: args.decision.trigger,
     ...(args.decision.failed === undefined ? {} : { failedJobId: args.decision.failed.jobId }),
-    baseJobId: args.decision.baseJobId,
+    ...(args.decision.lostJobId === undefined ? {} : { lostJobId: args.decision.lostJobId }),
+    root: args.decision.root,
     failedAt: args.decision.failedAt,
+    failureTimeSource: args.decision.failureTimeSource,
     openedAt: now,
     status: 'open',
     phase: 'waiting',
     nextAttemptAt: first,
     attempts: [],
     refusedPaths: [],
+    ...(args.rootCause === undefined ? {} : { rootCause: args.rootCause }),
   };
   return { episode, events: [{ type: 'opened' }] };
 }
@@ -106,7 +119,7 @@ export function exhaust(
   episode: Episode,
   now: number,
   events: EpisodeEvent[] = [],
-  reason = 'max_attempts',
+  reason: ExhaustReason = 'max_attempts',
 ): Transition {
   return {
     episode: {
@@ -121,20 +134,29 @@ export function exhaust(
   };
 }
 
-/** The current attempt failed: wait for the cooldown, or end exhausted when it was the last one allowed. */
+/** When attempt `n + 1` may start: the cooldown counts from Flink's end-time of attempt n, so replicas agree. */
+function cooldownEnd(n: number, failedAt: number, config: TickConfig, now: number): number {
+  return Math.max(now, failedAt + cooldownAfter(n, config));
+}
+
+/**
+ * The current attempt failed at `at` (Flink's end-time of its instance, else now): wait for the cooldown, or end
+ * exhausted when it was the last one allowed.
+ */
 export function failAttempt(
   episode: Episode,
   reason: AttemptFailure,
   config: TickConfig,
   now: number,
   detail?: string,
+  at: number = now,
 ): Transition {
   const last = lastOf(episode);
   const attempt: Attempt = {
     ...last,
     result: 'failed',
     failure: reason,
-    endedAt: now,
+    endedAt: at,
     ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }),
   };
   const refusedPaths =
@@ -143,8 +165,50 @@ export function failAttempt(
       : episode.refusedPaths;
   const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), refusedPaths, phase: 'waiting' };
   const events: EpisodeEvent[] = [{ type: 'attempt_failed', attempt, reason }];
-  if (episode.attempts.length >= config.maxAttempts) return exhaust(next, now, events);
-  return { episode: { ...next, nextAttemptAt: nextAttemptAt(last.n, last.startedAt, config, now) }, events };
+  if (last.n >= config.maxAttempts) return exhaust(next, now, events);
+  return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, at, config, now) }, events };
+}
+
+/**
+ * Records attempt n as made elsewhere (another replica won the submission, or a life of this replica before a
+ * crash): its instance is followed like one of ours. A pending attempt of ours below n lost the race.
+ */
+export function adoptAttempt(
+  episode: Episode,
+  n: number,
+  instance: JobOverview,
+  config: TickConfig,
+  now: number,
+): Transition {
+  const prev = episode.attempts[episode.attempts.length - 1];
+  const attempts =
+    prev !== undefined && prev.result === 'pending'
+      ? replaceLast(episode, {
+          ...prev,
+          result: 'failed',
+          failure: 'instance_failed',
+          endedAt: now,
+          detail: `attempt ${n} was made elsewhere`,
+        })
+      : [...episode.attempts];
+  const adopted: Attempt = {
+    n,
+    jobId: instance.jobId,
+    restoreFrom: 'none',
+    startedAt: instance.startTime,
+    submitTries: 0,
+    submittedAt: instance.startTime,
+    result: 'pending',
+    adopted: true,
+  };
+  const base: Episode = { ...episode, attempts: [...attempts, adopted], phase: 'verifying' };
+  if (isActive(instance.state)) return { episode: base, events: [{ type: 'attempt_adopted', attempt: adopted }] };
+  if (instance.state === 'FAILED' || instance.state === 'SUSPENDED') {
+    const t = failAttempt(base, 'instance_failed', config, now, undefined, instance.endTime ?? now);
+    return { episode: t.episode, events: [{ type: 'attempt_adopted', attempt: adopted }, ...t.events] };
+  }
+  // CANCELED or FINISHED: the next step sees it as the last attempt's instance and abandons.
+  return { episode: base, events: [{ type: 'attempt_adopted', attempt: adopted }] };
 }
 
 function end(episode: Episode, outcome: Outcome, reason: string, now: number, events: EpisodeEvent[] = []): Transition {
@@ -221,24 +285,48 @@ export function applyTick(episode: Episode, decision: TickDecision, config: Tick
       const { runningSince: _dropped, ...rest } = episode;
       return { episode: rest, events: [] };
     }
+    case 'adopt':
+      return adoptAttempt(episode, decision.n, decision.instance, config, now);
     case 'attempt_failed':
-      return failAttempt(episode, decision.reason, config, now);
+      return failAttempt(episode, decision.reason, config, now, undefined, decision.at);
     case 'refailed': {
       const last = lastOf(episode);
       const { runningSince: _dropped, ...rest } = episode;
       // The next time to recover is measured from this failure, not the one that opened the episode.
-      const next: Episode = { ...rest, phase: 'waiting', failedAt: now };
+      const next: Episode = { ...rest, phase: 'waiting', failedAt: decision.at, failureTimeSource: decision.source };
       const events: EpisodeEvent[] = [{ type: 'refailed', attempt: last }];
-      if (episode.attempts.length >= config.maxAttempts) return exhaust(next, now, events);
-      return { episode: { ...next, nextAttemptAt: nextAttemptAt(last.n, last.startedAt, config, now) }, events };
+      if (last.n >= config.maxAttempts) return exhaust(next, now, events);
+      return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, decision.at, config, now) }, events };
     }
     case 'abandon':
       return abandon(episode, decision.reason, now);
     case 'recovered':
       return end(episode, 'recovered', 'steady', now);
     case 'exhaust':
-      return exhaust(episode, now);
+      return exhaust(episode, now, [], decision.reason);
     case 'clear':
       return clearExhausted(episode, decision.reason, now);
   }
+}
+
+/** Records why the newest failed instance of the episode died (read from Flink after the decision). */
+export function withRootCause(t: Transition, cause: EpisodeRootCause | undefined): Transition {
+  return cause === undefined ? t : { ...t, episode: { ...t.episode, rootCause: cause } };
+}
+
+/**
+ * The new instance runs, but not from the restore point submitted: the attempt failed, and the episode ends
+ * exhausted rather than start a second instance beside the running one.
+ */
+export function restoreUnverified(episode: Episode, restored: string | undefined, now: number): Transition {
+  const last = lastOf(episode);
+  const attempt: Attempt = {
+    ...last,
+    result: 'failed',
+    failure: 'restore_unverified',
+    endedAt: now,
+    detail: `Flink restored from ${restored ?? 'nothing'}, not ${last.restorePath ?? 'nothing'}`.slice(0, 500),
+  };
+  const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), phase: 'waiting' };
+  return exhaust(next, now, [{ type: 'attempt_failed', attempt, reason: 'restore_unverified' }], 'restore_unverified');
 }

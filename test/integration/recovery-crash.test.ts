@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import { deriveJobId } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
 import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
 import { waitFor } from './recovery-harness.js';
 
@@ -102,7 +102,7 @@ describe('kill -9 in the middle of an episode', () => {
     await waitFor(async () => (await stateOf(setup_))?.episodes[0]?.outcome === 'recovered', 10_000, 'recovered');
     const posted = setup_.sim.runRequests();
     assert.equal(posted.length, 1);
-    assert.equal((posted[0]?.body as { jobId: string }).jobId, deriveJobId(setup_.failed, 1));
+    assert.equal((posted[0]?.body as { jobId: string }).jobId, attemptJobId(rootOf(setup_.failed), 1));
     assert.equal((posted[0]?.body as { savepointPath: string }).savepointPath, setup_.checkpoint);
     second.kill('SIGTERM');
     await exited(second);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { deriveJobId } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
 import {
   closeEnv,
   episodeOf,
@@ -44,9 +44,9 @@ for (const version of ['1.20.1', '2.1.0']) {
         'recovered',
       );
       assert.equal(episodeOf(e)?.outcome, 'recovered');
-      assert.deepEqual(runs(e), [{ status: 200, jobId: deriveJobId(failed, 1), savepointPath: latest }]);
+      assert.deepEqual(runs(e), [{ status: 200, jobId: attemptJobId(rootOf(failed), 1), savepointPath: latest }]);
       assert.equal(e.sim.uploads().length, 1);
-      const successor = e.sim.job(deriveJobId(failed, 1));
+      const successor = e.sim.job(attemptJobId(rootOf(failed), 1));
       assert.equal(successor?.state, 'RUNNING');
       assert.equal(successor?.restoredFrom, latest);
       assert.equal(
@@ -55,6 +55,26 @@ for (const version of ['1.20.1', '2.1.0']) {
       );
       assert.equal(await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' }), 1);
       assert.match(await e.registry.metrics(), /flink_recovery_time_to_recover_seconds_count\{cluster="prod"\} 1\n/);
+    });
+
+    it("records Flink's root exception; one the policy names pages as not_retryable", async () => {
+      const e = await start({ recovery: { notRetryable: [{ messagePattern: 'poison pill' }] } });
+      const failed = e.sim.addJob({ name: 'orders' });
+      e.sim.completeCheckpoint(failed);
+      e.sim.fail(failed, {
+        exceptionName: 'java.lang.IllegalStateException',
+        stacktrace:
+          'java.lang.IllegalStateException: poison pill in partition 3\n\tat com.example.Orders.map(Orders.java:42)',
+        failureLabels: { type: 'user' },
+      });
+      await notify(e, payload());
+      await waitFor(() => episodeOf(e)?.status === 'exhausted', 5_000, 'exhausted');
+      const ep = episodeOf(e);
+      assert.equal(ep?.endReason, 'not_retryable');
+      assert.equal(ep?.rootCause?.exceptionClass, 'java.lang.IllegalStateException');
+      assert.match(ep?.rootCause?.message ?? '', /poison pill in partition 3\n\tat com.example.Orders.map/);
+      assert.deepEqual(ep?.rootCause?.failureLabels, { type: 'user' });
+      assert.equal(runs(e).length, 0);
     });
 
     it('reuses a jar the cluster already has', async () => {
@@ -80,13 +100,14 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.equal(ok[0]?.savepointPath, sp);
     });
 
-    it('a refused restore point fails that attempt; the next source is tried', async () => {
+    it('a refused restore point fails that attempt; the next newest is tried', async () => {
       const e = await start();
       const failed = e.sim.addJob({ name: 'orders' });
       const chk = e.sim.completeCheckpoint(failed);
+      // The savepoint is the newest restore point; it is deleted, so the checkpoint before it is next.
       const sp = e.sim.takeSavepoint(failed);
       e.sim.fail(failed);
-      e.sim.deletePath(chk);
+      e.sim.deletePath(sp);
       await notify(e, payload());
       await waitFor(
         async () => (await metric(e, 'flink_recovery_episodes_total', { outcome: 'recovered' })) === 1,
@@ -96,17 +117,17 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.deepEqual(
         runs(e).map((r) => [r.status, r.savepointPath]),
         [
-          [400, chk],
-          [200, sp],
+          [400, sp],
+          [200, chk],
         ],
       );
       assert.equal(episodeOf(e)?.attempts[0]?.failure, 'restore_refused');
       assert.equal(
-        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }),
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'failed' }),
         1,
       );
       assert.equal(
-        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'savepoint', result: 'succeeded' }),
+        await metric(e, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'succeeded' }),
         1,
       );
     });
@@ -119,7 +140,7 @@ for (const version of ['1.20.1', '2.1.0']) {
       e.sim.restartJobManager();
       await notify(e, payload('firing', { alertname: 'FlinkJobMissing' }));
       await waitFor(() => runs(e).length === 1);
-      assert.deepEqual(runs(e)[0], { status: 200, jobId: deriveJobId(old, 1), savepointPath: chk });
+      assert.deepEqual(runs(e)[0], { status: 200, jobId: attemptJobId(rootOf(old), 1), savepointPath: chk });
       await waitFor(() => episodeOf(e)?.outcome === 'recovered', 5_000, 'recovered');
     });
 

@@ -58,6 +58,8 @@ export interface SimJob {
   latestSavepoint: SimCheckpoint | undefined;
   latestFailed: SimCheckpoint | undefined;
   restored: SimRestored | undefined;
+  /** Root exceptions, newest first (what `/jobs/:id/exceptions` lists in `exceptionHistory`). */
+  exceptions: SimException[];
   nextCheckpointId: number;
   /** Every external path this instance produced, oldest first. */
   paths: string[];
@@ -65,6 +67,24 @@ export interface SimJob {
   pending: { readonly at: number; readonly state: JobState } | undefined;
   request: unknown;
 }
+
+/** One root exception of an instance, as Flink's exception history records it. */
+export interface SimException {
+  readonly exceptionName: string;
+  readonly stacktrace: string;
+  readonly timestamp: number;
+  readonly failureLabels: Readonly<Record<string, string>>;
+}
+
+/** What a job that fails without a scripted cause died of. */
+export const DEFAULT_FAILURE: Omit<SimException, 'timestamp'> = {
+  exceptionName: 'org.apache.flink.runtime.JobException',
+  stacktrace:
+    'org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy\n' +
+    '\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler' +
+    '.handleFailure(ExecutionFailureHandler.java:180)',
+  failureLabels: {},
+};
 
 /** A read-only view of an instance for tests. */
 export interface SimJobView {
@@ -159,6 +179,7 @@ export class SimModel {
       latestSavepoint: undefined,
       latestFailed: undefined,
       restored: undefined,
+      exceptions: [],
       nextCheckpointId: 1,
       paths: [],
       timestamps: { [state]: startTime },
@@ -188,6 +209,9 @@ export class SimModel {
     job.endTime = isTerminal(state) ? now : -1;
     job.lastModification = now;
     job.timestamps[state] = now;
+    if (state === 'FAILED' && (job.exceptions[0]?.timestamp ?? -1) < now) {
+      job.exceptions.unshift({ ...DEFAULT_FAILURE, timestamp: now });
+    }
     if (isTerminal(state)) {
       job.inProgress = 0;
       job.pending = undefined;
@@ -208,6 +232,12 @@ export class SimModel {
         this.deletedPaths.add(cp.externalPath);
     }
     for (const path of job.paths) if (!path.includes('savepoint')) this.deletedPaths.add(path);
+  }
+
+  /** Fails the instance with a given root cause (Flink records it before the job reaches FAILED). */
+  failWith(jobId: string, cause: Omit<SimException, 'timestamp'>): void {
+    this.get(jobId).exceptions.unshift({ ...cause, timestamp: this.now() });
+    this.setState(jobId, 'FAILED');
   }
 
   remove(jobId: string): void {

@@ -7,10 +7,18 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobState } from '../../src/flink/job-state.js';
-import { SimModel, type CompleteCheckpointOptions, type SimJar, type SimJobSpec, type SimJobView } from './model.js';
+import {
+  SimModel,
+  type CompleteCheckpointOptions,
+  type SimException,
+  type SimJar,
+  type SimJobSpec,
+  type SimJobView,
+} from './model.js';
 import { fileParts } from './multipart.js';
 import { runJar, type RunBehaviour } from './run-jar.js';
 import {
+  exceptionsBody,
   checkpointConfigBody,
   checkpointsBody,
   configBody,
@@ -22,7 +30,7 @@ import {
   type Dialect,
 } from './wire.js';
 
-export type { Retention, SimJobSpec, SimJobView, CompleteCheckpointOptions } from './model.js';
+export type { Retention, SimException, SimJobSpec, SimJobView, CompleteCheckpointOptions } from './model.js';
 export type { RunBehaviour } from './run-jar.js';
 export type { Dialect } from './wire.js';
 
@@ -35,6 +43,7 @@ export type Endpoint =
   | 'GET /jobs/:jobid/metrics'
   | 'GET /jobs/:jobid/checkpoints'
   | 'GET /jobs/:jobid/checkpoints/config'
+  | 'GET /jobs/:jobid/exceptions'
   | 'GET /jars'
   | 'POST /jars/upload'
   | 'POST /jars/:jarid/run'
@@ -79,7 +88,8 @@ export interface FlinkSimulator {
   readonly dialect: Dialect;
   addJob(spec: SimJobSpec): string;
   setState(jobId: string, state: JobState): void;
-  fail(jobId: string): void;
+  /** Fails the instance; `cause` is its root exception (a generic JobException when not given). */
+  fail(jobId: string, cause?: Omit<SimException, 'timestamp'>): void;
   cancel(jobId: string): void;
   finish(jobId: string): void;
   suspend(jobId: string): void;
@@ -132,6 +142,7 @@ function route(method: string, pathname: string): Route | undefined {
     if (n === 2 && is('PATCH')) return { endpoint: 'PATCH /jobs/:jobid', id: b };
     if (n === 3 && c === 'metrics' && is('GET')) return { endpoint: 'GET /jobs/:jobid/metrics', id: b };
     if (n === 3 && c === 'checkpoints' && is('GET')) return { endpoint: 'GET /jobs/:jobid/checkpoints', id: b };
+    if (n === 3 && c === 'exceptions' && is('GET')) return { endpoint: 'GET /jobs/:jobid/exceptions', id: b };
     if (n === 4 && c === 'checkpoints' && d === 'config' && is('GET')) {
       return { endpoint: 'GET /jobs/:jobid/checkpoints/config', id: b };
     }
@@ -276,6 +287,9 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
         if (job === undefined) return notFound();
         if (job.retention === undefined) return send(res, 404, errorBody('Checkpointing has not been enabled.'));
         return send(res, 200, checkpointsBody(job));
+      case 'GET /jobs/:jobid/exceptions':
+        if (job === undefined) return notFound();
+        return send(res, 200, exceptionsBody(job, dialect));
       case 'GET /jobs/:jobid/checkpoints/config':
         if (job === undefined) return notFound();
         if (job.retention === undefined) {
@@ -341,7 +355,7 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
     dialect,
     addJob: (spec) => model.addJob(spec),
     setState: (jobId, state) => model.setState(jobId, state),
-    fail: (jobId) => model.setState(jobId, 'FAILED'),
+    fail: (jobId, cause) => (cause === undefined ? model.setState(jobId, 'FAILED') : model.failWith(jobId, cause)),
     cancel: (jobId) => model.setState(jobId, 'CANCELED'),
     finish: (jobId) => model.setState(jobId, 'FINISHED'),
     suspend: (jobId) => model.setState(jobId, 'SUSPENDED'),

@@ -158,6 +158,33 @@ function summaryOf(values: readonly number[]): Record<string, number> {
   };
 }
 
+/**
+ * `/jobs/:id/exceptions`. 2.x answers only `exceptionHistory`; 1.20 also the deprecated first-level members,
+ * `root-exception` being the newest root cause's stack trace.
+ */
+export function exceptionsBody(job: SimJob, dialect: Dialect): unknown {
+  const entries = job.exceptions.map((e) => ({
+    exceptionName: e.exceptionName,
+    stacktrace: e.stacktrace,
+    timestamp: e.timestamp,
+    failureLabels: e.failureLabels,
+    taskName: null,
+    endpoint: null,
+    taskManagerId: null,
+    concurrentExceptions: [],
+  }));
+  const exceptionHistory = { entries, truncated: false };
+  if (dialect === '2.x') return { exceptionHistory };
+  const newest = job.exceptions[0];
+  return {
+    'root-exception': newest?.stacktrace ?? null,
+    timestamp: newest?.timestamp ?? null,
+    'all-exceptions': [],
+    truncated: false,
+    exceptionHistory,
+  };
+}
+
 export function checkpointsBody(job: SimJob): unknown {
   const done = job.history.filter((cp) => cp.status === 'COMPLETED');
   const sizes = summaryOf(done.map((cp) => cp.sizeBytes));

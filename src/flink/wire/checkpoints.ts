@@ -8,7 +8,7 @@
  * `looseObject` that copies every key of every checkpoint.
  */
 import { z } from 'zod';
-import type { CheckpointConfig, CheckpointStats, CompletedCheckpoint } from '../types.js';
+import type { CheckpointConfig, CheckpointStats, CompletedCheckpoint, RestoredCheckpoint } from '../types.js';
 
 const NOT_EXTERNALIZED = '<checkpoint-not-externalized>';
 
@@ -32,6 +32,9 @@ export const checkpointStatsSchema = z.object({
     .looseObject({
       completed: completedSchema.nullish(),
       savepoint: completedSchema.nullish(),
+      restored: z
+        .object({ id: z.number(), restore_timestamp: z.number().optional(), external_path: z.string().nullish() })
+        .nullish(),
     })
     .nullish(),
 });
@@ -49,6 +52,21 @@ function toCompleted(cp: z.output<typeof completedSchema> | null | undefined): C
   };
 }
 
+function toRestored(
+  r:
+    | { id: number; restore_timestamp?: number | undefined; external_path?: string | null | undefined }
+    | null
+    | undefined,
+): RestoredCheckpoint | undefined {
+  if (r === null || r === undefined) return undefined;
+  const path = r.external_path;
+  return {
+    id: r.id,
+    externalPath: path === null || path === undefined || path === '' || path === NOT_EXTERNALIZED ? undefined : path,
+    restoredAt: r.restore_timestamp ?? 0,
+  };
+}
+
 /** Maps the wire body to version-neutral statistics. */
 export function toCheckpointStats(body: z.output<typeof checkpointStatsSchema>): CheckpointStats {
   return {
@@ -57,6 +75,7 @@ export function toCheckpointStats(body: z.output<typeof checkpointStatsSchema>):
     inProgress: body.counts.in_progress,
     latestCompleted: toCompleted(body.latest?.completed),
     latestSavepoint: toCompleted(body.latest?.savepoint),
+    latestRestored: toRestored(body.latest?.restored),
   };
 }
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-state.js';
 import { screenAlert, type IncomingAlert } from '../../../src/recovery/alert.js';
-import { decideIntake, episodeGate } from '../../../src/recovery/decide-intake.js';
-import { deriveJobId, missingJobBase } from '../../../src/recovery/job-id.js';
+import { decideIntake, episodeGate, missingSince } from '../../../src/recovery/decide-intake.js';
+import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { attempt, episode, FAILED_ID, instance, T0 } from './fixtures.js';
@@ -66,7 +66,16 @@ const remembered = (lastState: JobState, checkpointPath?: string): RememberedJob
 });
 
 describe('decideIntake', () => {
-  const base = { cluster: 'prod', jobName: 'orders', now: T0, remembered: undefined, episode: undefined };
+  const base = {
+    cluster: 'prod',
+    jobName: 'orders',
+    now: T0,
+    remembered: undefined,
+    episode: undefined,
+    alertStartsAt: undefined,
+    missingFor: 15_000,
+    resetAfter: 600_000,
+  };
 
   it('opens an episode for a FAILED current instance', () => {
     const failed = instance(FAILED_ID, 'FAILED', T0 - 60_000);
@@ -74,8 +83,9 @@ describe('decideIntake', () => {
     assert.equal(d.kind, 'open');
     if (d.kind !== 'open') return;
     assert.equal(d.trigger, 'failed');
-    assert.equal(d.baseJobId, FAILED_ID);
+    assert.equal(d.root, rootOf(FAILED_ID));
     assert.equal(d.failedAt, failed.endTime);
+    assert.equal(d.failureTimeSource, 'end_time');
   });
 
   it('judges the current instance (latest start), not an older failed one', () => {
@@ -89,13 +99,26 @@ describe('decideIntake', () => {
     assert.deepEqual(d, { kind: 'skip', reason: 'not_failed', jobId: 'c'.repeat(32) });
   });
 
-  it('opens a missing episode from the remembered JobID, else a stable base', () => {
+  it('opens a missing episode from the remembered JobID, else a stable root', () => {
     const d1 = decideIntake({ ...base, live: { kind: 'ok', instances: [] }, remembered: remembered('RUNNING') });
     assert.ok(
-      d1.kind === 'open' && d1.trigger === 'missing' && d1.baseJobId === 'b'.repeat(32) && d1.failed === undefined,
+      d1.kind === 'open' && d1.trigger === 'missing' && d1.root === rootOf('b'.repeat(32)) && d1.failed === undefined,
     );
+    assert.equal(d1.lostJobId, 'b'.repeat(32));
     const d2 = decideIntake({ ...base, live: { kind: 'ok', instances: [] } });
-    assert.ok(d2.kind === 'open' && d2.baseJobId === missingJobBase('prod', 'orders'));
+    assert.ok(d2.kind === 'open' && d2.root === missingJobRoot('prod', 'orders'));
+  });
+
+  it('an attempt that failed before it ran steadily is of its episode; one that ran steadily opens its own', () => {
+    const root = rootOf(FAILED_ID);
+    const a2 = attemptJobId(root, 2);
+    const quick = { ...instance(a2, 'FAILED', T0 - 60_000), endTime: T0 - 60_000 + 599_999 };
+    const steady = { ...instance(a2, 'FAILED', T0 - 900_000), endTime: T0 - 900_000 + 600_000 };
+    const d1 = decideIntake({ ...base, live: { kind: 'ok', instances: [quick] } });
+    assert.equal(d1.kind === 'open' && d1.root, root);
+    const d2 = decideIntake({ ...base, live: { kind: 'ok', instances: [steady] } });
+    assert.equal(d2.kind === 'open' && d2.root, rootOf(a2));
+    assert.notEqual(rootOf(a2), root);
   });
 
   it('never resubmits a job stopped on purpose', () => {
@@ -117,12 +140,12 @@ describe('decideIntake', () => {
   it('an exhausted episode blocks the same failure but not a new one', () => {
     const exhausted = episode({
       status: 'exhausted',
-      attempts: [attempt(1, deriveJobId(FAILED_ID, 1), { result: 'failed' })],
+      attempts: [attempt(1, attemptJobId(rootOf(FAILED_ID), 1), { result: 'failed' })],
     });
     const same = decideIntake({
       ...base,
       episode: exhausted,
-      live: { kind: 'ok', instances: [instance(deriveJobId(FAILED_ID, 1), 'FAILED', T0)] },
+      live: { kind: 'ok', instances: [instance(attemptJobId(rootOf(FAILED_ID), 1), 'FAILED', T0)] },
     });
     assert.equal(same.kind === 'skip' && same.reason, 'exhausted');
     const fresh = decideIntake({
@@ -177,4 +200,28 @@ describe('decideIntake', () => {
     }
     assert.ok(cases > 500);
   });
+});
+
+describe('the failure moment of a missing job', () => {
+  const seen = (seenAt: number): RememberedJob => ({
+    jobId: 'b'.repeat(32),
+    lastState: 'RUNNING',
+    checkpointPath: undefined,
+    seenAt,
+  });
+  const rows: [string, RememberedJob | undefined, number | undefined, number, string][] = [
+    ['the last scrape that saw it wins over the alert', seen(T0 - 61_000), T0 - 20_000, T0 - 61_000, 'last_seen'],
+    ['without memory: the alert start minus the rule for:', undefined, T0 - 20_000, T0 - 35_000, 'alert'],
+    ['a remembered time in the future is not evidence', seen(T0 + 5_000), T0 - 20_000, T0 - 35_000, 'alert'],
+    ['an alert start in the future is not evidence', undefined, T0 + 60_000, T0, 'episode_open'],
+    ['nothing known: the episode opening', undefined, undefined, T0, 'episode_open'],
+  ];
+  for (const [name, remembered, alertStartsAt, failedAt, source] of rows) {
+    it(name, () => {
+      assert.deepEqual(missingSince({ remembered, alertStartsAt, missingFor: 15_000, now: T0 }), {
+        failedAt,
+        failureTimeSource: source,
+      });
+    });
+  }
 });

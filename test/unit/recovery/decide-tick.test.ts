@@ -4,16 +4,16 @@ import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-stat
 import type { JobOverview } from '../../../src/flink/types.js';
 import { pollInterval } from '../../../src/recovery/backoff.js';
 import { decideTick, MAX_SUBMIT_TRIES, type TickDecision } from '../../../src/recovery/decide-tick.js';
-import { deriveJobId } from '../../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../../src/recovery/job-id.js';
 import type { LiveView } from '../../../src/recovery/live.js';
 import { applyTick } from '../../../src/recovery/transitions.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
 const cfg = recoveryConfig();
-const A1 = deriveJobId(FAILED_ID, 1);
-const A2 = deriveJobId(FAILED_ID, 2);
-const A3 = deriveJobId(FAILED_ID, 3);
+const A1 = attemptJobId(rootOf(FAILED_ID), 1);
+const A2 = attemptJobId(rootOf(FAILED_ID), 2);
+const A3 = attemptJobId(rootOf(FAILED_ID), 3);
 const OTHER = 'a'.repeat(32);
 
 const ok = (...instances: JobOverview[]): LiveView => ({ kind: 'ok', instances });
@@ -318,7 +318,7 @@ describe('decideTick: invariants over every combination', () => {
               for (const off of offsets) {
                 for (const runningSince of [undefined, T0]) {
                   cases += 1;
-                  const ids = Array.from({ length: made }, (_, i) => deriveJobId(FAILED_ID, i + 1));
+                  const ids = Array.from({ length: made }, (_, i) => attemptJobId(rootOf(FAILED_ID), i + 1));
                   const attempts = ids.map((id, i) =>
                     attempt(i + 1, id, {
                       result:
@@ -349,7 +349,7 @@ describe('decideTick: invariants over every combination', () => {
                     assert.ok(made < config.maxAttempts, `attempt beyond maxAttempts: ${where}`);
                     assert.ok(now >= ep.nextAttemptAt, `attempt before the cooldown: ${where}`);
                     assert.equal(d.n, made + 1, where);
-                    assert.equal(d.jobId, deriveJobId(FAILED_ID, made + 1), where);
+                    assert.equal(d.jobId, attemptJobId(rootOf(FAILED_ID), made + 1), where);
                     assert.ok(!instances.some((j) => isActive(j.state)), `attempt beside an active instance: ${where}`);
                   }
                   if (d.kind === 'resubmit') {

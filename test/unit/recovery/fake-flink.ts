@@ -9,6 +9,7 @@ import type {
   ClusterOverview,
   JarInfo,
   JobOverview,
+  RootCause,
   RunJarRequest,
   RunJarResult,
 } from '../../../src/flink/types.js';
@@ -21,6 +22,8 @@ export interface FakeJob {
   endTime: number | undefined;
   checkpoint?: string;
   savepoint?: string;
+  /** What the instance restored from at its start (Flink's `latest.restored`). */
+  restored?: string;
 }
 
 export class FakeFlink implements FlinkApi {
@@ -29,6 +32,10 @@ export class FakeFlink implements FlinkApi {
   readonly jars: JarInfo[] = [];
   readonly runs: { jarId: string; request: RunJarRequest }[] = [];
   readonly refusedPaths = new Set<string>();
+  /** Root exceptions by JobID (what `/jobs/:id/exceptions` would say). */
+  readonly causes = new Map<string, RootCause>();
+  /** When set, a run restores from this instead of the path it was given (Flink's state went elsewhere). */
+  restoreOverride: string | undefined;
   /** State a new run starts in. */
   runState: JobState = 'RUNNING';
   down = false;
@@ -83,13 +90,19 @@ export class FakeFlink implements FlinkApi {
     return {
       enabled: true,
       stats: {
-        completed: 1,
+        completed: (j?.checkpoint === undefined ? 0 : 1) + (j?.savepoint === undefined ? 0 : 1),
         failed: 0,
         inProgress: 0,
         latestCompleted: cp(j?.checkpoint),
         latestSavepoint: cp(j?.savepoint),
+        latestRestored: j?.restored === undefined ? undefined : { id: 1, externalPath: j.restored, restoredAt: 0 },
       },
     };
+  }
+
+  async jobExceptions(jobId: string): Promise<RootCause | undefined> {
+    this.check('GET /jobs/:id/exceptions');
+    return this.causes.get(jobId);
   }
 
   async checkpointConfig(): Promise<undefined> {
@@ -130,7 +143,11 @@ export class FakeFlink implements FlinkApi {
         errors: [`Cannot find checkpoint or savepoint file/directory '${request.savepointPath}'`],
       };
     }
-    this.add({ jobId: request.jobId, state: this.runState });
+    this.add({
+      jobId: request.jobId,
+      state: this.runState,
+      ...(request.savepointPath === undefined ? {} : { restored: this.restoreOverride ?? request.savepointPath }),
+    });
     return { ok: true, jobId: request.jobId };
   }
 

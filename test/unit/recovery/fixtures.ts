@@ -2,6 +2,7 @@
 import type { Config, RecoveryConfig } from '../../../src/config/schema.js';
 import type { JobState } from '../../../src/flink/job-state.js';
 import type { JobOverview } from '../../../src/flink/types.js';
+import { rootOf } from '../../../src/recovery/job-id.js';
 import type { Attempt, Episode } from '../../../src/state/episodes-schema.js';
 
 export const T0 = Date.parse('2026-11-21T10:00:00Z');
@@ -19,6 +20,8 @@ export function recoveryConfig(over: Partial<RecoveryConfig> = {}): RecoveryConf
     claimMode: 'NO_CLAIM',
     allowNonRestoredState: false,
     dryRun: false,
+    missingAlertFor: 15_000,
+    notRetryable: [],
     ...over,
   };
 }
@@ -68,7 +71,8 @@ export function episode(over: Partial<Episode> = {}): Episode {
     jobName: 'orders',
     trigger: 'failed',
     failedJobId: FAILED_ID,
-    baseJobId: FAILED_ID,
+    root: rootOf(FAILED_ID),
+    failureTimeSource: 'end_time',
     failedAt: T0 - 5_000,
     openedAt: T0,
     status: 'open',

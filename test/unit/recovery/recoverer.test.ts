@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../../../src/clock.js';
 import type { Config } from '../../../src/config/schema.js';
-import { silentLogger } from '../../../src/log.js';
+import { createLogger, silentLogger } from '../../../src/log.js';
 import type { IncomingAlert } from '../../../src/recovery/alert.js';
-import { deriveJobId } from '../../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../../src/recovery/job-id.js';
 import type { Notifier, OutcomeNotice } from '../../../src/recovery/notify.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
@@ -77,7 +77,7 @@ async function build(
     clients: new Map([['prod', h.flink]]),
     memory: h.memory,
     clock: h.clock,
-    logger: silentLogger(),
+    logger: process.env.RACE_LOG ? createLogger('debug') : silentLogger(),
     registry,
     timers,
     notifier,
@@ -139,7 +139,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(flink.runs.length, 1);
     const run0 = flink.runs[0];
     assert.equal(run0?.jarId, 'uuid_orders.jar');
-    assert.equal(run0?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(run0?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
     assert.equal(run0?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
     assert.deepEqual(run0?.request.args, ['--x']);
     assert.equal(run0?.request.parallelism, 2);
@@ -273,7 +273,123 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([{ ...firing, labels: { ...firing.labels, alertname: 'FlinkJobMissing' } }]);
     await h.recoverer.idle();
     assert.equal(flink.runs[0]?.request.savepointPath, '/remembered/chk-3');
-    assert.equal(flink.runs[0]?.request.jobId, deriveJobId('b'.repeat(32), 1));
+    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
+  });
+
+  for (const [source, seen, startsAt, expected] of [
+    ['last_seen', -61_000, -20_000, -61_000],
+    ['alert', undefined, -20_000, -35_000], // startsAt minus the rule's for: (15 s)
+    ['episode_open', undefined, undefined, 0],
+  ] as const) {
+    it(`a vanished job's time to recover counts from its failure moment (${source}), across a restart`, async () => {
+      flink.jobs.splice(0);
+      const opened = clock.now();
+      if (seen !== undefined) {
+        memory.map.set('prod/orders', {
+          jobId: 'b'.repeat(32),
+          lastState: 'RUNNING',
+          checkpointPath: '/remembered/chk-3',
+          seenAt: opened + seen,
+        });
+      }
+      flink.runGate = new Promise(() => undefined); // the first life never hears back: a crash after the POST
+      const h1 = await make({ onNoCheckpoint: 'fresh' });
+      h1.recoverer.accept([
+        {
+          ...firing,
+          labels: { ...firing.labels, alertname: 'FlinkJobMissing' },
+          ...(startsAt === undefined ? {} : { startsAt: new Date(opened + startsAt).toISOString() }),
+        },
+      ]);
+      await until(() => flink.runs.length === 1);
+      assert.equal(h1.recoverer.episodes()[0]?.failureTimeSource, source);
+      assert.equal(h1.recoverer.episodes()[0]?.failedAt, opened + expected);
+      // A restart reads the failure moment back from the episode file, and measures from it.
+      flink.runGate = undefined;
+      const posted = flink.runs[0]?.request;
+      flink.add({
+        jobId: posted?.jobId ?? '',
+        state: 'RUNNING',
+        ...(posted?.savepointPath === undefined ? {} : { restored: posted.savepointPath }),
+      });
+      clock.set(opened + 4_000);
+      harnesses.splice(0);
+      const h2 = await make({ onNoCheckpoint: 'fresh' });
+      await h2.recoverer.idle();
+      const ep = h2.recoverer.episodes()[0];
+      assert.equal(ep?.failureTimeSource, source);
+      assert.equal(ep?.phase, 'running');
+      const sum = /flink_recovery_time_to_recover_seconds_sum\{cluster="prod"\} ([\d.]+)/.exec(
+        await h2.registry.metrics(),
+      )?.[1];
+      assert.equal(Number(sum), (4_000 - expected) / 1000);
+    });
+  }
+
+  it('a job whose every restore point is refused ends state_lost and is never started fresh', async () => {
+    flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
+    flink.refusedPaths.add('/sp/1');
+    const h = await make({ onNoCheckpoint: 'fresh', maxAttempts: 5 });
+    h.recoverer.accept([firing]);
+    await run(h, 5_000, 100);
+    assert.deepEqual(
+      flink.runs.map((r) => r.request.savepointPath),
+      [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1'],
+    );
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    assert.equal(h.recoverer.episodes()[0]?.endReason, 'state_lost');
+  });
+
+  it('records the root cause; a not-retryable one pages without a submission, and says why', async () => {
+    flink.causes.set(FAILED_ID, {
+      exceptionClass: 'java.lang.ClassNotFoundException',
+      message: 'java.lang.ClassNotFoundException: com.example.Gone',
+      failureLabels: { type: 'user' },
+      at: clock.now(),
+    });
+    const h = await make({ notRetryable: [{ exceptionClass: 'java.lang.ClassNotFoundException' }] });
+    h.recoverer.accept([firing]);
+    await run(h, 1_000, 100);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 0);
+    assert.equal(ep?.status, 'exhausted');
+    assert.equal(ep?.endReason, 'not_retryable');
+    assert.equal(ep?.rootCause?.exceptionClass, 'java.lang.ClassNotFoundException');
+    assert.equal(ep?.rootCause?.jobId, FAILED_ID);
+    const notice = notices.find((n) => n.kind === 'exhausted');
+    assert.equal(notice?.reason, 'not_retryable');
+    assert.equal(notice?.rootException, 'java.lang.ClassNotFoundException');
+  });
+
+  it('a retryable root cause is retried, and a failed attempt’s own cause replaces it', async () => {
+    flink.causes.set(FAILED_ID, { exceptionClass: 'java.io.IOException', message: 'io', failureLabels: {}, at: 0 });
+    flink.runState = 'FAILED';
+    const h = await make({ maxAttempts: 3, notRetryable: [{ messagePattern: 'poison' }] });
+    flink.causes.set(attemptJobId(rootOf(FAILED_ID), 1), {
+      exceptionClass: 'java.lang.IllegalStateException',
+      message: 'java.lang.IllegalStateException: poison pill',
+      failureLabels: {},
+      at: 0,
+    });
+    h.recoverer.accept([firing]);
+    await run(h, 5_000, 100);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 1);
+    assert.equal(ep?.endReason, 'not_retryable');
+    assert.equal(ep?.rootCause?.jobId, attemptJobId(rootOf(FAILED_ID), 1));
+  });
+
+  it('a successor that restored from other state fails its attempt and pages; it is never doubled', async () => {
+    flink.restoreOverride = `file:/ckpt/${FAILED_ID}/chk-3`;
+    const h = await make({ maxAttempts: 3 });
+    h.recoverer.accept([firing]);
+    await run(h, 15_000, 500);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(flink.runs.length, 1);
+    assert.equal(ep?.status, 'exhausted');
+    assert.equal(ep?.endReason, 'restore_unverified');
+    assert.equal(ep?.attempts[0]?.failure, 'restore_unverified');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
   });
 
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
@@ -292,7 +408,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     await run(h, 500);
-    flink.set(deriveJobId(FAILED_ID, 1), 'CANCELED');
+    flink.set(attemptJobId(rootOf(FAILED_ID), 1), 'CANCELED');
     await run(h, 2_000);
     assert.equal(h.recoverer.episodes()[0]?.outcome, 'abandoned');
     assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'abandoned' }), 1);
@@ -327,7 +443,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     harnesses.push(h2);
     await h2.recoverer.idle();
     assert.equal(flink.runs.length, 1);
-    assert.equal(flink.runs[0]?.request.jobId, deriveJobId(FAILED_ID, 1));
+    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
     assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
     release();
   });
@@ -337,7 +453,11 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     flink.runGate = new Promise(() => undefined); // the POST lands but its answer never comes back
     h1.recoverer.accept([firing]);
     await until(() => flink.runs.length === 1);
-    flink.add({ jobId: deriveJobId(FAILED_ID, 1), state: 'RUNNING' });
+    flink.add({
+      jobId: attemptJobId(rootOf(FAILED_ID), 1),
+      state: 'RUNNING',
+      restored: `file:/ckpt/${FAILED_ID}/chk-7`,
+    });
     flink.runGate = undefined;
     const runsBefore = flink.runs.length;
     const h2 = await build({ dir, clock, flink, memory, notices });
@@ -392,6 +512,24 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     assert.equal(flink.runs.length, 1);
+  });
+
+  it('an alert retried while Flink is away leaves an exhausted episode its watch (a timer per purpose)', async () => {
+    flink.runState = 'FAILED';
+    const h = await make({ maxAttempts: 1 });
+    h.recoverer.accept([firing]);
+    await run(h, 3_000, 100);
+    assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
+    flink.down = true;
+    h.recoverer.accept([firing]);
+    await h.recoverer.idle();
+    // Past verifyTimeout: the alert's retries have stopped.
+    await run(h, 8_000, 100);
+    flink.down = false;
+    flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
+    await run(h, 3_000, 100);
+    assert.equal(h.recoverer.episodes()[0]?.clearReason, 'ran_again');
+    assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
   });
 
   it('refuses alerts once stopped (the webhook answers 503)', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootOf } from '../../../src/recovery/job-id.js';
 import { describe, it } from 'node:test';
 import type { FlinkApi } from '../../../src/flink/api.js';
 import { silentLogger } from '../../../src/log.js';
@@ -17,7 +18,9 @@ describe('restore candidates: the checkpoint scan', () => {
   const missing = episode({
     trigger: 'missing',
     failedJobId: undefined,
-    baseJobId: LOST,
+    lostJobId: LOST,
+    root: rootOf(LOST),
+    failureTimeSource: 'last_seen',
     attempts: [
       {
         n: 1,
@@ -53,7 +56,7 @@ describe('restore candidates: the checkpoint scan', () => {
       await mkdir(join(dir, LOST, `chk-${n}`), { recursive: true });
       await writeFile(join(dir, LOST, `chk-${n}`, '_metadata'), 'x');
     }
-    const candidates = await gatherCandidates({
+    const gathered = await gatherCandidates({
       api: {} as FlinkApi,
       episode: missing,
       instances: [],
@@ -61,9 +64,22 @@ describe('restore candidates: the checkpoint scan', () => {
       checkpointDir: dir,
       logger: silentLogger(),
     });
-    assert.deepEqual(candidates, [
+    assert.deepEqual(gathered.candidates, [
       { from: 'remembered', path: `file:/x/${LOST}/chk-3` },
       { from: 'scan', path: `${dir}/${LOST}/chk-7` },
     ]);
+    assert.equal(gathered.hadCheckpoints, true);
+    // A remembered newest checkpoint under the readable checkpointDir whose _metadata was deleted is left out.
+    await mkdir(join(dir, LOST, 'chk-9'), { recursive: true });
+    const deleted = await gatherCandidates({
+      api: {} as FlinkApi,
+      episode: missing,
+      instances: [],
+      remembered: { ...remembered, checkpointPath: `${dir}/${LOST}/chk-9` },
+      checkpointDir: dir,
+      logger: silentLogger(),
+    });
+    assert.deepEqual(deleted.candidates, [{ from: 'scan', path: `${dir}/${LOST}/chk-7` }]);
+    assert.deepEqual(deleted.gone, [`${dir}/${LOST}/chk-9`]);
   });
 });

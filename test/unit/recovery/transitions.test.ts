@@ -9,7 +9,7 @@ import {
   wakeSlot,
   watchInterval,
 } from '../../../src/recovery/backoff.js';
-import { deriveJobId, missingJobBase } from '../../../src/recovery/job-id.js';
+import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
 import {
   applyTick,
   beginAttempt,
@@ -22,19 +22,19 @@ import {
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
-describe('deriveJobId', () => {
+describe('attemptJobId', () => {
   it('is 32 lower-case hex, stable, distinct per attempt and per failed instance', () => {
     const seen = new Set<string>();
-    for (const base of [FAILED_ID, 'a'.repeat(32), missingJobBase('prod', 'orders')]) {
+    for (const base of [FAILED_ID, 'a'.repeat(32), missingJobRoot('prod', 'orders')]) {
       for (let n = 1; n <= 100; n += 1) {
-        const id = deriveJobId(base, n);
+        const id = attemptJobId(rootOf(base), n);
         assert.match(id, /^[0-9a-f]{32}$/);
-        assert.equal(id, deriveJobId(base, n));
+        assert.equal(id, attemptJobId(rootOf(base), n));
         assert.ok(!seen.has(id));
         seen.add(id);
       }
     }
-    assert.notEqual(missingJobBase('prod', 'orders'), missingJobBase('prod', 'orders2'));
+    assert.notEqual(missingJobRoot('prod', 'orders'), missingJobRoot('prod', 'orders2'));
   });
 });
 
@@ -92,14 +92,16 @@ describe('backoff', () => {
 
 describe('transitions', () => {
   const cfg = recoveryConfig();
-  const A1 = deriveJobId(FAILED_ID, 1);
+  const A1 = attemptJobId(rootOf(FAILED_ID), 1);
 
   it('a new episode starts at once, or after the cooldown of the previous episode’s last attempt', () => {
     const decision = {
       kind: 'open',
       trigger: 'failed',
       failed: instance(FAILED_ID, 'FAILED', T0),
-      baseJobId: FAILED_ID,
+      lostJobId: undefined,
+      root: rootOf(FAILED_ID),
+      failureTimeSource: 'end_time',
       failedAt: T0,
       supersedes: undefined,
     } as const;
@@ -143,7 +145,8 @@ describe('transitions', () => {
     const t = failAttempt(ep, 'restore_refused', cfg, T0 + 1, 'HTTP 400');
     assert.deepEqual(t.episode.refusedPaths, ['/c/chk-1']);
     assert.equal(t.episode.phase, 'waiting');
-    assert.equal(t.episode.nextAttemptAt, T0 + cfg.cooldown);
+    // The cooldown counts from the failure (Flink's end-time where there is one), which every replica reads alike.
+    assert.equal(t.episode.nextAttemptAt, T0 + 1 + cfg.cooldown);
     assert.deepEqual(
       t.events.map((e) => e.type),
       ['attempt_failed'],
@@ -154,8 +157,11 @@ describe('transitions', () => {
     let ep = episode();
     for (let n = 1; n <= cfg.maxAttempts; n += 1) {
       ep = countSubmitTry(
-        beginAttempt(ep, { n, jobId: deriveJobId(FAILED_ID, n), restoreFrom: 'none', restorePath: undefined }, T0)
-          .episode,
+        beginAttempt(
+          ep,
+          { n, jobId: attemptJobId(rootOf(FAILED_ID), n), restoreFrom: 'none', restorePath: undefined },
+          T0,
+        ).episode,
       );
       const t = failAttempt(ep, 'instance_failed', cfg, T0 + n);
       ep = t.episode;
@@ -182,8 +188,9 @@ describe('transitions', () => {
 
   it('a failure after RUNNING restarts the clock of time to recover', () => {
     const ep = episode({ phase: 'running', runningSince: T0, attempts: [attempt(1, A1, { result: 'succeeded' })] });
-    const t = applyTick(ep, { kind: 'refailed', n: 1 }, cfg, T0 + 50);
-    assert.equal(t.episode.failedAt, T0 + 50);
+    const t = applyTick(ep, { kind: 'refailed', n: 1, at: T0 + 40, source: 'end_time' }, cfg, T0 + 50);
+    assert.equal(t.episode.failedAt, T0 + 40);
+    assert.equal(t.episode.failureTimeSource, 'end_time');
     assert.equal(t.episode.phase, 'waiting');
     assert.equal(t.episode.runningSince, undefined);
   });

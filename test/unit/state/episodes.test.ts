@@ -32,6 +32,23 @@ describe('EpisodeStore', () => {
       assert.equal(again.get('stage', 'orders'), undefined);
     }));
 
+  it('reads episode files written before roots and failure sources: baseJobId becomes the root', () =>
+    withDir(async (dir) => {
+      const { root: _r, failureTimeSource: _f, ...old } = episode();
+      const file = episodeFile(dir, 'prod', 'orders');
+      await mkdir(join(file, '..'), { recursive: true });
+      await writeFile(file, JSON.stringify({ version: 1, episode: { ...old, baseJobId: 'AB'.repeat(16) } }));
+      const missingFile = episodeFile(dir, 'prod', 'payments');
+      const missingOld = { ...old, jobName: 'payments', trigger: 'missing', baseJobId: 'c'.repeat(32) };
+      await writeFile(missingFile, JSON.stringify({ version: 1, episode: missingOld }));
+      const store = await EpisodeStore.open(dir);
+      const ep = store.get('prod', 'orders');
+      assert.equal(ep?.root, 'ab'.repeat(10));
+      assert.equal(ep?.failureTimeSource, 'end_time');
+      assert.equal(store.get('prod', 'payments')?.failureTimeSource, 'episode_open');
+      assert.equal(Object.hasOwn(ep ?? {}, 'baseJobId'), false);
+    }));
+
   it('concurrent puts all land, the last value of each job wins', () =>
     withDir(async (dir) => {
       const store = await EpisodeStore.open(dir);
