@@ -173,10 +173,16 @@ for (const version of flinkVersions()) {
         assert.ok(told, `the API or the audit log names the missing ${newest.path}`);
 
         // The root cause, from Flink's /jobs/:id/exceptions of the failed instance.
+        // (1.20 still has `root-exception`; both list the failures in `exceptionHistory`, newest first.)
         const exceptions = (await (await fetch(`${s.flink.restUrl}/jobs/${id0}/exceptions`)).json()) as {
           'root-exception'?: string;
+          exceptionHistory?: { entries?: { exceptionName?: string }[] };
         };
-        t.diagnostic(`Flink's root exception: ${(exceptions['root-exception'] ?? '').split('\n')[0]}`);
+        const flinkRoot = exceptions['root-exception']?.split('\n')[0];
+        const history = exceptions.exceptionHistory?.entries?.[0]?.exceptionName;
+        t.diagnostic(
+          `Flink: root-exception ${flinkRoot ?? '(none)'}; newest in exceptionHistory ${history ?? '(none)'}`,
+        );
         assert.ok(mentions(episode, ROOT_EXCEPTION) && mentions(episode, ROOT_MESSAGE), 'GET /api/v1/recoveries');
         const audited = s.guardian.jobLogs(name).filter((l) => mentions(l, ROOT_EXCEPTION));
         assert.ok(audited.length > 0, 'an audit line carries the root exception');
