@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recoverySchema } from '../src/config/schema.js';
-import { pollInterval } from '../src/recovery/backoff.js';
+import { pollInterval } from '../src/recovery/model/timing.js';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';

@@ -14,22 +14,24 @@ import type { Logger } from '../log.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { EpisodeStore, jobKey } from '../state/episodes.js';
 import type { JobMemory } from '../state/job-memory.js';
-import { screenAlert, type IncomingAlert } from './alert.js';
-import { Audit } from './audit.js';
-import { intakeRetryAt, pollInterval, wakeGrid, wakeSlot, watchInterval } from './backoff.js';
-import { decideIntake, episodeGate } from './decide-intake.js';
-import { decideTick, type TickDecision } from './decide-tick.js';
-import { rulesFor } from './not-retryable.js';
-import { readRootCause } from './root-cause.js';
+import { PauseStore, type Pause } from '../state/pauses.js';
+import { capLabel, screenAlert, type IncomingAlert } from './decide/screen.js';
+import { Audit } from './report/audit.js';
+import { intakeRetryAt, pollInterval, wakeGrid, watchInterval } from './model/timing.js';
+import { decideIntake, episodeGate } from './decide/intake.js';
+import { decideTick, type TickDecision } from './decide/step.js';
+import { rulesFor } from './decide/not-retryable.js';
+import { readRootCause } from './act/root-cause.js';
 import { KeyedLock } from './keyed-lock.js';
 import { SingleFlight } from './single-flight.js';
-import { liveViewOf, type LiveView } from './live.js';
-import { RecoveryMetrics } from './metrics.js';
-import { AlertmanagerNotifier, type Notifier } from './notify.js';
-import { gatherCandidates } from './restore-candidates.js';
-import { executeAttempt, type ExecutorContext } from './executor.js';
-import { restoreVerdict, selectRestorePoint, type RestoreVerdict } from './restore-point.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { liveViewOf, type LiveView } from './model/live.js';
+import { RecoveryMetrics } from './report/metrics.js';
+import { AlertmanagerNotifier, type Notifier } from './report/notify.js';
+import { executeAttempt, readRestoreEvidence, type ExecutorContext } from './act/attempt.js';
+import { describePlan, planAttempt } from './decide/plan.js';
+import { restoreVerdict, type RestoreVerdict } from './decide/restore-point.js';
+import { Scheduler, type TimerPurpose } from './scheduler.js';
+import { systemTimers, type Timers } from './timers.js';
 import {
   applyTick,
   clearExhausted,
@@ -37,7 +39,7 @@ import {
   restoreUnverified,
   withRootCause,
   type Transition,
-} from './transitions.js';
+} from './model/episode.js';
 import { errorMessage } from '../errors.js';
 
 export interface RecovererDeps {
@@ -61,6 +63,12 @@ export type AcceptResult =
   | { readonly ok: true; readonly alerts: number; readonly considered: number }
   | { readonly ok: false; readonly reason: 'not_running' };
 
+export type PauseResult =
+  | { readonly kind: 'paused'; readonly pause: Pause }
+  | { readonly kind: 'resumed' }
+  | { readonly kind: 'not_paused' }
+  | { readonly kind: 'unknown_job' };
+
 export type ResetResult =
   | { readonly kind: 'reset'; readonly episode: Episode }
   | { readonly kind: 'not_found' }
@@ -81,13 +89,6 @@ function failedInstanceOf(episode: Episode, decision: TickDecision): string | un
   }
 }
 
-/** What a timer is for: each job has at most one of each. */
-type TimerPurpose = 'intake' | 'episode';
-
-function timerKey(purpose: TimerPurpose, cluster: string, jobName: string): string {
-  return `${purpose}\u0000${jobKey(cluster, jobName)}`;
-}
-
 /** Steps one tick may take before it yields (a guard against a decision loop, not a limit ever reached). */
 const MAX_STEPS = 16;
 
@@ -96,12 +97,7 @@ export class Recoverer {
   private readonly lock = new KeyedLock();
   /** Concurrent checks of one cluster share its in-flight `/jobs/overview`; nothing is cached beyond it. */
   private readonly overviews = new SingleFlight<string, readonly JobOverview[] | string>();
-  /**
-   * One timer per job and purpose: the retry of an alert Flink could not judge, and the watch of the job's
-   * episode. They never replace each other (an alert retry once took the watch's slot, and with it the clearing
-   * of an exhausted episode).
-   */
-  private readonly timersByKey = new Map<string, TimerHandle>();
+  private readonly scheduler: Scheduler;
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers: Timers;
   private readonly audit: Audit;
@@ -110,9 +106,18 @@ export class Recoverer {
   private constructor(
     private readonly deps: RecovererDeps,
     private readonly store: EpisodeStore,
-    metrics: RecoveryMetrics,
+    private readonly pauses: PauseStore,
+    private readonly metrics: RecoveryMetrics,
   ) {
     this.timers = deps.timers ?? systemTimers();
+    this.scheduler = new Scheduler(
+      this.timers,
+      deps.clock,
+      wakeGrid(deps.config.recovery),
+      (cluster, jobName, work) => {
+        if (this.state === 'running') void this.track(this.lock.run(jobKey(cluster, jobName), work));
+      },
+    );
     this.log = deps.logger.child({ component: 'recoverer' });
     const notify = deps.config.recovery.notify;
     const notifier = deps.notifier ?? (notify === undefined ? undefined : new AlertmanagerNotifier(notify, this.log));
@@ -131,7 +136,12 @@ export class Recoverer {
       deps.config.jobs,
     );
     for (const e of store.all()) metrics.status(e.cluster, e.jobName, e.status);
-    return new Recoverer(deps, store, metrics);
+    const pauses = await PauseStore.open(deps.config.stateDir, {
+      ...(deps.startEmpty === undefined ? {} : { startEmpty: deps.startEmpty }),
+      logger: deps.logger,
+    });
+    for (const p of pauses.all()) metrics.setPaused(p.cluster, p.jobName, true);
+    return new Recoverer(deps, store, pauses, metrics);
   }
 
   /** Reconciles every stored open episode with Flink (did the submission being made land?) and schedules the rest. */
@@ -153,8 +163,7 @@ export class Recoverer {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return this.idle();
     this.state = 'stopping';
-    for (const handle of this.timersByKey.values()) this.timers.clearTimeout(handle);
-    this.timersByKey.clear();
+    this.scheduler.cancelAll();
     await this.idle();
     await this.store.flush();
     this.state = 'stopped';
@@ -175,7 +184,13 @@ export class Recoverer {
     for (const alert of alerts) {
       const s = screenAlert(alert, this.deps.config);
       if (s.kind === 'skip') {
-        this.audit.skip({ ...s, fingerprint: alert.fingerprint });
+        this.audit.skip({
+          cluster: s.cluster,
+          jobName: s.jobName,
+          alertname: s.alertname,
+          reason: s.reason,
+          ...(alert.fingerprint === undefined ? {} : { fingerprint: capLabel(alert.fingerprint) }),
+        });
         continue;
       }
       considered += 1;
@@ -189,6 +204,45 @@ export class Recoverer {
   /** Every job's latest episode (open, exhausted or ended), by cluster and job name. */
   episodes(): Episode[] {
     return this.store.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
+  }
+
+  /** Jobs an operator paused, durable in stateDir. */
+  paused(): Pause[] {
+    return this.pauses.all().sort((a, b) => jobKey(a.cluster, a.jobName).localeCompare(jobKey(b.cluster, b.jobName)));
+  }
+
+  /**
+   * Pauses the recovery of a catalog job until it is resumed: alerts about it are skipped (`paused`) and an open
+   * episode submits nothing more (an attempt already in Flink's hands is still followed).
+   */
+  async pause(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        const pause = await this.pauses.pause(cluster, jobName, this.deps.clock.now());
+        this.metrics.setPaused(cluster, jobName, true);
+        this.log.info({ cluster, job_name: jobName, since: new Date(pause.since).toISOString() }, 'recovery paused');
+        return { kind: 'paused', pause };
+      }),
+    );
+  }
+
+  /** Resumes a paused job; an open episode takes its next step at once. */
+  async resume(cluster: string, jobName: string): Promise<PauseResult> {
+    if (!this.inCatalog(cluster, jobName)) return { kind: 'unknown_job' };
+    return this.track(
+      this.lock.run(jobKey(cluster, jobName), async (): Promise<PauseResult> => {
+        if (!(await this.pauses.resume(cluster, jobName))) return { kind: 'not_paused' };
+        this.metrics.setPaused(cluster, jobName, false);
+        this.log.info({ cluster, job_name: jobName }, 'recovery resumed');
+        if (this.store.get(cluster, jobName)?.status === 'open') this.schedule(cluster, jobName, this.deps.clock.now());
+        return { kind: 'resumed' };
+      }),
+    );
+  }
+
+  private inCatalog(cluster: string, jobName: string): boolean {
+    return this.deps.config.jobs.some((j) => j.cluster === cluster && j.name === jobName);
   }
 
   /** Ends an exhausted episode so automation may act again on the job. */
@@ -247,7 +301,9 @@ export class Recoverer {
   ): Promise<void> {
     try {
       const episode = this.store.get(cluster, jobName);
-      const ctx = { cluster, jobName, alertname, fingerprint: alert.fingerprint, episode: episode?.id };
+      const fingerprint = alert.fingerprint === undefined ? undefined : capLabel(alert.fingerprint);
+      const ctx = { cluster, jobName, alertname, fingerprint, episode: episode?.id };
+      if (this.pauses.get(cluster, jobName) !== undefined) return this.audit.skip({ ...ctx, reason: 'paused' });
       // Duplicates of an open episode are answered from memory: no need to ask Flink 50 times.
       const gate = episodeGate(episode);
       if (gate !== undefined) return this.audit.skip({ ...ctx, reason: gate });
@@ -264,6 +320,7 @@ export class Recoverer {
         alertStartsAt: Number.isFinite(startsAt) ? startsAt : undefined,
         missingFor: this.deps.config.recovery.missingAlertFor,
         resetAfter: this.deps.config.recovery.resetAfter,
+        paused: this.pauses.get(cluster, jobName) !== undefined,
         now,
       });
       if (decision.kind === 'skip') {
@@ -312,45 +369,22 @@ export class Recoverer {
     ctx: { cluster: string; jobName: string; alertname: string },
   ): Promise<void> {
     const api = this.deps.clients.get(episode.cluster);
-    const instances = live.kind === 'ok' ? live.instances : [];
-    const gathered =
-      api === undefined
-        ? { candidates: [], hadCheckpoints: false, gone: [] }
-        : await gatherCandidates({
+    const spec = this.deps.config.jobs.find((j) => j.cluster === episode.cluster && j.name === episode.jobName);
+    const evidence =
+      api === undefined || spec === undefined
+        ? undefined
+        : await readRestoreEvidence(
+            { config: this.deps.config, memory: this.deps.memory, logger: this.log },
             api,
             episode,
-            instances,
-            remembered: this.deps.memory.get(episode.cluster, episode.jobName),
-            checkpointDir: this.clusterConfig(episode.cluster)?.checkpointDir,
-            logger: this.log,
-          });
-    const choice = selectRestorePoint(
-      gathered.candidates,
-      [],
-      this.deps.config.recovery.onNoCheckpoint,
-      gathered.hadCheckpoints,
-    );
-    this.audit.skip({
-      ...ctx,
-      reason: 'dry_run',
-      jobId: episode.failedJobId,
-      detail:
-        choice.kind === 'restore'
-          ? `would resubmit from ${choice.from} ${choice.path}`
-          : choice.kind === 'fresh'
-            ? 'would resubmit without state'
-            : `would give up: ${choice.reason}`,
-    });
+            live,
+          );
+    // The same plan an attempt follows, logged instead of acted on.
+    const plan = planAttempt(episode, evidence, this.deps.config.recovery.onNoCheckpoint);
+    this.audit.skip({ ...ctx, reason: 'dry_run', jobId: episode.failedJobId, detail: describePlan(plan) });
   }
 
-  private clusterConfig(cluster: string): Config['clusters'][number] | undefined {
-    return this.deps.config.clusters.find((c) => c.name === cluster);
-  }
-
-  /**
-   * Runs `work` (by default the episode's next step) under the job's lock at the first slot of the wake grid at
-   * or after `at`, where it shares its cluster read. A job has one timer: scheduling replaces it.
-   */
+  /** Runs `work` (by default the episode's next step) under the job's lock at `at` (on the wake grid). */
   private schedule(
     cluster: string,
     jobName: string,
@@ -359,19 +393,7 @@ export class Recoverer {
     work: () => Promise<void> = () => this.tick(cluster, jobName),
   ): void {
     if (this.state !== 'running') return;
-    const lockKey = jobKey(cluster, jobName);
-    const key = timerKey(purpose, cluster, jobName);
-    this.unschedule(cluster, jobName, purpose);
-    const slot = wakeSlot(at, wakeGrid(this.deps.config.recovery));
-    const handle = this.timers.setTimeout(
-      () => {
-        if (this.timersByKey.get(key) === handle) this.timersByKey.delete(key);
-        if (this.state !== 'running') return;
-        void this.track(this.lock.run(lockKey, work));
-      },
-      Math.max(0, slot - this.deps.clock.now()),
-    );
-    this.timersByKey.set(key, handle);
+    this.scheduler.at(purpose, cluster, jobName, at, work);
   }
 
   /**
@@ -397,10 +419,7 @@ export class Recoverer {
   }
 
   private unschedule(cluster: string, jobName: string, purpose: TimerPurpose): void {
-    const key = timerKey(purpose, cluster, jobName);
-    const handle = this.timersByKey.get(key);
-    if (handle !== undefined) this.timers.clearTimeout(handle);
-    this.timersByKey.delete(key);
+    this.scheduler.cancel(purpose, cluster, jobName);
   }
 
   private executorContext(): ExecutorContext {
@@ -429,7 +448,8 @@ export class Recoverer {
         const live = step === 0 && fresh !== undefined ? fresh : await this.viewOf(cluster, jobName);
         const now = this.deps.clock.now();
         const spec = this.deps.config.jobs.find((j) => j.cluster === cluster && j.name === jobName);
-        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery));
+        const paused = this.pauses.get(cluster, jobName) !== undefined;
+        const decision = decideTick(episode, live, recovery, now, rulesFor(spec, recovery), paused);
         this.audit.decision(episode, decision);
         if (decision.kind === 'none') return;
         if (decision.kind === 'wait') return this.schedule(cluster, jobName, decision.wakeAt);

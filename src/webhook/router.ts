@@ -7,8 +7,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { Counter, type Registry } from 'prom-client';
 import type { WebhookConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { IncomingAlert } from '../recovery/alert.js';
-import type { AcceptResult, ResetResult } from '../recovery/recoverer.js';
+import type { IncomingAlert } from '../recovery/decide/screen.js';
+import type { AcceptResult, PauseResult, ResetResult } from '../recovery/recoverer.js';
+import type { Pause } from '../state/pauses.js';
 import type { Episode } from '../state/episodes-schema.js';
 import { checkCredentials } from './auth.js';
 import { parsePayload } from './payload.js';
@@ -19,6 +20,10 @@ export interface RecoveriesPort {
   accept(alerts: readonly IncomingAlert[]): AcceptResult;
   episodes(): Episode[];
   reset(cluster: string, jobName: string): Promise<ResetResult>;
+  /** Pause and resume (optional so a port without them still serves the rest; their routes then answer 404). */
+  paused?(): Pause[];
+  pause?(cluster: string, jobName: string): Promise<PauseResult>;
+  resume?(cluster: string, jobName: string): Promise<PauseResult>;
 }
 
 export interface WebhookDeps {
@@ -110,8 +115,47 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
   });
 
   router.get('/api/v1/recoveries', authenticate, (_req: Request, res: Response) => {
-    res.json({ episodes: deps.recoverer.episodes() });
+    res.json({ episodes: deps.recoverer.episodes(), paused: deps.recoverer.paused?.() ?? [] });
   });
+
+  for (const action of ['pause', 'resume'] as const) {
+    router.post(
+      `/api/v1/recoveries/:cluster/:job_name/${action}`,
+      authenticate,
+      async (req: Request, res: Response) => {
+        const cluster = String(req.params.cluster);
+        const jobName = String(req.params.job_name);
+        const port = deps.recoverer;
+        const act = action === 'pause' ? port.pause?.bind(port) : port.resume?.bind(port);
+        if (act === undefined) {
+          res.status(404).json({ error: `${action} is not served here` });
+          return;
+        }
+        try {
+          const result = await act(cluster, jobName);
+          switch (result.kind) {
+            case 'paused':
+              log.info({ cluster, job_name: jobName }, 'recovery paused through the API');
+              res.json({ status: 'paused', pause: result.pause });
+              return;
+            case 'resumed':
+              log.info({ cluster, job_name: jobName }, 'recovery resumed through the API');
+              res.json({ status: 'resumed' });
+              return;
+            case 'not_paused':
+              res.status(409).json({ error: `${cluster}/${jobName} is not paused` });
+              return;
+            case 'unknown_job':
+              res.status(404).json({ error: `${cluster}/${jobName} is not a job of the catalog` });
+              return;
+          }
+        } catch (err) {
+          log.error({ cluster, job_name: jobName, err: errorMessage(err) }, `cannot ${action} the recovery`);
+          res.status(500).json({ error: `cannot ${action}: ${errorMessage(err)}` });
+        }
+      },
+    );
+  }
 
   router.post('/api/v1/recoveries/:cluster/:job_name/reset', authenticate, async (req: Request, res: Response) => {
     const cluster = String(req.params.cluster);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/model/job-id.js';
 import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
 import { waitFor } from './recovery-harness.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isActive } from '../../src/flink/job-state.js';
-import { parseAttemptId, rootOf } from '../../src/recovery/job-id.js';
+import { parseAttemptId, rootOf } from '../../src/recovery/model/job-id.js';
 import {
   closeEnv,
   episodeOf,

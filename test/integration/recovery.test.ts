@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { attemptJobId, rootOf } from '../../src/recovery/job-id.js';
+import { attemptJobId, rootOf } from '../../src/recovery/model/job-id.js';
 import {
   closeEnv,
   episodeOf,
@@ -14,6 +14,7 @@ import {
   startService,
   stopService,
   waitFor,
+  TOKEN,
   type Env,
 } from './recovery-harness.js';
 
@@ -75,6 +76,38 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.match(ep?.rootCause?.message ?? '', /poison pill in partition 3\n\tat com.example.Orders.map/);
       assert.deepEqual(ep?.rootCause?.failureLabels, { type: 'user' });
       assert.equal(runs(e).length, 0);
+    });
+
+    it('pause and resume through the API: a paused job is not recovered', async () => {
+      const e = await start();
+      const post = (path: string) =>
+        fetch(`${e.url}/api/v1/recoveries/prod/orders/${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+      assert.equal((await post('pause')).status, 200);
+      const listed = (await (
+        await fetch(`${e.url}/api/v1/recoveries`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).json()) as { paused: { cluster: string; jobName: string }[] };
+      assert.deepEqual(
+        listed.paused.map((p) => `${p.cluster}/${p.jobName}`),
+        ['prod/orders'],
+      );
+      assert.match(await e.registry.metrics(), /flink_recovery_paused\{cluster="prod",job_name="orders"\} 1/);
+      const failed = e.sim.addJob({ name: 'orders' });
+      e.sim.completeCheckpoint(failed);
+      e.sim.fail(failed);
+      await notify(e, payload());
+      await waitFor(
+        async () => (await metric(e, 'flink_recovery_skipped_total', { reason: 'paused' })) === 1,
+        5_000,
+        'a paused skip',
+      );
+      assert.equal(runs(e).length, 0);
+      assert.equal((await post('resume')).status, 200);
+      assert.equal((await post('resume')).status, 409);
+      await notify(e, payload());
+      await waitFor(() => runs(e).some((r) => r.status === 200), 5_000, 'a run after resume');
     });
 
     it('reuses a jar the cluster already has', async () => {

@@ -31,6 +31,7 @@ export const EXPORTED_METRICS = [
   'flink_recovery_skipped_total',
   'flink_recovery_in_progress',
   'flink_recovery_exhausted',
+  'flink_recovery_paused',
   'flink_recovery_time_to_recover_seconds',
   'flink_guardian_scrape_duration_seconds',
   'flink_guardian_scrape_errors_total',

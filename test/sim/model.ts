@@ -130,12 +130,21 @@ export class SimModel {
   /** Jobs with a scheduled transition, so a tick does not walk 10,000 jobs. */
   private readonly pendingJobs = new Set<SimJob>();
 
+  /** JobIDs of jobs that reached a globally terminal state on this JobManager (the in-memory JobResultStore). */
+  private readonly endedJobIds = new Set<string>();
+
   constructor(
     readonly now: () => number,
     readonly checkpointDir: string,
     readonly historySize: number,
     taskManagers: number,
     slotsPerTaskManager: number,
+    /**
+     * Flink's JobResultStore. `memory` (no HA): an ended job's JobID is refused for the JobManager's lifetime,
+     * also after `/jobs/overview` forgot the job. `ha` (file store, delete-on-commit): the entry is gone once the
+     * job's cleanup is done, so only a job still running refuses its JobID, and a restart forgets nothing else.
+     */
+    readonly jobResultStore: 'memory' | 'ha' = 'memory',
   ) {
     this.taskManagers = taskManagers;
     this.slotsPerTaskManager = slotsPerTaskManager;
@@ -157,8 +166,12 @@ export class SimModel {
   addJob(spec: SimJobSpec): string {
     const now = this.now();
     const jobId = (spec.jobId ?? randomJobId()).toLowerCase();
-    if (this.jobsById.has(jobId)) throw new Error(`simulator: job ${jobId} exists`);
+    const existing = this.jobsById.get(jobId);
+    if (existing !== undefined && !isTerminal(existing.state)) throw new Error(`simulator: job ${jobId} exists`);
+    // Only reached with an HA JobResultStore that cleaned the ended job's entry: the new instance replaces it.
+    if (existing !== undefined) this.remove(jobId);
     const state = spec.state ?? 'RUNNING';
+    if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED') this.endedJobIds.add(jobId);
     const startTime = spec.startTime ?? now;
     const job: SimJob = {
       jobId,
@@ -212,6 +225,7 @@ export class SimModel {
     if (state === 'FAILED' && (job.exceptions[0]?.timestamp ?? -1) < now) {
       job.exceptions.unshift({ ...DEFAULT_FAILURE, timestamp: now });
     }
+    if (state === 'FAILED' || state === 'CANCELED' || state === 'FINISHED') this.endedJobIds.add(jobId);
     if (isTerminal(state)) {
       job.inProgress = 0;
       job.pending = undefined;
@@ -249,6 +263,14 @@ export class SimModel {
   restartJobManager(): void {
     this.jobsById.clear();
     this.pendingJobs.clear();
+    this.endedJobIds.clear();
+  }
+
+  /** True when Flink refuses a submission with this JobID (DuplicateJobSubmissionException). */
+  refusesJobId(jobId: string): boolean {
+    const job = this.jobsById.get(jobId);
+    if (job !== undefined && !isTerminal(job.state)) return true;
+    return this.jobResultStore === 'memory' && this.endedJobIds.has(jobId);
   }
 
   completeCheckpoint(jobId: string, opts: CompleteCheckpointOptions = {}): string {

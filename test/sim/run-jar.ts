@@ -105,7 +105,7 @@ export function runJar(
       ),
     };
   }
-  if (model.jobsById.has(jobId)) {
+  if (model.refusesJobId(jobId)) {
     return {
       status: 400,
       body: runFailureBody(

@@ -66,6 +66,8 @@ export interface SimulatorOptions {
     | { readonly basic: { readonly username: string; readonly password: string } };
   readonly now?: () => number;
   readonly historySize?: number;
+  /** Flink's JobResultStore: `memory` (default, no HA) or `ha` (file store with delete-on-commit). */
+  readonly jobResultStore?: 'memory' | 'ha';
 }
 
 export interface RecordedRun {
@@ -181,6 +183,7 @@ export async function startFlinkSimulator(options: SimulatorOptions = {}): Promi
     options.historySize ?? 10,
     options.taskManagers ?? 1,
     options.slotsPerTaskManager ?? 4,
+    options.jobResultStore ?? 'memory',
   );
   for (const [key, name] of Object.entries(options.jobNames ?? {})) model.jobNames.set(key, name);
   let defaultLatency = options.latencyMs ?? 0;

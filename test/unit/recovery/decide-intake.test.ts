@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-state.js';
-import { screenAlert, type IncomingAlert } from '../../../src/recovery/alert.js';
-import { decideIntake, episodeGate, missingSince } from '../../../src/recovery/decide-intake.js';
-import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
+import { screenAlert, type IncomingAlert } from '../../../src/recovery/decide/screen.js';
+import { decideIntake, episodeGate, missingSince } from '../../../src/recovery/decide/intake.js';
+import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/model/job-id.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { attempt, episode, FAILED_ID, instance, T0 } from './fixtures.js';
@@ -75,6 +75,7 @@ describe('decideIntake', () => {
     alertStartsAt: undefined,
     missingFor: 15_000,
     resetAfter: 600_000,
+    paused: false,
   };
 
   it('opens an episode for a FAILED current instance', () => {
@@ -128,6 +129,15 @@ describe('decideIntake', () => {
         'skip',
       );
     }
+  });
+
+  it('a paused job opens nothing, whatever Flink says', () => {
+    const d = decideIntake({
+      ...base,
+      paused: true,
+      live: { kind: 'ok', instances: [instance(FAILED_ID, 'FAILED', T0)] },
+    });
+    assert.deepEqual(d, { kind: 'skip', reason: 'paused' });
   });
 
   it('asks Flink, not the alert: unreachable is a skip', () => {

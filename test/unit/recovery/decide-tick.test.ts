@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-state.js';
 import type { JobOverview } from '../../../src/flink/types.js';
-import { pollInterval } from '../../../src/recovery/backoff.js';
-import { decideTick, MAX_SUBMIT_TRIES, type TickDecision } from '../../../src/recovery/decide-tick.js';
-import { attemptJobId, rootOf } from '../../../src/recovery/job-id.js';
-import type { LiveView } from '../../../src/recovery/live.js';
-import { applyTick } from '../../../src/recovery/transitions.js';
+import { pollInterval } from '../../../src/recovery/model/timing.js';
+import { decideTick, MAX_SUBMIT_TRIES, type TickDecision } from '../../../src/recovery/decide/step.js';
+import { attemptJobId, rootOf } from '../../../src/recovery/model/job-id.js';
+import type { LiveView } from '../../../src/recovery/model/live.js';
+import { applyTick } from '../../../src/recovery/model/episode.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 

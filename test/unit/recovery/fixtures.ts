@@ -2,7 +2,7 @@
 import type { Config, RecoveryConfig } from '../../../src/config/schema.js';
 import type { JobState } from '../../../src/flink/job-state.js';
 import type { JobOverview } from '../../../src/flink/types.js';
-import { rootOf } from '../../../src/recovery/job-id.js';
+import { rootOf } from '../../../src/recovery/model/job-id.js';
 import type { Attempt, Episode } from '../../../src/state/episodes-schema.js';
 
 export const T0 = Date.parse('2026-11-21T10:00:00Z');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { JobSeries } from '../../../src/recovery/job-series.js';
+import { JobSeries } from '../../../src/recovery/report/job-series.js';
 
 /** The exposition's sample lines, sorted: the same series and values whatever order they were created in. */
 const samples = (text: string): string[] =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { RecoveryMetrics } from '../../../src/recovery/metrics.js';
+import { RecoveryMetrics } from '../../../src/recovery/report/metrics.js';
 import { CachedText } from '../../../src/server/cached-text.js';
 
 describe('recovery metrics and the cached exposition', () => {
@@ -15,6 +15,7 @@ describe('recovery metrics and the cached exposition', () => {
       ['episodeEnded', () => metrics.episodeEnded('prod', 'orders', 'recovered')],
       ['skip', () => metrics.skip('prod', 'orders', 'cooldown')],
       ['status', () => metrics.status('prod', 'orders', 'exhausted')],
+      ['setPaused', () => metrics.setPaused('prod', 'orders', true)],
       ['recovered', () => metrics.recovered('prod', 12.5)],
     ];
     const methods = Object.getOwnPropertyNames(RecoveryMetrics.prototype).filter((m) => m !== 'constructor');

@@ -7,7 +7,7 @@ import {
   notifyAuthHeader,
   type FetchLike,
   type OutcomeNotice,
-} from '../../../src/recovery/notify.js';
+} from '../../../src/recovery/report/notify.js';
 import { T0 } from './fixtures.js';
 
 const notice: OutcomeNotice = {

@@ -7,9 +7,9 @@ import { Registry } from 'prom-client';
 import { ManualClock } from '../../../src/clock.js';
 import type { Config } from '../../../src/config/schema.js';
 import { createLogger, silentLogger } from '../../../src/log.js';
-import type { IncomingAlert } from '../../../src/recovery/alert.js';
-import { attemptJobId, rootOf } from '../../../src/recovery/job-id.js';
-import type { Notifier, OutcomeNotice } from '../../../src/recovery/notify.js';
+import type { IncomingAlert } from '../../../src/recovery/decide/screen.js';
+import { attemptJobId, rootOf } from '../../../src/recovery/model/job-id.js';
+import type { Notifier, OutcomeNotice } from '../../../src/recovery/report/notify.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
 import { episodeFile } from '../../../src/state/episodes.js';
@@ -392,6 +392,26 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 1);
   });
 
+  it('a duplicate refusal of the first POST means another replica won: its instance is followed', async () => {
+    let release: () => void = () => undefined;
+    flink.runGate = new Promise((r) => {
+      release = r;
+    });
+    const h = await make();
+    h.recoverer.accept([firing]);
+    await until(() => flink.runs.length === 1);
+    // The other replica's submission of the same attempt lands first, from a restore point of its choice.
+    flink.add({ jobId: attemptJobId(rootOf(FAILED_ID), 1), state: 'RUNNING', restored: '/elsewhere/chk-9' });
+    release();
+    flink.runGate = undefined;
+    await run(h, 11_000, 500);
+    const ep = h.recoverer.episodes()[0];
+    assert.equal(ep?.outcome, 'recovered');
+    assert.equal(ep?.attempts.length, 1);
+    assert.equal(ep?.attempts[0]?.adopted, true);
+    assert.equal(flink.jobs.filter((j) => j.state === 'RUNNING').length, 1);
+  });
+
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
     flink.jobs.splice(0);
     flink.add({ jobId: FAILED_ID, state: 'FAILED' });
@@ -530,6 +550,56 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     await run(h, 3_000, 100);
     assert.equal(h.recoverer.episodes()[0]?.clearReason, 'ran_again');
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
+  });
+
+  it('alerts about jobs outside the catalog add a bounded number of series, whatever names they invent', async () => {
+    const h = await make();
+    const seriesCount = async () => (await h.registry.getMetricsAsJSON()).reduce((n, m) => n + m.values.length, 0);
+    const before = await seriesCount();
+    const junk = (i: number): IncomingAlert => ({
+      status: i % 2 === 0 ? 'firing' : 'resolved',
+      labels: {
+        alertname: `Junk${i}`,
+        cluster: i % 3 === 0 ? 'prod' : `c${i}`,
+        job_name: `${'x'.repeat(i % 7 === 0 ? 900_000 : 10)}${i}`,
+        flink_recovery: i % 5 === 0 ? 'manual' : 'auto',
+      },
+    });
+    for (let i = 0; i < 10_000; i += 100) h.recoverer.accept(Array.from({ length: 100 }, (_, k) => junk(i + k)));
+    await h.recoverer.idle();
+    const added = (await seriesCount()) - before;
+    assert.ok(added > 0 && added <= 8, `${added} series added`);
+    assert.ok(!(await h.registry.metrics()).includes('xxxxxxxxxx'), 'an invented job name reached a series');
+    assert.equal(flink.runs.length, 0);
+  });
+
+  it('a pause holds recovery durably, across a restart, until resumed; an open episode waits in it', async () => {
+    flink.runState = 'FAILED';
+    const h1 = await make({ maxAttempts: 3 });
+    h1.recoverer.accept([firing]);
+    await run(h1, 200, 100);
+    assert.equal(flink.runs.length, 1); // attempt 1 made, and failed: the episode waits for its cooldown
+    assert.deepEqual(await h1.recoverer.pause('prod', 'orders'), {
+      kind: 'paused',
+      pause: { cluster: 'prod', jobName: 'orders', since: clock.now() },
+    });
+    assert.deepEqual(await h1.recoverer.pause('prod', 'nope'), { kind: 'unknown_job' });
+    await run(h1, 5_000, 500);
+    assert.equal(flink.runs.length, 1, 'a paused episode submitted');
+    await h1.recoverer.stop();
+    harnesses.splice(0);
+    const h2 = await make({ maxAttempts: 3 });
+    assert.equal(await metric(h2, 'flink_recovery_paused', { job_name: 'orders' }), 1);
+    assert.equal(h2.recoverer.paused().length, 1);
+    h2.recoverer.accept([firing]);
+    await run(h2, 3_000, 500);
+    assert.equal(flink.runs.length, 1, 'a paused job was resubmitted after a restart');
+    assert.ok(((await metric(h2, 'flink_recovery_skipped_total', { reason: 'paused' })) ?? 0) >= 1);
+    assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'resumed' });
+    assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'not_paused' });
+    assert.equal(await metric(h2, 'flink_recovery_paused', { job_name: 'orders' }), 0);
+    await run(h2, 1_000, 100);
+    assert.equal(flink.runs.length, 2, 'resume lets the episode go on');
   });
 
   it('refuses alerts once stopped (the webhook answers 503)', async () => {

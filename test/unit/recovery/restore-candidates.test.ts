@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rootOf } from '../../../src/recovery/job-id.js';
+import { rootOf } from '../../../src/recovery/model/job-id.js';
 import { describe, it } from 'node:test';
 import type { FlinkApi } from '../../../src/flink/api.js';
 import { silentLogger } from '../../../src/log.js';
-import { gatherCandidates, scanJobIds } from '../../../src/recovery/restore-candidates.js';
+import { gatherCandidates, scanJobIds } from '../../../src/recovery/act/restore-sources.js';
 import { T0, episode } from './fixtures.js';
 
 const LOST = 'a'.repeat(32);

@@ -3,15 +3,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { highestCheckpoint, localPathOf, scanCheckpoints } from '../../../src/recovery/checkpoint-scan.js';
+import { highestCheckpoint, scanCheckpoints } from '../../../src/recovery/act/checkpoint-scan.js';
+import { localPathOf, normalizeRestorePath, sameRestorePoint } from '../../../src/recovery/model/restore-path.js';
 import {
-  normalizeRestorePath,
   restoreVerdict,
-  sameRestorePoint,
   selectRestorePoint,
   SOURCE_ORDER,
   type RestoreCandidate,
-} from '../../../src/recovery/restore-point.js';
+} from '../../../src/recovery/decide/restore-point.js';
 
 const all: RestoreCandidate[] = [
   { from: 'scan', path: '/d/j/chk-9' },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classOfTrace, jobExceptionsSchema, toRootCause } from '../../../src/flink/wire/exceptions.js';
-import { matchingRule, rulesFor } from '../../../src/recovery/not-retryable.js';
+import { matchingRule, rulesFor } from '../../../src/recovery/decide/not-retryable.js';
 import type { EpisodeRootCause } from '../../../src/state/episodes-schema.js';
 
 const trace = [

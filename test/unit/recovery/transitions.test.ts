@@ -8,8 +8,8 @@ import {
   wakeGrid,
   wakeSlot,
   watchInterval,
-} from '../../../src/recovery/backoff.js';
-import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/job-id.js';
+} from '../../../src/recovery/model/timing.js';
+import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/model/job-id.js';
 import {
   applyTick,
   beginAttempt,
@@ -18,7 +18,8 @@ import {
   failAttempt,
   openEpisode,
   abandon,
-} from '../../../src/recovery/transitions.js';
+} from '../../../src/recovery/model/episode.js';
+import { decideTick } from '../../../src/recovery/decide/step.js';
 import { episodeSchema } from '../../../src/state/episodes-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
@@ -153,7 +154,7 @@ describe('transitions', () => {
     );
   });
 
-  it('the last allowed attempt failing exhausts the episode', () => {
+  it('the last allowed attempt failing exhausts the episode, decided by the next step', () => {
     let ep = episode();
     for (let n = 1; n <= cfg.maxAttempts; n += 1) {
       ep = countSubmitTry(
@@ -164,13 +165,18 @@ describe('transitions', () => {
         ).episode,
       );
       const t = failAttempt(ep, 'instance_failed', cfg, T0 + n);
+      assert.deepEqual(
+        t.events.map((e) => e.type),
+        ['attempt_failed'],
+      );
       ep = t.episode;
-      if (n < cfg.maxAttempts) assert.equal(ep.status, 'open');
-      else
-        assert.deepEqual(
-          t.events.map((e) => e.type),
-          ['attempt_failed', 'ended'],
-        );
+      assert.equal(ep.status, 'open');
+      const next = decideTick(ep, { kind: 'ok', instances: [] }, cfg, T0 + n);
+      if (n < cfg.maxAttempts) assert.equal(next.kind, 'wait');
+      else {
+        assert.deepEqual(next, { kind: 'exhaust', reason: 'max_attempts' });
+        ep = applyTick(ep, next, cfg, T0 + n).episode;
+      }
     }
     assert.equal(ep.status, 'exhausted');
     assert.equal(ep.outcome, 'exhausted');

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { ManualClock } from '../../../src/clock.js';
 import type { Config } from '../../../src/config/schema.js';
 import { silentLogger } from '../../../src/log.js';
-import { pollInterval, wakeGrid } from '../../../src/recovery/backoff.js';
+import { pollInterval, wakeGrid } from '../../../src/recovery/model/timing.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../../src/recovery/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../../src/log.js';
-import type { IncomingAlert } from '../../../src/recovery/alert.js';
+import type { IncomingAlert } from '../../../src/recovery/decide/screen.js';
 import type { AcceptResult, ResetResult } from '../../../src/recovery/recoverer.js';
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import { createWebhookRouter, type RecoveriesPort } from '../../../src/webhook/router.js';

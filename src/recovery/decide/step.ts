@@ -3,15 +3,15 @@
  * reconcile an attempt whose submission may or may not have landed, verify, close as recovered after
  * resetAfter RUNNING, give up after maxAttempts, or step aside when a person or another tool took over. Pure.
  */
-import type { RecoveryConfig } from '../config/schema.js';
-import { isActive } from '../flink/job-state.js';
-import type { JobOverview } from '../flink/types.js';
-import type { Attempt, Episode } from '../state/episodes-schema.js';
-import { pollInterval, watchInterval } from './backoff.js';
-import { attemptJobId } from './job-id.js';
-import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from './lineage.js';
-import type { LiveView } from './live.js';
-import type { NotRetryableRule } from '../config/schema.js';
+import type { RecoveryConfig } from '../../config/schema.js';
+import { isActive } from '../../flink/job-state.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { Attempt, Episode } from '../../state/episodes-schema.js';
+import { pollInterval, watchInterval } from '../model/timing.js';
+import { attemptJobId } from '../model/job-id.js';
+import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from '../model/lineage.js';
+import type { LiveView } from '../model/live.js';
+import type { NotRetryableRule } from '../../config/schema.js';
 import { matchingRule } from './not-retryable.js';
 import type {
   AbandonReason,
@@ -20,7 +20,7 @@ import type {
   ExhaustReason,
   FailureTimeSource,
   WaitReason,
-} from './reasons.js';
+} from '../model/reasons.js';
 
 /** POSTs of one attempt whose outcome stayed unknown (transport errors) before the attempt counts as failed. */
 export const MAX_SUBMIT_TRIES = 3;
@@ -68,6 +68,7 @@ export function decideTick(
   config: TickConfig,
   now: number,
   notRetryable: readonly NotRetryableRule[] = [],
+  paused = false,
 ): TickDecision {
   if (episode.status === 'closed') return { kind: 'none' };
   const poll = pollInterval(config);
@@ -104,7 +105,10 @@ export function decideTick(
       // Flink's root cause, which every replica reads alike, says no resubmission can cure it: page instead.
       if (matchingRule(episode.rootCause, notRetryable) !== undefined)
         return { kind: 'exhaust', reason: 'not_retryable' };
+      // The one place maxAttempts is checked: a failed attempt only returns the episode to waiting.
       if (attemptsMade(episode) >= config.maxAttempts) return { kind: 'exhaust', reason: 'max_attempts' };
+      // A pause holds the next submission; what is already in Flink's hands is still followed.
+      if (paused) return wait('paused', now + watchInterval(config));
       if (now < episode.nextAttemptAt) return wait('cooldown', episode.nextAttemptAt);
       const n = attemptsMade(episode) + 1;
       return { kind: 'attempt', n, jobId: attemptJobId(episode.root, n) };

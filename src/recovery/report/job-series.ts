@@ -6,7 +6,7 @@
  * prom-client Registry as the other metrics and answer its `get()` like prom-client's own.
  */
 import type { Metric, Registry } from 'prom-client';
-import { jobKey } from '../state/episodes.js';
+import { jobKey } from '../../state/episodes.js';
 
 /** One series as prom-client's registry reads it. */
 export interface SeriesValue {

@@ -3,8 +3,8 @@
  * by their JobIDs alone), how many attempts were made, and which root a failed instance opens. Every replica
  * reads the same list, so every replica reaches the same answers. Pure.
  */
-import type { JobOverview } from '../flink/types.js';
-import type { Episode } from '../state/episodes-schema.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { Episode } from '../../state/episodes-schema.js';
 import { belongsTo, parseAttemptId, rootOf } from './job-id.js';
 
 /** True when the instance ran at least `resetAfter` before it ended, by Flink's own times. */

@@ -1,5 +1,5 @@
 /** Cooldowns between attempts, and how often open and exhausted episodes are looked at. */
-import type { RecoveryConfig } from '../config/schema.js';
+import type { RecoveryConfig } from '../../config/schema.js';
 
 type Timing = Pick<RecoveryConfig, 'cooldown' | 'backoffFactor' | 'maxCooldown'>;
 

@@ -11,7 +11,7 @@ import {
   type Outcome,
   type RestoreFrom,
   type SkipReason,
-} from './reasons.js';
+} from '../model/reasons.js';
 
 /** Buckets of time to recover, seconds: from a quick restart to a couple of hours of backoff. */
 export const TIME_TO_RECOVER_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
@@ -22,6 +22,7 @@ export class RecoveryMetrics {
   private readonly skipped: JobFamily;
   private readonly inProgress: JobFamily;
   private readonly exhausted: JobFamily;
+  private readonly paused: JobFamily;
   private readonly timeToRecover: Histogram<'cluster'>;
 
   /**
@@ -80,9 +81,18 @@ export class RecoveryMetrics {
       },
       registry,
     );
+    this.paused = series.family(
+      {
+        name: 'flink_recovery_paused',
+        help: '1 while an operator has paused the recovery of the job through the API',
+        type: 'gauge',
+        slots: [{}],
+      },
+      registry,
+    );
     this.timeToRecover = new Histogram({
       name: 'flink_recovery_time_to_recover_seconds',
-      help: "From the failed instance's end time to its successor RUNNING",
+      help: "From the episode's failure moment (see failure_time_source) to its successor RUNNING",
       labelNames: ['cluster'],
       buckets: TIME_TO_RECOVER_BUCKETS,
       registers: [registry],
@@ -100,6 +110,7 @@ export class RecoveryMetrics {
       for (const reason of CATALOG_SKIP_REASONS) this.skipped.inc(cluster, name, { reason }, 0);
       this.inProgress.set(cluster, name, {}, 0);
       this.exhausted.set(cluster, name, {}, 0);
+      this.paused.set(cluster, name, {}, 0);
     }
     this.onChange();
   }
@@ -123,6 +134,11 @@ export class RecoveryMetrics {
   status(cluster: string, jobName: string, status: 'open' | 'exhausted' | 'closed'): void {
     this.inProgress.set(cluster, jobName, {}, status === 'open' ? 1 : 0);
     this.exhausted.set(cluster, jobName, {}, status === 'exhausted' ? 1 : 0);
+    this.onChange();
+  }
+
+  setPaused(cluster: string, jobName: string, paused: boolean): void {
+    this.paused.set(cluster, jobName, {}, paused ? 1 : 0);
     this.onChange();
   }
 

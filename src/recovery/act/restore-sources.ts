@@ -3,16 +3,17 @@
  * The instances that failed in this episode are asked newest first, because a resubmitted instance that ran
  * for a while before failing again has newer checkpoints than the one that opened the episode.
  */
-import type { FlinkApi } from '../flink/api.js';
-import type { JobOverview } from '../flink/types.js';
-import type { Logger } from '../log.js';
-import type { Episode } from '../state/episodes-schema.js';
-import type { RememberedJob } from '../state/job-memory.js';
+import type { FlinkApi } from '../../flink/api.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { Logger } from '../../log.js';
+import type { Episode } from '../../state/episodes-schema.js';
+import type { RememberedJob } from '../../state/job-memory.js';
 import { stat } from 'node:fs/promises';
-import { localPathOf, scanCheckpoints } from './checkpoint-scan.js';
-import { isOwn } from './lineage.js';
-import { normalizeRestorePath, type RestoreCandidate } from './restore-point.js';
-import { errorMessage } from '../errors.js';
+import { scanCheckpoints } from './checkpoint-scan.js';
+import { localPathOf, normalizeRestorePath } from '../model/restore-path.js';
+import { isOwn } from '../model/lineage.js';
+import type { RestoreCandidate } from '../decide/restore-point.js';
+import { errorMessage } from '../../errors.js';
 
 /**
  * JobIDs whose checkpoints may restore this episode's job, newest instance first: every listed instance of the

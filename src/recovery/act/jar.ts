@@ -1,9 +1,9 @@
 /** Finding the job's jar on the cluster by file name, and uploading it when a restarted JobManager forgot it. */
 import { basename } from 'node:path';
-import { FlinkError, GuardianError } from '../errors.js';
-import type { FlinkApi } from '../flink/api.js';
-import type { JarInfo } from '../flink/types.js';
-import type { AttemptFailure } from './reasons.js';
+import { FlinkError, GuardianError } from '../../errors.js';
+import type { FlinkApi } from '../../flink/api.js';
+import type { JarInfo } from '../../flink/types.js';
+import type { AttemptFailure } from '../model/reasons.js';
 
 export type JarResult =
   | { readonly ok: true; readonly jarId: string; readonly uploaded: boolean }

@@ -4,19 +4,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localPathOf } from '../model/restore-path.js';
 
 const CHK = /^chk-(\d+)$/;
-
-/** The local filesystem path of a checkpoint directory URI, or undefined when it is not on this machine. */
-export function localPathOf(dir: string): string | undefined {
-  if (dir.startsWith('file://')) {
-    const rest = dir.slice('file://'.length);
-    return rest.startsWith('/') ? rest : undefined; // file://host/... is not local
-  }
-  if (dir.startsWith('file:')) return dir.slice('file:'.length);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir)) return undefined;
-  return dir;
-}
 
 /** The highest N among `chk-N` names that have a `_metadata` file (an incomplete checkpoint has none). */
 export function highestCheckpoint(

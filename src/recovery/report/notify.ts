@@ -3,9 +3,9 @@
  * routes (Slack, email, chat webhooks) carry them. We write no notifiers of our own. A failed post is logged
  * and forgotten: telling people must never hold up or break a recovery.
  */
-import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import { errorMessage } from '../errors.js';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import { errorMessage } from '../../errors.js';
 
 type NotifyConfig = NonNullable<Config['recovery']['notify']>;
 

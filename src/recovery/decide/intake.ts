@@ -2,15 +2,15 @@
  * What to do with a firing, well-labelled alert for a catalog job: open an episode or skip, from Flink's live
  * view of the job (never the alert's word alone), the stored episode and what the exporter remembers. Pure.
  */
-import type { JobOverview } from '../flink/types.js';
-import { isActive } from '../flink/job-state.js';
-import type { Episode } from '../state/episodes-schema.js';
-import type { RememberedJob } from '../state/job-memory.js';
-import { missingJobRoot, rootOf } from './job-id.js';
-import { currentInstance } from '../flink/current-instance.js';
-import { episodeRootFor, isOwn } from './lineage.js';
-import type { LiveView } from './live.js';
-import type { FailureTimeSource, SkipReason, Trigger } from './reasons.js';
+import type { JobOverview } from '../../flink/types.js';
+import { isActive } from '../../flink/job-state.js';
+import type { Episode } from '../../state/episodes-schema.js';
+import type { RememberedJob } from '../../state/job-memory.js';
+import { missingJobRoot, rootOf } from '../model/job-id.js';
+import { currentInstance } from '../../flink/current-instance.js';
+import { episodeRootFor, isOwn } from '../model/lineage.js';
+import type { LiveView } from '../model/live.js';
+import type { FailureTimeSource, SkipReason, Trigger } from '../model/reasons.js';
 
 export type IntakeDecision =
   | { readonly kind: 'skip'; readonly reason: SkipReason; readonly jobId?: string }
@@ -21,7 +21,7 @@ export type IntakeDecision =
       readonly failed: JobOverview | undefined;
       /** A missing job's last instance the exporter saw. */
       readonly lostJobId: string | undefined;
-      /** Head of the JobID the episode's attempts carry (see job-id.ts). */
+      /** Head of the JobID the episode's attempts carry (see model/job-id.ts). */
       readonly root: string;
       /** The failure moment, the best evidence available, and where it came from. */
       readonly failedAt: number;
@@ -41,6 +41,8 @@ export interface IntakeInput {
   /** The `for:` of the rule behind a missing job's alert: startsAt minus it is when the job went missing. */
   readonly missingFor: number;
   readonly resetAfter: number;
+  /** An operator paused the job's recovery. */
+  readonly paused: boolean;
   readonly now: number;
 }
 
@@ -71,6 +73,7 @@ export function episodeGate(episode: Episode | undefined): SkipReason | undefine
 /** Decides whether an alert opens an episode. */
 export function decideIntake(input: IntakeInput): IntakeDecision {
   const { episode, live, remembered } = input;
+  if (input.paused) return { kind: 'skip', reason: 'paused' };
   const gate = episodeGate(episode);
   if (gate !== undefined) return { kind: 'skip', reason: gate };
   if (live.kind === 'unreachable') return { kind: 'skip', reason: 'flink_unreachable' };

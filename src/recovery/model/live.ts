@@ -1,5 +1,5 @@
 /** What Flink says about one job name right now: the only ground the recoverer acts on. */
-import type { JobOverview } from '../flink/types.js';
+import type { JobOverview } from '../../flink/types.js';
 
 export type LiveView =
   | { readonly kind: 'ok'; readonly instances: readonly JobOverview[] }

@@ -19,6 +19,7 @@ export const SKIP_REASONS = [
   'flink_unreachable', // Flink could not be asked, and the alert's word alone is not enough
   'dry_run', // recovery.dryRun: logged what would be done instead
   'no_restore_point', // onNoCheckpoint is skip and no restore point exists
+  'paused', // an operator paused the job's recovery through the API
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -82,6 +83,7 @@ export const WAIT_REASONS = [
   'instance_active',
   'flink_unreachable',
   'exhausted',
+  'paused',
 ] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 

@@ -3,10 +3,10 @@
  * then completion time, that still exists and Flink has not refused. A job that ever completed a checkpoint is
  * never started without state: with nothing usable left, its state is lost, and a person must decide.
  */
-import type { RecoveryConfig } from '../config/schema.js';
-import type { CheckpointStatsResult } from '../flink/types.js';
-import { localPathOf } from './checkpoint-scan.js';
-import type { RestoreFrom } from './reasons.js';
+import type { RecoveryConfig } from '../../config/schema.js';
+import type { CheckpointStatsResult } from '../../flink/types.js';
+import { checkpointIdOf, normalizeRestorePath, sameRestorePoint } from '../model/restore-path.js';
+import type { RestoreFrom } from '../model/reasons.js';
 
 export interface RestoreCandidate {
   readonly from: Exclude<RestoreFrom, 'none'>;
@@ -25,20 +25,6 @@ export type RestoreChoice =
 
 /** Order of the sources when two candidates are equally new. */
 export const SOURCE_ORDER: readonly Exclude<RestoreFrom, 'none'>[] = ['checkpoint', 'savepoint', 'remembered', 'scan'];
-
-/** A path as Flink sees the restore point: `chk-5`, `chk-5/` and `chk-5/_metadata` are one checkpoint. */
-export function normalizeRestorePath(path: string): string {
-  return path
-    .replace(/\/+$/, '')
-    .replace(/\/_metadata$/, '')
-    .replace(/\/+$/, '');
-}
-
-/** The checkpoint id a `chk-N` path carries. */
-export function checkpointIdOf(path: string): number | undefined {
-  const m = /(?:^|\/)chk-(\d+)$/.exec(normalizeRestorePath(path));
-  return m?.[1] === undefined ? undefined : Number(m[1]);
-}
 
 function idOf(c: RestoreCandidate): number {
   return c.checkpointId ?? checkpointIdOf(c.path) ?? -1;
@@ -69,15 +55,6 @@ export function selectRestorePoint(
   if (best !== undefined) return { kind: 'restore', from: best.from, path: best.path };
   if (hadCheckpoints || refusedPaths.length > 0 || candidates.length > 0) return { kind: 'none', reason: 'state_lost' };
   return onNoCheckpoint === 'fresh' ? { kind: 'fresh' } : { kind: 'none', reason: 'no_restore_point' };
-}
-
-/** One restore point however it is spelled: `file:///a/chk-1/_metadata`, `file:/a/chk-1` and `/a/chk-1` are one. */
-export function sameRestorePoint(a: string, b: string): boolean {
-  const norm = (p: string) => {
-    const n = normalizeRestorePath(p);
-    return localPathOf(n) ?? n;
-  };
-  return norm(a) === norm(b);
 }
 
 export type RestoreVerdict =

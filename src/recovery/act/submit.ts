@@ -1,9 +1,9 @@
 /** Sending one attempt to Flink: the run request, and what Flink's answer means for the attempt. */
-import type { JobSpec, RecoveryConfig } from '../config/schema.js';
-import type { FlinkApi } from '../flink/api.js';
-import type { RunJarRequest } from '../flink/types.js';
+import type { JobSpec, RecoveryConfig } from '../../config/schema.js';
+import type { FlinkApi } from '../../flink/api.js';
+import type { RunJarRequest } from '../../flink/types.js';
 import { ensureJar, failureOf, type JarListing } from './jar.js';
-import type { AttemptFailure } from './reasons.js';
+import type { AttemptFailure } from '../model/reasons.js';
 
 export type SubmitOutcome =
   /** Flink took the run, or already knew this JobID from an earlier try of the same attempt. */

@@ -3,12 +3,12 @@
  * executor persists the episode first and only then tells people (logs, metrics, notifications) about the
  * events, so what was announced is always what is on disk.
  */
-import type { Attempt, Episode, EpisodeRootCause } from '../state/episodes-schema.js';
-import { cooldownAfter, nextAttemptAt } from './backoff.js';
-import { isActive } from '../flink/job-state.js';
-import type { JobOverview } from '../flink/types.js';
-import type { IntakeDecision } from './decide-intake.js';
-import type { TickConfig, TickDecision } from './decide-tick.js';
+import type { Attempt, Episode, EpisodeRootCause } from '../../state/episodes-schema.js';
+import { cooldownAfter, nextAttemptAt } from './timing.js';
+import { isActive } from '../../flink/job-state.js';
+import type { JobOverview } from '../../flink/types.js';
+import type { IntakeDecision } from '../decide/intake.js';
+import type { TickConfig, TickDecision } from '../decide/step.js';
 import type { AbandonReason, AttemptFailure, ClearReason, ExhaustReason, Outcome, RestoreFrom } from './reasons.js';
 
 export type EpisodeEvent =
@@ -114,6 +114,19 @@ export function attemptSubmitted(episode: Episode, now: number): Transition {
   };
 }
 
+/**
+ * Flink refused the first POST of the attempt as a duplicate: another replica submitted this JobID first. Its
+ * instance is followed like an adopted one (the winner verifies what it restored from, and counts it).
+ */
+export function lostRace(episode: Episode, now: number): Transition {
+  const { restorePath: _theirs, ...last } = lastOf(episode);
+  const attempt: Attempt = { ...last, restoreFrom: 'none', adopted: true, submittedAt: last.submittedAt ?? now };
+  return {
+    episode: { ...episode, phase: 'verifying', attempts: replaceLast(episode, attempt) },
+    events: [{ type: 'attempt_adopted', attempt }],
+  };
+}
+
 /** Ends an episode as exhausted: no more automatic action until the job runs again or a person resets it. */
 export function exhaust(
   episode: Episode,
@@ -140,8 +153,8 @@ function cooldownEnd(n: number, failedAt: number, config: TickConfig, now: numbe
 }
 
 /**
- * The current attempt failed at `at` (Flink's end-time of its instance, else now): wait for the cooldown, or end
- * exhausted when it was the last one allowed.
+ * The current attempt failed at `at` (Flink's end-time of its instance, else now): back to waiting for the
+ * cooldown. Whether another attempt is allowed is the next step's decision (decide/step.ts), made in one place.
  */
 export function failAttempt(
   episode: Episode,
@@ -165,7 +178,6 @@ export function failAttempt(
       : episode.refusedPaths;
   const next: Episode = { ...episode, attempts: replaceLast(episode, attempt), refusedPaths, phase: 'waiting' };
   const events: EpisodeEvent[] = [{ type: 'attempt_failed', attempt, reason }];
-  if (last.n >= config.maxAttempts) return exhaust(next, now, events);
   return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, at, config, now) }, events };
 }
 
@@ -295,7 +307,6 @@ export function applyTick(episode: Episode, decision: TickDecision, config: Tick
       // The next time to recover is measured from this failure, not the one that opened the episode.
       const next: Episode = { ...rest, phase: 'waiting', failedAt: decision.at, failureTimeSource: decision.source };
       const events: EpisodeEvent[] = [{ type: 'refailed', attempt: last }];
-      if (last.n >= config.maxAttempts) return exhaust(next, now, events);
       return { episode: { ...next, nextAttemptAt: cooldownEnd(last.n, decision.at, config, now) }, events };
     }
     case 'abandon':

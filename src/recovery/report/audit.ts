@@ -2,14 +2,14 @@
  * Telling people: one structured log line per decision and per attempt, the metrics of the contract and the
  * optional Alertmanager notices, all from the same events so the three never disagree.
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../log.js';
-import type { Attempt, Episode } from '../state/episodes-schema.js';
-import type { TickDecision } from './decide-tick.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import type { Attempt, Episode } from '../../state/episodes-schema.js';
+import type { TickDecision } from '../decide/step.js';
 import type { RecoveryMetrics } from './metrics.js';
 import type { Notifier, OutcomeNotice } from './notify.js';
-import type { SkipReason } from './reasons.js';
-import type { EpisodeEvent } from './transitions.js';
+import type { SkipReason } from '../model/reasons.js';
+import type { EpisodeEvent } from '../model/episode.js';
 
 export interface SkipContext {
   readonly cluster: string;
