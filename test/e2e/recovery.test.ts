@@ -41,7 +41,7 @@ import { errorMessage } from '../../src/errors.js';
 const RESTART_ATTEMPTS = 2;
 const FAILS_TO_END_FAILED = RESTART_ATTEMPTS + 1;
 const MAX_ATTEMPTS = 2;
-/** Longer than FlinkJobFailed's `for: 10s` plus a scrape, an evaluation and group_wait. */
+/** Longer than the slower trigger takes to fire: a scrape, an evaluation and FlinkJobMissing's `for: 15s`. */
 const ALERT_WINDOW_MS = 22_000;
 
 const JOBS = {

@@ -189,14 +189,14 @@ export function alertFiringShows(alertname: string): string {
 }
 
 /**
- * What a person does on the page: hide the inactive rules (the page's own "Inactive" filter does the same), expand
- * the firing rule's row and show the annotations.
+ * What a person does on the page: hide the inactive rules (the page's own "Inactive" filter does the same) and
+ * expand the firing rule's row, which shows the rule and its active alert.
  */
 export function expandFiring(alertname: string): string {
   return (
-    `document.querySelectorAll('#alertsTable > tbody > tr.alert-success').forEach((r) => { r.style.display = 'none'; }); ` +
+    `document.querySelectorAll('#alertsTable > tbody > tr.alert-success')` +
+    `.forEach((r) => { r.style.display = 'none'; }); ` +
     `Array.from(document.querySelectorAll('tr.alert-danger.alert_header'))` +
-    `.filter((r) => r.innerText.includes(${JSON.stringify(alertname)})).forEach((r) => r.click()); ` +
-    `document.querySelector('button.show-annotations')?.click(); true`
+    `.filter((r) => r.innerText.includes(${JSON.stringify(alertname)})).forEach((r) => r.click()); true`
   );
 }

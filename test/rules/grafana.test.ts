@@ -1,4 +1,4 @@
-// grafana/: dashboards are valid and portable (no datasource uid), their PromQL parses (checked by promtool)
+// grafana/: dashboards are generated from grafana/src, valid and portable (no datasource uid), their PromQL parses
 // and, like the rules', selects only metrics flink-guardian exports or the rules record.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { render } from '../../grafana/src/build.js';
+import { DASHBOARDS } from '../../grafana/src/generate.js';
 import { metricNames } from './promql.js';
 import { selectableMetricNames } from './metric-names.js';
 import {
@@ -28,6 +30,7 @@ type Panel = Json & {
   datasource?: unknown;
   targets?: (Json & { expr?: string; datasource?: unknown })[];
   panels?: Panel[];
+  links?: unknown[];
 };
 type Dashboard = Json & {
   uid?: string;
@@ -208,6 +211,44 @@ describe('grafana dashboards', () => {
       }
     },
   );
+});
+
+describe('dashboards as code (grafana/src, @grafana/grafana-foundation-sdk)', () => {
+  it('the committed JSON is exactly what the generator writes (run npm run dashboards after a change)', () => {
+    const committed = filesIn(DASHBOARDS_DIR, '.json').map((f) => f.slice(DASHBOARDS_DIR.length + 1));
+    assert.deepEqual(committed, Object.keys(DASHBOARDS).sort(), 'one generated file per dashboard, nothing else');
+    for (const [file, spec] of Object.entries(DASHBOARDS))
+      assert.equal(readFileSync(join(DASHBOARDS_DIR, file), 'utf8'), render(spec), `${file} differs from its code`);
+  });
+
+  it('every panel links to a runbook section that exists', () => {
+    const anchors = new Set(
+      readFileSync('docs/runbook.md', 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('## '))
+        .map((l) => l.slice(3).trim().toLowerCase()),
+    );
+    for (const { file, dash } of dashboards()) {
+      for (const p of allPanels(dash.panels)) {
+        if (p.type === 'row') continue;
+        const links = (p.links ?? []) as { title?: string; url?: string }[];
+        const url = links.find((l) => l.title === 'Runbook')?.url ?? '';
+        const anchor = /docs\/runbook\.md#([a-z0-9-]+)$/.exec(url)?.[1];
+        assert.ok(anchor !== undefined && anchors.has(anchor), `${file} panel "${p.title}": runbook link ${url}`);
+      }
+    }
+  });
+
+  it('the job dashboard marks failures and recovery attempts and shows the restore point used', () => {
+    const job = dashboards().find((d) => d.dash.uid === 'flink-guardian-job')?.dash;
+    assert.ok(job !== undefined);
+    const annotations = (job.annotations?.list ?? []).map((a) => String(a.expr));
+    assert.ok(annotations.some((e) => e.includes('ALERTS{alertname=~"FlinkJobFailed|FlinkJobMissing"')));
+    assert.ok(annotations.some((e) => e.includes('flink_recovery_attempts_total')));
+    assert.ok(annotations.some((e) => e.includes('flink_recovery_episodes_total')));
+    const restore = allPanels(job.panels).find((p) => p.title === 'Restore point used');
+    assert.match(String(restore?.targets?.[0]?.expr), /by \(restore_from, result\)/);
+  });
 });
 
 describe('grafana provisioning', () => {

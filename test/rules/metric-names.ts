@@ -42,8 +42,8 @@ export const EXPORTED_METRICS = [
 /** The histograms among them: they appear in PromQL as _bucket, _sum and _count. */
 export const HISTOGRAMS = ['flink_recovery_time_to_recover_seconds'] as const;
 
-/** Series Prometheus writes itself for every target. */
-export const PROMETHEUS_SERIES = ['up'] as const;
+/** Series Prometheus writes itself: `up` for every target, `ALERTS` for every pending or firing alert. */
+export const PROMETHEUS_SERIES = ['up', 'ALERTS'] as const;
 
 /** The names PromQL in rules and dashboards may select (recorded series aside). */
 export function selectableMetricNames(): Set<string> {
