@@ -68,6 +68,12 @@ export interface StackOptions {
   readonly asShipped?: boolean;
   /** Called with a line per started component (diagnostics). */
   readonly onStep?: (message: string) => void;
+  /** flink-guardian replicas, each with its own port and stateDir, both receivers of the webhook (default 1). */
+  readonly guardians?: 1 | 2;
+  /** Sets `recovery.notify.alertmanagerUrls` to the stack's Alertmanagers (FlinkRecoveryOutcome). */
+  readonly notifyOutcomes?: boolean;
+  /** More Flink config.yaml entries (e.g. ZooKeeper HA). */
+  readonly flinkConfig?: Readonly<Record<string, string | number | boolean>>;
   /**
    * Runs once the jar is uploaded and before flink-guardian starts. A catalog job that Flink has never run counts
    * as missing (no instance, not last seen CANCELED or FINISHED): FlinkJobMissing would make flink-guardian start
@@ -103,6 +109,7 @@ export class GuardianProcess {
     readonly logFile: string,
     readonly url: string,
     readonly token: string,
+    readonly stateDir = '',
   ) {}
 
   /** Spawns `bin/flink-guardian.js serve` and waits for /readyz. */
@@ -189,6 +196,18 @@ export class GuardianProcess {
     return (await this.episodes()).find((e) => e.cluster === GUARDIAN_CLUSTER && e.jobName === jobName);
   }
 
+  /** POST /api/v1/recoveries/{cluster}/{job_name}/pause or /resume; returns the HTTP status. */
+  async setPaused(jobName: string, paused: boolean): Promise<number> {
+    const path = `/api/v1/recoveries/${GUARDIAN_CLUSTER}/${encodeURIComponent(jobName)}/${paused ? 'pause' : 'resume'}`;
+    const res = await fetch(`${this.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.text();
+    return res.status;
+  }
+
   /** POST /alertmanager with a body as Alertmanager sends it. */
   async postWebhook(body: unknown): Promise<number> {
     const res = await fetch(`${this.url}/alertmanager`, {
@@ -244,6 +263,8 @@ export interface Stack {
   readonly prometheus: RunningServer;
   readonly alertmanagers: readonly RunningAlertmanager[];
   readonly guardian: GuardianProcess;
+  /** Every replica; `guardian` is the first. */
+  readonly guardians: readonly GuardianProcess[];
   readonly intervals: StackIntervals;
   /** The test job jar's id in the cluster (uploaded once; the guardian finds it by file name). */
   readonly jarId: string;
@@ -329,6 +350,8 @@ export function intervalsOf(prometheusConfig: string, alertmanagerConfig: string
 export function writeProjectAlertmanagerConfig(opts: {
   dir: string;
   webhookUrl: string;
+  /** More replicas of the receiver: its webhook_configs entry repeated with these URLs. */
+  moreWebhookUrls?: readonly string[];
   tokenFile: string;
   timings: Readonly<Record<string, { group_interval: string; repeat_interval: string }>>;
 }): string {
@@ -365,8 +388,21 @@ export function writeProjectAlertmanagerConfig(opts: {
   }
   mkdirSync(opts.dir, { recursive: true });
   const file = join(opts.dir, 'alertmanager.yml');
-  writeFileSync(file, out.join('\n'));
+  writeFileSync(file, repeatWebhook(out, opts.moreWebhookUrls ?? []).join('\n'));
   return file;
+}
+
+/** The webhook_configs entry that holds the marked `url:` line, once more per URL (same auth, same options). */
+function repeatWebhook(lines: readonly string[], urls: readonly string[]): string[] {
+  if (urls.length === 0) return [...lines];
+  const start = lines.findIndex((l) => /^\s*- url:/.test(l) && l.includes('# e2e:'));
+  if (start < 0) throw new Error('alertmanager.yml: no marked webhook url line');
+  const indent = (lines[start] ?? '').search(/\S/);
+  let end = start + 1;
+  while (end < lines.length && ((lines[end] ?? '').trim() === '' || (lines[end] ?? '').search(/\S/) > indent)) end += 1;
+  const block = lines.slice(start, end);
+  const copies = urls.flatMap((url) => block.map((l, i) => (i === 0 ? setValue(l, url) : l)));
+  return [...lines.slice(0, end), ...copies, ...lines.slice(end)];
 }
 
 /** The `for:` of an alert in the project's rule files. */
@@ -400,6 +436,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       slots: options.slots ?? 4,
       restartAttempts: options.restartAttempts ?? 2,
       restartDelay: '1 s',
+      ...(options.flinkConfig === undefined ? {} : { config: options.flinkConfig }),
     });
     stops.push(() => flink.stop());
     step(`Flink ${options.version} up in ${flink.startMillis} ms at ${flink.restUrl}`);
@@ -434,10 +471,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await options.beforeGuardian({ flink, submit, ignore: (id) => ignored.add(id) });
     }
 
-    // flink-guardian
-    const guardianPort = await freePort();
-    const guardianDir = join(dir, 'guardian');
-    mkdirSync(guardianDir, { recursive: true });
+    // flink-guardian (Alertmanager's ports are chosen first: the guardian may post outcomes to them)
+    const amCount = options.alertmanagers ?? 1;
+    const amPorts: number[] = [];
+    for (let i = 0; i < amCount; i += 1) amPorts.push(await freePort());
     const recovery = {
       maxAttempts: 2,
       cooldown: '2s',
@@ -445,10 +482,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       verifyTimeout: '45s',
       onNoCheckpoint: 'fresh',
       ...options.recovery,
+      ...(options.notifyOutcomes === true
+        ? { notify: { alertmanagerUrls: amPorts.map((p) => `http://127.0.0.1:${p}`) } }
+        : {}),
     };
-    const guardianConfig = {
-      listen: `127.0.0.1:${guardianPort}`,
-      stateDir: join(guardianDir, 'state'),
+    const guardianConfig = (port: number, stateDir: string) => ({
+      listen: `127.0.0.1:${port}`,
+      stateDir,
       logLevel: 'info',
       clusters: [
         { name: GUARDIAN_CLUSTER, url: flink.restUrl, requestTimeout: '5s', checkpointDir: flink.checkpointDir },
@@ -463,18 +503,29 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         args: [...j.args],
         parallelism: 1,
       })),
-    };
-    const guardianConfigFile = join(guardianDir, 'guardian.yaml');
-    writeFileSync(guardianConfigFile, stringify(guardianConfig));
-    const guardian = new GuardianProcess(
-      guardianConfigFile,
-      join(guardianDir, 'guardian.log'),
-      `http://127.0.0.1:${guardianPort}`,
-      token,
-    );
-    await guardian.start();
-    stops.push(() => guardian.stop());
-    step(`flink-guardian serving at ${guardian.url}`);
+    });
+    // The first replica keeps the folder name `guardian` the scenarios and the failure report know.
+    const guardians: GuardianProcess[] = [];
+    for (let i = 0; i < (options.guardians ?? 1); i += 1) {
+      const guardianPort = await freePort();
+      const guardianDir = join(dir, i === 0 ? 'guardian' : `guardian-${i + 1}`);
+      mkdirSync(guardianDir, { recursive: true });
+      const stateDir = join(guardianDir, 'state');
+      const guardianConfigFile = join(guardianDir, 'guardian.yaml');
+      writeFileSync(guardianConfigFile, stringify(guardianConfig(guardianPort, stateDir)));
+      const replica = new GuardianProcess(
+        guardianConfigFile,
+        join(guardianDir, 'guardian.log'),
+        `http://127.0.0.1:${guardianPort}`,
+        token,
+        stateDir,
+      );
+      await replica.start();
+      stops.push(() => replica.stop());
+      guardians.push(replica);
+      step(`flink-guardian serving at ${replica.url}`);
+    }
+    const guardian = guardians[0] as GuardianProcess;
 
     // Alertmanager: one, or two peers gossiping (Prometheus sends to both, the peers deduplicate).
     const tokenFile = join(dir, 'alertmanager', 'guardian-token');
@@ -483,11 +534,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const amConfig = writeProjectAlertmanagerConfig({
       dir: join(dir, 'alertmanager'),
       webhookUrl: `${guardian.url}/alertmanager`,
+      moreWebhookUrls: guardians.slice(1).map((g) => `${g.url}/alertmanager`),
       tokenFile,
       timings: options.asShipped === true ? {} : AM_REPEATS,
     });
     const alertmanagers: RunningAlertmanager[] = [];
-    if ((options.alertmanagers ?? 1) === 2) {
+    if (amCount === 2) {
       const [gossipA, gossipB] = [await freePort(), await freePort()];
       for (const [mine, other] of [
         [gossipA, gossipB],
@@ -496,6 +548,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         const am = await startAlertmanager({
           configFile: amConfig,
           dir: join(dir, 'alertmanager'),
+          port: amPorts[alertmanagers.length] as number,
           clusterPort: mine,
           clusterPeers: [`127.0.0.1:${other}`],
         });
@@ -513,7 +566,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         { what: 'the Alertmanager peers to see each other' },
       );
     } else {
-      const am = await startAlertmanager({ configFile: amConfig, dir: join(dir, 'alertmanager') });
+      const am = await startAlertmanager({
+        configFile: amConfig,
+        dir: join(dir, 'alertmanager'),
+        port: amPorts[0] as number,
+      });
       alertmanagers.push(am);
       stops.push(am.stop);
     }
@@ -522,7 +579,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const promConfig = writeProjectPrometheusConfig({
       dir: join(dir, 'prometheus'),
       alertmanagers: alertmanagers.map((a) => `127.0.0.1:${a.port}`),
-      guardian: `127.0.0.1:${guardianPort}`,
+      guardian: guardian.url.replace('http://', ''),
     });
     // An alert that fires on the first evaluation, before the notifier discovered the Alertmanagers, is only
     // re-sent after --rules.alert.resend-delay (1m by default).
@@ -548,6 +605,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       prometheus,
       alertmanagers,
       guardian,
+      guardians,
       jarId,
       intervals: intervalsOf(promConfig, amConfig),
       job(name) {
@@ -574,6 +632,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logFiles() {
         const files: Record<string, string> = {
           guardian: guardian.logFile,
+          ...Object.fromEntries(guardians.slice(1).map((g, i) => [`guardian ${i + 2}`, g.logFile])),
           'flink jobmanager': join(flink.logsDir, 'jobmanager.log'),
           'flink taskmanager': join(flink.logsDir, 'taskmanager.log'),
           prometheus: prometheus.logFile,

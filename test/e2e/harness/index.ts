@@ -7,3 +7,4 @@ export * from './flink-rest.js';
 export * from './test-job.js';
 export * from './prometheus.js';
 export * from './alertmanager.js';
+export * from './zookeeper.js';
