@@ -30,6 +30,18 @@ export function firstLines(trace: string): string {
   return trace.split('\n').slice(0, MAX_LINES).join('\n').slice(0, MAX_CHARS);
 }
 
+/**
+ * The innermost cause of a Java stack trace: the section after its last top-level `Caused by:`, else the whole
+ * trace. A job whose restart strategy gave up reports Flink's own wrapper ("Recovery is suppressed by …") as its
+ * root exception; why the job died is at the end of the cause chain. `Caused by:` lines of suppressed exceptions
+ * are indented, so they are not taken for the chain.
+ */
+export function innermostCause(trace: string): string {
+  const marker = '\nCaused by: ';
+  const at = trace.lastIndexOf(marker);
+  return at < 0 ? trace : trace.slice(at + marker.length);
+}
+
 /** The exception class a trace starts with (`a.b.C: message` or `a.b.C`). */
 export function classOfTrace(trace: string): string | undefined {
   const m = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)(?::|\s|$)/.exec(trace.trimStart());
@@ -49,18 +61,21 @@ export function toRootCause(body: z.output<typeof jobExceptionsSchema>): RootCau
   const entry = body.exceptionHistory?.entries?.[0];
   if (entry !== undefined) {
     const trace = entry.stacktrace ?? entry.exceptionName ?? '';
+    const inner = innermostCause(trace);
     return {
-      exceptionClass: entry.exceptionName ?? classOfTrace(trace),
-      message: firstLines(trace),
+      // exceptionName names the outermost exception: only a trace without a cause chain may take it.
+      exceptionClass: inner === trace ? (entry.exceptionName ?? classOfTrace(trace)) : classOfTrace(inner),
+      message: firstLines(inner),
       failureLabels: bounded(entry.failureLabels),
       at: entry.timestamp ?? undefined,
     };
   }
   const trace = body['root-exception'];
   if (trace === null || trace === undefined || trace === '') return undefined;
+  const inner = innermostCause(trace);
   return {
-    exceptionClass: classOfTrace(trace),
-    message: firstLines(trace),
+    exceptionClass: classOfTrace(inner),
+    message: firstLines(inner),
     failureLabels: {},
     at: body.timestamp ?? undefined,
   };

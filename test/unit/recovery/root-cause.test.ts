@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classOfTrace, jobExceptionsSchema, toRootCause } from '../../../src/flink/wire/exceptions.js';
+import { classOfTrace, innermostCause, jobExceptionsSchema, toRootCause } from '../../../src/flink/wire/exceptions.js';
 import { matchingRule, rulesFor } from '../../../src/recovery/decide/not-retryable.js';
 import type { EpisodeRootCause } from '../../../src/state/episodes-schema.js';
 
@@ -51,6 +51,34 @@ describe('root cause from /jobs/:id/exceptions', () => {
     });
     assert.equal(toRootCause(none), undefined);
     assert.equal(toRootCause(jobExceptionsSchema.parse({ exceptionHistory: { entries: [] } })), undefined);
+  });
+  it('names the innermost cause when Flink wraps it (a restart strategy that gave up), on 2.x and 1.20 alike', () => {
+    const wrapped = [
+      'org.apache.flink.runtime.JobException: Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(...)',
+      '\tat org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(X.java:1)',
+      '\tSuppressed: java.io.IOException: close failed',
+      '\t\tat a.B.close(B.java:2)',
+      '\tCaused by: java.lang.RuntimeException: suppressed cause, not the chain',
+      'Caused by: org.apache.flink.util.FlinkRuntimeException: middle',
+      '\tat a.C.run(C.java:3)',
+      'Caused by: java.lang.IllegalStateException: failure switch flipped',
+      '\tat dev.flinkguardian.testjob.CountingFunction.map(CountingFunction.java:40)',
+      '\t... 12 more',
+    ].join('\n');
+    const history = toRootCause(
+      jobExceptionsSchema.parse({
+        exceptionHistory: {
+          entries: [{ ...entry, exceptionName: 'org.apache.flink.runtime.JobException', stacktrace: wrapped }],
+        },
+      }),
+    );
+    assert.equal(history?.exceptionClass, 'java.lang.IllegalStateException');
+    assert.match(history?.message ?? '', /^java.lang.IllegalStateException: failure switch flipped\n\tat dev/);
+    const legacy = toRootCause(
+      jobExceptionsSchema.parse({ 'root-exception': wrapped, exceptionHistory: { entries: [] } }),
+    );
+    assert.equal(legacy?.exceptionClass, 'java.lang.IllegalStateException');
+    assert.equal(innermostCause(trace), trace, 'a trace without a cause chain is its own root');
   });
   it('takes the class from a trace', () => {
     assert.equal(classOfTrace('a.b.C: boom'), 'a.b.C');
