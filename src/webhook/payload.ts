@@ -46,8 +46,8 @@ export interface PayloadLimits {
 }
 
 /**
- * Members of one object of a body. A Prometheus alert has tens of labels; a label set of 80,000 junk names
- * fits in 1 MiB and costs a tenth of a second to validate.
+ * Members of one object of a body. A Prometheus alert has tens of labels; a label set of junk names that still
+ * fits the body limit would cost the event loop a noticeable pause to validate.
  */
 export const MAX_OBJECT_MEMBERS = 256;
 

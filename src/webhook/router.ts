@@ -56,7 +56,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     res.on('finish', () => requests.inc({ code: String(res.statusCode) }));
     next();
   };
-  // Credentials are checked before the body is read, so an unauthenticated client cannot make us parse 64 MiB.
+  // Credentials are checked before the body is read, so an unauthenticated client cannot make us parse a body.
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     if (checkCredentials(req.headers.authorization, deps.config)) {
       next();

@@ -1,9 +1,20 @@
 /**
- * Counts what a webhook body holds before anything is built from it. `JSON.parse` of a 750 KB body of 250,000
- * empty alerts makes 250,000 objects and validating them takes seconds of the event loop, so the counts that
+ * Counts what a webhook body holds before anything is built from it. `JSON.parse` of a body of many empty
+ * alerts makes one object per alert, and validating them blocks the event loop for seconds, so the counts that
  * bound that work come from the raw bytes. A streaming JSON parser would still make a token per value; counting
  * separators needs no library. Malformed JSON is not judged here: `JSON.parse` reports it afterwards.
  */
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  isJsonSpace,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from '../json-bytes.js';
 
 /** What the scan found: the elements of the top-level `alerts` array and the widest object in the body. */
 export interface BodyCounts {
@@ -12,21 +23,9 @@ export interface BodyCounts {
   readonly widest: { readonly members: number; readonly where: string };
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const ALERTS = Buffer.from('alerts');
 
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-// Flags of an open object or array, kept in a number so that 250,000 empty alerts allocate nothing.
+// Flags of an open object or array, kept in a number so that a body of empty alerts allocates nothing per alert.
 const OBJECT = 1;
 const FILLED = 2;
 const ALERTS_ARRAY = 4;
@@ -42,7 +41,7 @@ export function countBody(body: Uint8Array): BodyCounts {
   let lastString: [number, number] = [0, 0];
   for (let i = 0; i < body.length; i++) {
     const byte = body[i] as number;
-    if (isSpace(byte)) continue;
+    if (isJsonSpace(byte)) continue;
     const top = flags.length - 1;
     if (top >= 0 && byte !== CLOSE_OBJECT && byte !== CLOSE_ARRAY) flags[top] = (flags[top] as number) | FILLED;
     switch (byte) {

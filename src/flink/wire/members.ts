@@ -7,22 +7,20 @@
  * extent only, not validated, and the scan stops once every wanted key is found (Flink sends `history` last): a
  * body broken past them still gives the members we read. A key sent twice counts the first time.
  */
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import {
+  BACKSLASH,
+  CLOSE_ARRAY,
+  CLOSE_OBJECT,
+  COLON,
+  COMMA,
+  isJsonSpace,
+  OPEN_ARRAY,
+  OPEN_OBJECT,
+  QUOTE,
+} from '../../json-bytes.js';
 
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i += 1;
+  while (i < text.length && isJsonSpace(text.charCodeAt(i))) i += 1;
   return i;
 }
 
@@ -47,8 +45,8 @@ function endOfValue(text: string, i: number): number {
       if (depth === 0) return i;
       continue;
     }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth += 1;
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (depth === 0) return i; // the end of a scalar that the enclosing object closes
       depth -= 1;
       if (depth === 0) return i + 1;
@@ -65,11 +63,11 @@ function endOfValue(text: string, i: number): number {
  */
 export function pickMembers(text: string, keys: ReadonlySet<string>): string | undefined {
   let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+  if (text.charCodeAt(i) !== OPEN_OBJECT) return undefined;
   let picked = '';
   const found = new Set<string>();
   i = skipSpace(text, i + 1);
-  if (text.charCodeAt(i) === CLOSE_BRACE) return '{}';
+  if (text.charCodeAt(i) === CLOSE_OBJECT) return '{}';
   for (;;) {
     if (text.charCodeAt(i) !== QUOTE) return undefined;
     const keyEnd = endOfString(text, i);
@@ -88,7 +86,7 @@ export function pickMembers(text: string, keys: ReadonlySet<string>): string | u
     }
     i = skipSpace(text, valueEnd);
     const c = text.charCodeAt(i);
-    if (c === CLOSE_BRACE) return `{${picked}}`;
+    if (c === CLOSE_OBJECT) return `{${picked}}`;
     if (c !== COMMA) return undefined;
     i = skipSpace(text, i + 1);
   }
