@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { clusterSchema, jobSchema, exporterSchema } from '../../src/config/schema.js';
 import { Exporter } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { startFlinkSimulator } from '../sim/simulator.js';
 
 async function post(

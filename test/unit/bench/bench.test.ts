@@ -9,7 +9,7 @@ import { jobName, populate } from '../../../bench/mix.js';
 import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
 import { configYaml, launcherNodeFlags } from '../../../bench/service.js';
-import { ManualClock } from '../../../src/clock.js';
+import { ManualClock } from '../../support/clock.js';
 import { readServeConfig } from '../../../src/config/load.js';
 import { clusterSchema, exporterSchema } from '../../../src/config/schema.js';
 import { Exporter } from '../../../src/exporter/exporter.js';

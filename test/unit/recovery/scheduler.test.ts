@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../../src/clock.js';
+import { ManualClock } from '../../support/clock.js';
 import { Scheduler } from '../../../src/recovery/scheduler.js';
-import { ManualTimers } from '../../../src/recovery/timers.js';
+import { ManualTimers } from '../../support/timers.js';
 
 describe('Scheduler', () => {
   const make = () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../../src/clock.js';
+import { ManualClock } from '../../support/clock.js';
 import { WritableProbe } from '../../../src/state/writable-probe.js';
 
 describe('WritableProbe', () => {
