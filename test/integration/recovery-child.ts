@@ -10,7 +10,8 @@ import type { RunJarRequest, RunJarResult } from '../../src/flink/types.js';
 import { createLogger } from '../../src/log.js';
 import { Recoverer } from '../../src/recovery/recoverer.js';
 import { Registry } from 'prom-client';
-import { MapMemory, testConfig } from './recovery-harness.js';
+import { testConfig } from './recovery-harness.js';
+import { MapMemory } from '../support/job-memory.js';
 
 interface ChildOptions {
   simUrl: string;

@@ -12,19 +12,11 @@ import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
 import { silentLogger } from '../../src/log.js';
 import { Recoverer } from '../../src/recovery/recoverer.js';
-import type { JobMemory, RememberedJob } from '../../src/state/job-memory.js';
 import { createWebhookRouter } from '../../src/webhook/router.js';
+import { MapMemory } from '../support/job-memory.js';
 import { startFlinkSimulator, type FlinkSimulator, type SimulatorOptions } from '../sim/simulator.js';
 
 export const TOKEN = 'integration-token';
-
-export class MapMemory implements JobMemory {
-  readonly map = new Map<string, RememberedJob>();
-  get(cluster: string, jobName: string): RememberedJob | undefined {
-    return this.map.get(`${cluster}/${jobName}`);
-  }
-  async record(): Promise<void> {}
-}
 
 export interface Env {
   readonly sim: FlinkSimulator;
@@ -123,40 +115,6 @@ export async function closeEnv(env: Env): Promise<void> {
   await stopService(env);
   await env.sim.close();
   await rm(env.dir, { recursive: true, force: true });
-}
-
-/** An Alertmanager v4 body of FlinkJobFailed (or another alertname) for `orders`. */
-export function payload(status: 'firing' | 'resolved' = 'firing', labels: Record<string, string> = {}): unknown {
-  const alertLabels = {
-    alertname: 'FlinkJobFailed',
-    cluster: 'prod',
-    job_name: 'orders',
-    severity: 'critical',
-    flink_recovery: 'auto',
-    ...labels,
-  };
-  return {
-    version: '4',
-    groupKey: '{}:{cluster="prod", job_name="orders"}',
-    truncatedAlerts: 0,
-    status,
-    receiver: 'flink-guardian',
-    groupLabels: { cluster: 'prod', job_name: 'orders' },
-    commonLabels: alertLabels,
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status,
-        labels: alertLabels,
-        annotations: {},
-        startsAt: new Date().toISOString(),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: '',
-        fingerprint: 'c1a2b3d4e5f60718',
-      },
-    ],
-  };
 }
 
 /** POSTs a body to the webhook. */

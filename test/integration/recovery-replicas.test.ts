@@ -8,15 +8,15 @@ import { parseAttemptId, rootOf } from '../../src/recovery/model/job-id.js';
 import {
   closeEnv,
   episodeOf,
-  MapMemory,
   notify,
-  payload,
   startEnv,
   startService,
   stopService,
   testConfig,
   type Env,
 } from './recovery-harness.js';
+import { payload } from '../support/alertmanager.js';
+import { MapMemory } from '../support/job-memory.js';
 
 const TRIALS = 12;
 const MAX_ATTEMPTS = 3;

@@ -8,7 +8,6 @@ import {
   episodeOf,
   metric,
   notify,
-  payload,
   runs,
   startEnv,
   startService,
@@ -17,6 +16,7 @@ import {
   TOKEN,
   type Env,
 } from './recovery-harness.js';
+import { payload } from '../support/alertmanager.js';
 
 for (const version of ['1.20.1', '2.1.0']) {
   describe(`recovery against the simulator (Flink ${version})`, () => {

@@ -13,8 +13,8 @@ import type { Notifier, OutcomeNotice } from '../../../src/recovery/report/notif
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import { episodeFile } from '../../../src/state/episodes.js';
-import type { JobMemory, RememberedJob } from '../../../src/state/job-memory.js';
-import { FakeFlink } from './fake-flink.js';
+import { MapMemory } from '../../support/job-memory.js';
+import { FakeFlink } from '../../support/fake-flink.js';
 import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {
@@ -28,14 +28,6 @@ const firing: IncomingAlert = {
   },
   fingerprint: 'abc',
 };
-
-class MapMemory implements JobMemory {
-  readonly map = new Map<string, RememberedJob>();
-  get(cluster: string, jobName: string): RememberedJob | undefined {
-    return this.map.get(`${cluster}/${jobName}`);
-  }
-  async record(): Promise<void> {}
-}
 
 function config(stateDir: string, over: Partial<Config['recovery']> = {}): Config {
   return clusterConfig(

@@ -16,7 +16,7 @@ import { parseAttemptId, rootOf } from '../../../src/recovery/model/job-id.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';
-import { FakeFlink } from './fake-flink.js';
+import { FakeFlink } from '../../support/fake-flink.js';
 import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {

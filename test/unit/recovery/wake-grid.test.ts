@@ -11,7 +11,7 @@ import { pollInterval, wakeGrid } from '../../../src/recovery/model/timing.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';
-import { FakeFlink } from './fake-flink.js';
+import { FakeFlink } from '../../support/fake-flink.js';
 import { clusterConfig, recoveryConfig } from './fixtures.js';
 
 const JOBS = 30;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import { checkCredentials, safeEqual } from '../../../src/webhook/auth.js';
 import { MAX_OBJECT_MEMBERS, cutText, parsePayload, readPayload } from '../../../src/webhook/payload.js';
-import { firing, v4 } from './payloads.js';
+import { firing, v4 } from '../../support/alertmanager.js';
 
 describe('webhook payload', () => {
   it('accepts a version-4 body and unknown fields (notification_reason, alert extras)', () => {

@@ -10,7 +10,7 @@ import type { AcceptResult, ResetResult } from '../../../src/recovery/recoverer.
 import type { Episode } from '../../../src/state/episodes-schema.js';
 import { createWebhookRouter, type RecoveriesPort } from '../../../src/webhook/router.js';
 import { episode } from '../recovery/fixtures.js';
-import { firing, v4 } from './payloads.js';
+import { firing, v4 } from '../../support/alertmanager.js';
 
 class FakeRecoverer implements RecoveriesPort {
   received: IncomingAlert[][] = [];

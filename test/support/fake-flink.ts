@@ -1,9 +1,9 @@
 /** An in-memory FlinkApi for the recoverer's unit tests: jobs, checkpoints, jars and scripted run answers. */
 import { basename } from 'node:path';
-import type { Clock } from '../../../src/clock.js';
-import { FlinkError } from '../../../src/errors.js';
-import type { FlinkApi } from '../../../src/flink/api.js';
-import type { JobState } from '../../../src/flink/job-state.js';
+import type { Clock } from '../../src/clock.js';
+import { FlinkError } from '../../src/errors.js';
+import type { FlinkApi } from '../../src/flink/api.js';
+import type { JobState } from '../../src/flink/job-state.js';
 import type {
   JobMetrics,
   CheckpointStatsResult,
@@ -13,7 +13,7 @@ import type {
   RootCause,
   RunJarRequest,
   RunJarResult,
-} from '../../../src/flink/types.js';
+} from '../../src/flink/types.js';
 
 export interface FakeJob {
   jobId: string;
