@@ -3,7 +3,7 @@
  * scrape of it needs (what the floor and the naive poller fetch). Deterministic for a given N.
  */
 import { JOB_METRIC_IDS } from '../src/flink/wire/metrics.js';
-import type { FlinkSimulator } from '../test/sim/simulator.js';
+import type { FlinkSimulator } from '../test/support/flink-sim/simulator.js';
 
 /** Shares of the mix, by position modulo 20 (5% steps). */
 export interface MixSummary {

@@ -2,7 +2,7 @@
  * The Flink simulator in its own process for the benchmarks (`node dist/bench/sim-server.js '{"latencyMs":2}'`),
  * driven over IPC by bench/run.ts, so the simulator's CPU is not charged to the service or the baselines.
  */
-import { startFlinkSimulator, type Endpoint, type SimJobSpec } from '../test/sim/simulator.js';
+import { startFlinkSimulator, type Endpoint, type SimJobSpec } from '../test/support/flink-sim/simulator.js';
 import { serveCommands } from './ipc.js';
 import { populate } from './mix.js';
 

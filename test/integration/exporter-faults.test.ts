@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { FAULTS, startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { serve, TOKEN, twoClusterConfig, type GuardianProcess } from './guardian-process.js';
 

@@ -11,7 +11,7 @@ import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
 import { silentLogger } from '../../src/log.js';
 import { FileJobMemory } from '../../src/state/job-memory-file.js';
-import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 
 async function setup(version: string) {
   const prod = await startFlinkSimulator({ version });

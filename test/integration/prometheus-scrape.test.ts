@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { startPrometheus, type RunningServer } from '../e2e/harness/prometheus.js';
-import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { serve, twoClusterConfig, type GuardianProcess } from './guardian-process.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { attemptJobId, rootOf } from '../../src/recovery/model/job-id.js';
-import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { waitFor } from './recovery-harness.js';
 
 const CHILD = fileURLToPath(new URL('./recovery-child.js', import.meta.url));

@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/log.js';
 import { Recoverer } from '../../src/recovery/recoverer.js';
 import { createWebhookRouter } from '../../src/webhook/router.js';
 import { MapMemory } from '../support/job-memory.js';
-import { startFlinkSimulator, type FlinkSimulator, type SimulatorOptions } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator, type SimulatorOptions } from '../support/flink-sim/simulator.js';
 
 export const TOKEN = 'integration-token';
 

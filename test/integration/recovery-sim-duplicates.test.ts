@@ -1,7 +1,7 @@
 /** The simulator refuses a duplicate JobID exactly as long as Flink's JobResultStore would. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startFlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator } from '../support/flink-sim/simulator.js';
 
 async function run(url: string, jarId: string, jobId: string): Promise<number> {
   const res = await fetch(`${url}/jars/${jarId}/run`, {

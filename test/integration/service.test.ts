@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { startFlinkSimulator, type FlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { EXPORTED_METRICS } from '../rules/metric-names.js';
 
 const BIN = 'bin/flink-guardian.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ManualClock } from '../support/clock.js';
-import { startFlinkSimulator } from '../sim/simulator.js';
+import { startFlinkSimulator } from '../support/flink-sim/simulator.js';
 
 async function post(
   url: string,

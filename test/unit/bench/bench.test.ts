@@ -17,7 +17,7 @@ import { createFlinkClient } from '../../../src/flink/client.js';
 import { silentLogger } from '../../../src/log.js';
 import { FileJobMemory } from '../../../src/state/job-memory-file.js';
 import { parsePayload } from '../../../src/webhook/payload.js';
-import { startFlinkSimulator } from '../../sim/simulator.js';
+import { startFlinkSimulator } from '../../support/flink-sim/simulator.js';
 
 describe('benchmark harness', () => {
   const closers: (() => Promise<void>)[] = [];

@@ -9,7 +9,7 @@ import { clusterSchema, type ClusterConfig } from '../../../src/config/schema.js
 import { FlinkError } from '../../../src/errors.js';
 import { createFlinkClient } from '../../../src/flink/client.js';
 import type { RunJarRequest } from '../../../src/flink/types.js';
-import { startFlinkSimulator } from '../../sim/simulator.js';
+import { startFlinkSimulator } from '../../support/flink-sim/simulator.js';
 
 function cluster(url: string, extra: Record<string, unknown> = {}): ClusterConfig {
   return clusterSchema.parse({ name: 'prod', url, retries: 2, ...extra });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { JobState } from '../../src/flink/job-state.js';
+import type { JobState } from '../../../src/flink/job-state.js';
 import {
   SimModel,
   type CompleteCheckpointOptions,

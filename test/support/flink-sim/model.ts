@@ -3,7 +3,7 @@
  * `wire.ts` renders this state in Flink's wire format and `simulator.ts` serves it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isTerminal, type JobState } from '../../src/flink/job-state.js';
+import { isTerminal, type JobState } from '../../../src/flink/job-state.js';
 
 export type Retention = 'NO_EXTERNALIZED_CHECKPOINTS' | 'DELETE_ON_CANCELLATION' | 'RETAIN_ON_CANCELLATION';
 

@@ -3,7 +3,7 @@
  * differs from Flink's published OpenAPI spec in places: `/jobs/overview` uses
  * hyphenated keys and -1 for a missing end time, `/jobs/:id/metrics` is a bare array.
  */
-import { isTerminal } from '../../src/flink/job-state.js';
+import { isTerminal } from '../../../src/flink/job-state.js';
 import type { SimCheckpoint, SimJob, SimModel } from './model.js';
 
 export type Dialect = '1.20' | '2.x';

@@ -2,7 +2,7 @@
  * `POST /jars/:jarid/run` as the simulator answers it: Flink's strict request parsing (an unknown field is a
  * 400, 2.x dropped `programArgs`), duplicate JobIDs, restore paths that no longer exist, then a new instance.
  */
-import type { JobState } from '../../src/flink/job-state.js';
+import type { JobState } from '../../../src/flink/job-state.js';
 import { randomJobId, type Retention, type SimModel } from './model.js';
 import { errorBody, runFailureBody, type Dialect } from './wire.js';
 
