@@ -17,6 +17,19 @@ export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 export type Query = { expr: string; legend?: string; instant?: boolean; table?: boolean };
 type Step = [color: string, value: number | null];
 
+/** Availability against the objective of prometheus/rules (99.9%): red below it, green at or above it. */
+export const OBJECTIVE_STEPS: Step[] = [
+  ['red', null],
+  ['green', 0.999],
+];
+
+/** An error-budget burn rate: within budget below 1, and red from the fast-burn page's 14.4 on. */
+export const BURN_RATE_STEPS: Step[] = [
+  ['green', null],
+  ['orange', 1],
+  ['red', 14.4],
+];
+
 type Common = {
   title: string;
   description?: string;

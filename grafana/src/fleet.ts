@@ -1,5 +1,5 @@
 /** The fleet dashboard: every job flink-guardian watches against the availability objective, and the recoverer. */
-import { type DashboardSpec, type RowSpec, runbook } from './build.js';
+import { BURN_RATE_STEPS, type DashboardSpec, OBJECTIVE_STEPS, type RowSpec, runbook } from './build.js';
 
 const ROWS: RowSpec[] = [
   {
@@ -139,10 +139,7 @@ const ROWS: RowSpec[] = [
         min: 0.99,
         max: 1,
         decimals: 3,
-        thresholds: [
-          ['red', null],
-          ['green', 0.999],
-        ],
+        thresholds: OBJECTIVE_STEPS,
       },
       {
         kind: 'bargauge',
@@ -186,11 +183,7 @@ const ROWS: RowSpec[] = [
         ],
         unit: 'x',
         min: 0,
-        thresholds: [
-          ['green', null],
-          ['orange', 1],
-          ['red', 14.4],
-        ],
+        thresholds: BURN_RATE_STEPS,
         tooltip: ['multi', 'desc'],
         thresholdLine: true,
       },
@@ -209,10 +202,7 @@ const ROWS: RowSpec[] = [
         unit: 'percentunit',
         max: 1,
         decimals: 3,
-        thresholds: [
-          ['red', null],
-          ['green', 0.999],
-        ],
+        thresholds: OBJECTIVE_STEPS,
         tooltip: ['multi', 'asc'],
         thresholdLine: true,
       },

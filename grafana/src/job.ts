@@ -1,5 +1,5 @@
 /** The per-job dashboard: what an operator opening it at 3 a.m. needs first, then the history behind it. */
-import { type DashboardSpec, type RowSpec, runbook } from './build.js';
+import { BURN_RATE_STEPS, type DashboardSpec, OBJECTIVE_STEPS, type RowSpec, runbook } from './build.js';
 
 const ROWS: RowSpec[] = [
   {
@@ -68,10 +68,7 @@ const ROWS: RowSpec[] = [
         min: 0,
         max: 1,
         decimals: 3,
-        thresholds: [
-          ['red', null],
-          ['green', 0.999],
-        ],
+        thresholds: OBJECTIVE_STEPS,
         colorMode: 'value',
       },
       {
@@ -89,10 +86,7 @@ const ROWS: RowSpec[] = [
         min: 0,
         max: 1,
         decimals: 3,
-        thresholds: [
-          ['red', null],
-          ['green', 0.999],
-        ],
+        thresholds: OBJECTIVE_STEPS,
         colorMode: 'value',
       },
       {
@@ -167,10 +161,7 @@ const ROWS: RowSpec[] = [
         unit: 'percentunit',
         max: 1,
         decimals: 3,
-        thresholds: [
-          ['red', null],
-          ['green', 0.999],
-        ],
+        thresholds: OBJECTIVE_STEPS,
         tooltip: ['multi', 'asc'],
         thresholdLine: true,
       },
@@ -216,11 +207,7 @@ const ROWS: RowSpec[] = [
         ],
         unit: 'x',
         min: 0,
-        thresholds: [
-          ['green', null],
-          ['orange', 1],
-          ['red', 14.4],
-        ],
+        thresholds: BURN_RATE_STEPS,
         tooltip: ['multi', 'desc'],
         thresholdLine: true,
         logScale: true,
