@@ -233,7 +233,8 @@ for (const version of flinkVersions()) {
         assert.equal(episode.attempts.length, 1);
         assert.equal(episode.trigger, 'failed');
         assert.equal(episode.failedJobId, id0);
-        assert.equal(attempt.restoreFrom, 'checkpoint');
+        // Flink's statistics or, for a checkpoint completed after Flink cached them, the scan of checkpointDir.
+        assert.ok(['checkpoint', 'scan'].includes(attempt.restoreFrom), `restored from ${attempt.restoreFrom}`);
         assert.equal(
           checkpointIdOf(attempt.restorePath ?? ''),
           lastChk.id,
@@ -589,7 +590,7 @@ for (const version of flinkVersions()) {
     );
 
     scenario(
-      '5. JobManager restarted without HA: FlinkJobMissing, restored from the remembered checkpoint',
+      '5. JobManager restarted without HA: FlinkJobMissing, restored from the newest checkpoint it left',
       JOBS.jm,
       async (s, t) => {
         const name = JOBS.jm;
@@ -638,15 +639,18 @@ for (const version of flinkVersions()) {
         const attempt = episode.attempts[0];
         assert.ok(attempt !== undefined);
         assert.equal(episode.trigger, 'missing');
-        assert.equal(attempt.restoreFrom, 'remembered');
-        assert.equal(
-          checkpointIdOf(attempt.restorePath ?? ''),
-          checkpointIdOf(path),
-          `restore point ${attempt.restorePath} vs remembered ${path}`,
-        );
+        // The remembered path can lag the newest checkpoint by a scrape; a checkpoint that completed in that
+        // window is found by the scan of checkpointDir, and the newer one must win.
+        const chosen = checkpointIdOf(attempt.restorePath ?? '');
+        if (attempt.restoreFrom === 'remembered') {
+          assert.equal(chosen, checkpointIdOf(path), `restore point ${attempt.restorePath} vs remembered ${path}`);
+        } else {
+          assert.equal(attempt.restoreFrom, 'scan', 'restored from the remembered checkpoint or a newer one on disk');
+          assert.ok(chosen > checkpointIdOf(path), `scanned ${attempt.restorePath} is newer than remembered ${path}`);
+        }
         assert.ok((attempt.restorePath ?? '').includes(id0), 'a checkpoint of the lost instance');
         await waitForJobState(s.flink.restUrl, attempt.jobId, ['RUNNING'], 60_000);
-        await assertResumedFrom(s, name, attempt.jobId, checkpointIdOf(path));
+        await assertResumedFrom(s, name, attempt.jobId, chosen);
         t.diagnostic(`restored ${name} from ${attempt.restorePath} as ${attempt.jobId}`);
       },
     );
