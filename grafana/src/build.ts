@@ -15,7 +15,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 
 export type Query = { expr: string; legend?: string; instant?: boolean; table?: boolean };
-type Step = [color: string, value: number | null];
+export type Step = [color: string, value: number | null];
 
 /** Availability against the objective of prometheus/rules (99.9%): red below it, green at or above it. */
 export const OBJECTIVE_STEPS: Step[] = [

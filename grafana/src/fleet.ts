@@ -1,5 +1,6 @@
 /** The fleet dashboard: every job flink-guardian watches against the availability objective, and the recoverer. */
 import { BURN_RATE_STEPS, type DashboardSpec, OBJECTIVE_STEPS, type RowSpec, runbook } from './build.js';
+import { RED_FROM_ONE, recoveryAnnotations, skippedPanel } from './shared.js';
 
 const ROWS: RowSpec[] = [
   {
@@ -35,10 +36,7 @@ const ROWS: RowSpec[] = [
             legend: '{{cluster}}',
           },
         ],
-        thresholds: [
-          ['green', null],
-          ['red', 1],
-        ],
+        thresholds: RED_FROM_ONE,
         colorMode: 'background',
       },
       {
@@ -53,10 +51,7 @@ const ROWS: RowSpec[] = [
             legend: '{{cluster}}',
           },
         ],
-        thresholds: [
-          ['green', null],
-          ['red', 1],
-        ],
+        thresholds: RED_FROM_ONE,
         colorMode: 'background',
       },
       {
@@ -109,10 +104,7 @@ const ROWS: RowSpec[] = [
             legend: '{{cluster}}',
           },
         ],
-        thresholds: [
-          ['green', null],
-          ['red', 1],
-        ],
+        thresholds: RED_FROM_ONE,
         colorMode: 'background',
       },
     ],
@@ -456,26 +448,7 @@ const ROWS: RowSpec[] = [
         tooltip: ['multi', 'asc'],
         thresholdLine: true,
       },
-      {
-        kind: 'timeseries',
-        title: 'Alerts that led to no action',
-        description: 'Webhook alerts flink-guardian skipped, by reason.',
-        w: 8,
-        h: 8,
-        queries: [
-          {
-            expr:
-              'sum by (reason) (increase(flink_recovery_skipped_total{cluster=~"$cluster", ' +
-              'job_name=~"$job"}[$__rate_interval]))',
-            legend: '{{reason}}',
-          },
-        ],
-        min: 0,
-        tooltip: ['multi', 'desc'],
-        bars: true,
-        stacked: true,
-        fillOpacity: 80,
-      },
+      skippedPanel('fleet', 'Webhook alerts flink-guardian skipped, by reason.'),
       {
         kind: 'timeseries',
         title: 'Webhook requests',
@@ -528,28 +501,6 @@ export const FLEET: DashboardSpec = {
     title: 'Job detail',
     url: '/d/flink-guardian-job?${datasource:queryparam}&${cluster:queryparam}&${job:queryparam}',
   },
-  annotations: [
-    {
-      name: 'Recovery attempts',
-      color: 'orange',
-      expr:
-        'sum by (cluster, job_name, restore_from, result) ' +
-        '(increase(flink_recovery_attempts_total{cluster=~"$cluster", ' +
-        'job_name=~"$job"}[$__rate_interval])) > 0',
-      title: 'Recovery attempt {{result}}',
-      text: '{{cluster}}/{{job_name}} restored from {{restore_from}}',
-      tags: 'cluster,job_name,result',
-    },
-    {
-      name: 'Recovery episodes ended',
-      color: 'green',
-      expr:
-        'sum by (cluster, job_name, outcome) (increase(flink_recovery_episodes_total{cluster=~"$cluster", ' +
-        'job_name=~"$job"}[$__rate_interval])) > 0',
-      title: 'Recovery episode {{outcome}}',
-      text: '{{cluster}}/{{job_name}}',
-      tags: 'cluster,job_name,outcome',
-    },
-  ],
+  annotations: [...recoveryAnnotations('fleet')],
   rows: ROWS,
 };

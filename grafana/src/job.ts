@@ -1,5 +1,35 @@
 /** The per-job dashboard: what an operator opening it at 3 a.m. needs first, then the history behind it. */
-import { BURN_RATE_STEPS, type DashboardSpec, OBJECTIVE_STEPS, type RowSpec, runbook } from './build.js';
+import {
+  BURN_RATE_STEPS,
+  type DashboardSpec,
+  OBJECTIVE_STEPS,
+  type PanelSpec,
+  type RowSpec,
+  runbook,
+} from './build.js';
+import { recoveryAnnotations, skippedPanel } from './shared.js';
+
+/** The job's availability over one of the recording rules' windows, against the objective. */
+function availabilityStat(window: '1h' | '30d'): PanelSpec {
+  return {
+    kind: 'stat',
+    title: `Availability ${window}`,
+    w: 4,
+    h: 4,
+    queries: [
+      {
+        expr: `cluster_job_name:flink_job_availability:ratio_${window}{cluster="$cluster", job_name="$job"}`,
+        instant: true,
+      },
+    ],
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    decimals: 3,
+    thresholds: OBJECTIVE_STEPS,
+    colorMode: 'value',
+  };
+}
 
 const ROWS: RowSpec[] = [
   {
@@ -53,42 +83,8 @@ const ROWS: RowSpec[] = [
         thresholds: [['blue', null]],
         colorMode: 'value',
       },
-      {
-        kind: 'stat',
-        title: 'Availability 1h',
-        w: 4,
-        h: 4,
-        queries: [
-          {
-            expr: 'cluster_job_name:flink_job_availability:ratio_1h{cluster="$cluster", job_name="$job"}',
-            instant: true,
-          },
-        ],
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        decimals: 3,
-        thresholds: OBJECTIVE_STEPS,
-        colorMode: 'value',
-      },
-      {
-        kind: 'stat',
-        title: 'Availability 30d',
-        w: 4,
-        h: 4,
-        queries: [
-          {
-            expr: 'cluster_job_name:flink_job_availability:ratio_30d{cluster="$cluster", job_name="$job"}',
-            instant: true,
-          },
-        ],
-        unit: 'percentunit',
-        min: 0,
-        max: 1,
-        decimals: 3,
-        thresholds: OBJECTIVE_STEPS,
-        colorMode: 'value',
-      },
+      availabilityStat('1h'),
+      availabilityStat('30d'),
       {
         kind: 'stat',
         title: 'Error budget left',
@@ -428,26 +424,7 @@ const ROWS: RowSpec[] = [
         bars: true,
         fillOpacity: 80,
       },
-      {
-        kind: 'timeseries',
-        title: 'Alerts that led to no action',
-        description: 'Webhook alerts for this job that flink-guardian skipped, by reason.',
-        w: 8,
-        h: 8,
-        queries: [
-          {
-            expr:
-              'sum by (reason) (increase(flink_recovery_skipped_total{cluster="$cluster", ' +
-              'job_name="$job"}[$__rate_interval]))',
-            legend: '{{reason}}',
-          },
-        ],
-        min: 0,
-        tooltip: ['multi', 'desc'],
-        bars: true,
-        stacked: true,
-        fillOpacity: 80,
-      },
+      skippedPanel('job', 'Webhook alerts for this job that flink-guardian skipped, by reason.'),
     ],
   },
 ];
@@ -472,27 +449,7 @@ export const JOB: DashboardSpec = {
       text: '{{cluster}}/{{job_name}}: flink-guardian resubmits it',
       tags: 'cluster,job_name,alertname',
     },
-    {
-      name: 'Recovery attempts',
-      color: 'orange',
-      expr:
-        'sum by (cluster, job_name, restore_from, result) ' +
-        '(increase(flink_recovery_attempts_total{cluster="$cluster", ' +
-        'job_name="$job"}[$__rate_interval])) > 0',
-      title: 'Recovery attempt {{result}}',
-      text: '{{cluster}}/{{job_name}} restored from {{restore_from}}',
-      tags: 'cluster,job_name,result',
-    },
-    {
-      name: 'Recovery episodes ended',
-      color: 'green',
-      expr:
-        'sum by (cluster, job_name, outcome) (increase(flink_recovery_episodes_total{cluster="$cluster", ' +
-        'job_name="$job"}[$__rate_interval])) > 0',
-      title: 'Recovery episode {{outcome}}',
-      text: '{{cluster}}/{{job_name}}',
-      tags: 'cluster,job_name,outcome',
-    },
+    ...recoveryAnnotations('job'),
   ],
   rows: ROWS,
 };
