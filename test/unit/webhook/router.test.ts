@@ -12,6 +12,8 @@ import { createWebhookRouter, type RecoveriesPort } from '../../../src/webhook/r
 import { episode } from '../recovery/fixtures.js';
 import { firing, v4 } from '../../support/alertmanager.js';
 
+type RouterConfig = Parameters<typeof createWebhookRouter>[0]['config'];
+
 class FakeRecoverer implements RecoveriesPort {
   received: IncomingAlert[][] = [];
   accepting = true;
@@ -35,29 +37,39 @@ class FakeRecoverer implements RecoveriesPort {
 const TOKEN = 'tok';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+/** The router alone on a free port, in front of `recoverer`; its base URL and a way to stop it. */
+async function serveRouter(
+  recoverer: RecoveriesPort,
+  registry: Registry,
+  config: Partial<RouterConfig> = {},
+): Promise<{ base: string; close: () => Promise<void> }> {
+  const app = express();
+  app.use(
+    createWebhookRouter({
+      config: { bearerToken: TOKEN, maxBodyBytes: 4096, maxAlerts: 100, maxLabelValueLength: 1024, ...config },
+      recoverer,
+      registry,
+      logger: silentLogger(),
+    }),
+  );
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
 describe('webhook router', () => {
-  let server: Server;
   let base: string;
+  let close: () => Promise<void>;
   const fake = new FakeRecoverer();
   const registry = new Registry();
 
   before(async () => {
-    const app = express();
-    app.use(
-      createWebhookRouter({
-        config: { bearerToken: TOKEN, maxBodyBytes: 4096, maxAlerts: 100, maxLabelValueLength: 1024 },
-        recoverer: fake,
-        registry,
-        logger: silentLogger(),
-      }),
-    );
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close } = await serveRouter(fake, registry));
   });
-  after(async () => {
-    await new Promise((r) => server.close(r));
-  });
+  after(() => close());
 
   const post = (path: string, body: unknown, headers: Record<string, string> = auth): Promise<Response> =>
     fetch(`${base}${path}`, {
@@ -130,23 +142,11 @@ describe('webhook router', () => {
 
 describe('webhook router with basic auth', () => {
   it('checks basic credentials', async () => {
-    const app = express();
-    app.use(
-      createWebhookRouter({
-        config: {
-          basicAuth: { username: 'am', password: 'pw' },
-          maxBodyBytes: 4096,
-          maxAlerts: 100,
-          maxLabelValueLength: 1024,
-        },
-        recoverer: new FakeRecoverer(),
-        registry: new Registry(),
-        logger: silentLogger(),
-      }),
-    );
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
+    const served = await serveRouter(new FakeRecoverer(), new Registry(), {
+      bearerToken: undefined,
+      basicAuth: { username: 'am', password: 'pw' },
+    });
+    const url = `${served.base}/alertmanager`;
     try {
       const ok = await fetch(url, {
         method: 'POST',
@@ -162,34 +162,23 @@ describe('webhook router with basic auth', () => {
       assert.equal(bad.status, 401);
       assert.match(bad.headers.get('www-authenticate') ?? '', /Basic/);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
   });
 });
 
 describe('webhook router bounds', () => {
-  let server: Server;
   let url: string;
+  let close: () => Promise<void>;
   const fake = new FakeRecoverer();
   const registry = new Registry();
 
   before(async () => {
-    const app = express();
-    app.use(
-      createWebhookRouter({
-        config: { bearerToken: TOKEN, maxBodyBytes: 1024 * 1024, maxAlerts: 1000, maxLabelValueLength: 1024 },
-        recoverer: fake,
-        registry,
-        logger: silentLogger(),
-      }),
-    );
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alertmanager`;
+    const served = await serveRouter(fake, registry, { maxBodyBytes: 1024 * 1024, maxAlerts: 1000 });
+    url = `${served.base}/alertmanager`;
+    close = served.close;
   });
-  after(async () => {
-    await new Promise((r) => server.close(r));
-  });
+  after(() => close());
 
   const post = (body: string): Promise<Response> =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
