@@ -5,6 +5,15 @@ import { createApp, type ScrapeSource } from '../../../src/server/app.js';
 import { startServer, type RunningServer } from '../../../src/server/http-server.js';
 import { silentLogger } from '../../../src/log.js';
 
+/** The service's own registry as the app sees it: one counter with one series. */
+function ownRegistry(): Registry {
+  const registry = new Registry();
+  new Counter({ name: 'flink_guardian_scrape_errors_total', help: 'x', labelNames: ['cluster'], registers: [registry] })
+    .labels('a')
+    .inc(0);
+  return registry;
+}
+
 describe('HTTP app', () => {
   let server: RunningServer;
   let base: string;
@@ -14,15 +23,7 @@ describe('HTTP app', () => {
   };
 
   before(async () => {
-    const registry = new Registry();
-    new Counter({
-      name: 'flink_guardian_scrape_errors_total',
-      help: 'x',
-      labelNames: ['cluster'],
-      registers: [registry],
-    })
-      .labels('a')
-      .inc(0);
+    const registry = ownRegistry();
     const app = createApp({
       scrape: { collect: (header) => scrape.collect(header) },
       ownMetrics: () => registry.metrics(),
@@ -105,15 +106,7 @@ describe('graceful shutdown', () => {
 
 describe('streamed exposition', () => {
   it('writes the pieces in order, then the registry, as the same body a string would give', async () => {
-    const registry = new Registry();
-    new Counter({
-      name: 'flink_guardian_scrape_errors_total',
-      help: 'x',
-      labelNames: ['cluster'],
-      registers: [registry],
-    })
-      .labels('a')
-      .inc(0);
+    const registry = ownRegistry();
     const lines = Array.from({ length: 50_000 }, (_, i) => `flink_job_up{cluster="a",job_name="job-${i}"} 1\n`);
     const pieces = function* (): Generator<string> {
       for (let i = 0; i < lines.length; i += 1000) yield lines.slice(i, i + 1000).join('');
