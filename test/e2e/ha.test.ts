@@ -7,15 +7,13 @@
  * flink-guardian opens no episode and starts no attempt. One cluster per Flink version, both restarts in it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import {
   checkpointStats,
   elapsed,
   flinkVersions,
-  killAllManaged,
   sleep,
   startZooKeeper,
   waitForCheckpoint,
@@ -24,7 +22,7 @@ import {
 } from './harness/index.js';
 import { sampleSum, waitAdvance, waitCounting } from './scenarios.js';
 import { startStack } from './stack.js';
-import { ScenarioRun, attemptLines } from './steps.js';
+import { ScenarioRun, attemptLines, runDir } from './steps.js';
 
 const JOB = 'ha-job';
 /** The window the issue asks for, after each restart of the JobManager. */
@@ -45,12 +43,10 @@ for (const version of flinkVersions()) {
     const run = new ScenarioRun(false);
     let zk: RunningZooKeeper | undefined;
     let jobId = '';
-    const t0 = performance.now();
-    const dir = join(tmpdir(), `flink-guardian-e2e-ha-${version}-${Date.now()}`);
-
-    before(async () => {
+    const dir = runDir('ha', version);
+    const start = async () => {
       zk = await startZooKeeper({ dir: join(dir, 'zookeeper') });
-      run.stack = await startStack({
+      return startStack({
         version,
         dir,
         jobs: [JOB],
@@ -71,21 +67,10 @@ for (const version of flinkVersions()) {
           await waitForJobState(deploy.flink.restUrl, jobId, ['RUNNING'], 90_000);
         },
       });
-    });
-
-    after(async () => {
-      const logs = run.stack?.logFiles() ?? {};
-      await run.stack?.stop();
-      await zk?.stop();
-      killAllManaged();
-      const summary = `Flink ${version} HA: stack + scenarios ${Math.round(elapsed(t0) / 1000)} s`;
-      if (run.allOk) {
-        rmSync(dir, { recursive: true, force: true });
-        process.stdout.write(`# ${summary}\n`);
-      } else {
-        const files = Object.entries({ ...logs, zookeeper: zk?.logFile ?? '' }).map(([k, v]) => `${k}: ${v}`);
-        process.stdout.write(`# ${summary}; run dir kept: ${dir}\n# ${files.join('\n# ')}\n`);
-      }
+    };
+    run.useStack(`Flink ${version} HA`, dir, start, {
+      stop: async () => zk?.stop(),
+      logFiles: () => ({ zookeeper: zk?.logFile ?? '' }),
     });
 
     for (const downMs of [5000, 30_000]) {

@@ -5,28 +5,23 @@
  * the scenarios one after another, each with its own job; scenario 5 restarts the JobManager and so runs last.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import {
   cancelJob,
   checkpointIdOf,
   checkpointStats,
   elapsed,
   flinkVersions,
-  killAllManaged,
   readCheckpointCounts,
   readCounterState,
-  setFailMarker,
   sleep,
   waitFor,
-  waitForCheckpoint,
   waitForJobState,
 } from './harness/index.js';
 import {
   KEYS,
-  failureReport,
   storedEpisode,
   recordTimeToRecover,
   runningTimestamp,
@@ -35,7 +30,7 @@ import {
   waitCounting,
 } from './scenarios.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianEpisode, type GuardianLogLine, type Stack } from './stack.js';
-import { errorMessage } from '../../src/errors.js';
+import { ScenarioRun, alertOf, deployStopped, failForGood, runDir, startJob } from './steps.js';
 
 /** Flink's fixed-delay attempts: a TaskManager kill is absorbed, a failure switch of 3 ends the job FAILED. */
 const RESTART_ATTEMPTS = 2;
@@ -62,14 +57,10 @@ function isoOf(line: GuardianLogLine): number {
 
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: recovery end to end`, { timeout: 15 * 60_000 }, () => {
-    let stack: Stack | undefined;
-    let allOk = true;
-    let t0 = performance.now();
-    const dir = join(tmpdir(), `flink-guardian-e2e-recovery-${version}-${Date.now()}`);
-
-    before(async () => {
-      t0 = performance.now();
-      stack = await startStack({
+    const run = new ScenarioRun();
+    const dir = runDir('recovery', version);
+    run.useStack(`Flink ${version}`, dir, () =>
+      startStack({
         version,
         dir,
         jobs: Object.values(JOBS),
@@ -80,89 +71,13 @@ for (const version of flinkVersions()) {
         restartAttempts: RESTART_ATTEMPTS,
         slots: 4,
         recovery: { maxAttempts: MAX_ATTEMPTS, cooldown: '2s', resetAfter: '15s', verifyTimeout: '45s' },
-        // Deployed once and stopped on purpose (last seen CANCELED): not "missing" until a scenario runs them.
-        beforeGuardian: async (deploy) => {
-          const ids = await Promise.all(Object.values(JOBS).map((name) => deploy.submit(name)));
-          for (const id of ids) {
-            deploy.ignore(id);
-            await waitForJobState(deploy.flink.restUrl, id, ['RUNNING', 'INITIALIZING', 'CREATED'], 60_000);
-            await cancelJob(deploy.flink.restUrl, id);
-          }
-          for (const id of ids) await waitForJobState(deploy.flink.restUrl, id, ['CANCELED'], 60_000);
-        },
-      });
-    });
+        beforeGuardian: deployStopped(Object.values(JOBS)),
+      }),
+    );
 
-    after(async () => {
-      const logs = stack?.logFiles() ?? {};
-      await stack?.stop();
-      killAllManaged();
-      const summary = `Flink ${version}: stack + scenarios ${Math.round(elapsed(t0) / 1000)} s`;
-      if (allOk) {
-        rmSync(dir, { recursive: true, force: true });
-        process.stdout.write(`# ${summary}\n`);
-      } else {
-        process.stdout.write(
-          `# ${summary}; run dir kept: ${dir}\n# ${Object.entries(logs)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join('\n# ')}\n`,
-        );
-      }
-    });
-
-    /**
-     * A scenario: its job is cancelled afterwards (so the TaskManager kill hits one job); a failure carries the
-     * logs.
-     */
-    const scenario = (title: string, jobName: string, body: (s: Stack, t: TestContext) => Promise<void>): void => {
-      it(title, { timeout: 5 * 60_000 }, async (t) => {
-        const started = performance.now();
-        const s = stack;
-        if (s === undefined) throw new Error('the stack did not start');
-        try {
-          await body(s, t);
-        } catch (error) {
-          allOk = false;
-          const report = await failureReport(s, jobName);
-          throw new Error(`${errorMessage(error)}\n${report}`, { cause: error });
-        } finally {
-          t.diagnostic(`${title}: ${elapsed(started)} ms`);
-          // The next scenario needs the service (scenario 6 kills it).
-          if (!s.guardian.running()) await s.guardian.start().catch(() => undefined);
-          for (const j of await s.instances(jobName).catch(() => [])) {
-            if (!['FAILED', 'CANCELED', 'FINISHED'].includes(j.state))
-              await cancelJob(s.flink.restUrl, j.jid).catch(() => undefined);
-          }
-          rmSync(s.job(jobName).failMarker, { force: true });
-        }
-      });
-    };
-
-    /** Submits a catalog job, waits until it runs, has completed a checkpoint past the first and counts. */
-    const startJob = async (s: Stack, name: string): Promise<string> => {
-      const id = await s.submit(name);
-      await waitForJobState(s.flink.restUrl, id, ['RUNNING'], 90_000);
-      const first = await waitForCheckpoint(s.flink.restUrl, id, 60_000);
-      await waitForCheckpoint(s.flink.restUrl, id, 60_000, first.id);
-      const counting = await waitCounting(s.job(name).outDir, id, `${name} to count`);
-      await waitAdvance(s.job(name).outDir, id, counting.total, 5);
-      return id;
-    };
-
-    /** Fails a running job for good (Flink's restart attempts used up); returns the FAILED instance's end time. */
-    const failForGood = async (s: Stack, name: string, id: string, mode: 'always' | number): Promise<number> => {
-      setFailMarker(s.job(name).failMarker, mode);
-      await waitForJobState(s.flink.restUrl, id, ['FAILED'], 90_000);
-      const failed = (await s.instances(name)).find((j) => j.jid === id);
-      assert.ok(failed !== undefined && failed['end-time'] > 0, 'the FAILED instance has an end time');
-      return failed['end-time'];
-    };
-
-    const alertOf = async (s: Stack, alertname: string, name: string, state?: 'pending' | 'firing') =>
-      (await s.alerts()).find(
-        (a) =>
-          a.labels.alertname === alertname && a.labels.job_name === name && (state === undefined || a.state === state),
-      );
+    /** A scenario: its job is cancelled afterwards (so the TaskManager kill hits one job). */
+    const scenario = (title: string, jobName: string, body: (s: Stack, t: TestContext) => Promise<void>): void =>
+      run.scenario(title, jobName, body, 5 * 60_000);
 
     /** Waits until the episode's first attempt is RUNNING and returns the episode. */
     const waitRecovered = (s: Stack, name: string, closed = false): Promise<GuardianEpisode> =>

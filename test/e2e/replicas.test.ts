@@ -8,22 +8,27 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import {
-  cancelJob,
   checkpointStats,
   elapsed,
   flinkVersions,
-  killAllManaged,
   sleep,
   waitFor,
   waitForJobState,
   type JobOverview,
 } from './harness/index.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianEpisode, type GuardianProcess, type Stack } from './stack.js';
-import { ScenarioRun, alertOf, attemptLines, failForGood, startJob, waitEpisode } from './steps.js';
+import {
+  ScenarioRun,
+  alertOf,
+  attemptLines,
+  deployStopped,
+  failForGood,
+  runDir,
+  startJob,
+  waitEpisode,
+} from './steps.js';
 
 const RESTART_ATTEMPTS = 2;
 /** Ends an instance FAILED (Flink's restart attempts used up). */
@@ -127,11 +132,9 @@ async function amAlerts(amUrl: string, name: string): Promise<AmAlert[]> {
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: two flink-guardian replicas, silence and pause`, { timeout: 25 * 60_000 }, () => {
     const run = new ScenarioRun();
-    const t0 = performance.now();
-    const dir = join(tmpdir(), `flink-guardian-e2e-replicas-${version}-${Date.now()}`);
-
-    before(async () => {
-      run.stack = await startStack({
+    const dir = runDir('replicas', version);
+    run.useStack(`Flink ${version} replicas`, dir, () =>
+      startStack({
         version,
         dir,
         jobs: Object.values(JOBS),
@@ -140,32 +143,9 @@ for (const version of flinkVersions()) {
         restartAttempts: RESTART_ATTEMPTS,
         slots: 4,
         recovery: { maxAttempts: MAX_ATTEMPTS, cooldown: COOLDOWN, resetAfter: '15s', verifyTimeout: '45s' },
-        // Deployed once and stopped on purpose (last seen CANCELED): not "missing" until a scenario runs them.
-        beforeGuardian: async (deploy) => {
-          const ids = await Promise.all(Object.values(JOBS).map((name) => deploy.submit(name)));
-          for (const id of ids) {
-            deploy.ignore(id);
-            await waitForJobState(deploy.flink.restUrl, id, ['RUNNING', 'INITIALIZING', 'CREATED'], 60_000);
-            await cancelJob(deploy.flink.restUrl, id);
-          }
-          for (const id of ids) await waitForJobState(deploy.flink.restUrl, id, ['CANCELED'], 60_000);
-        },
-      });
-    });
-
-    after(async () => {
-      const logs = run.stack?.logFiles() ?? {};
-      await run.stack?.stop();
-      killAllManaged();
-      const summary = `Flink ${version} replicas: stack + scenarios ${Math.round(elapsed(t0) / 1000)} s`;
-      if (run.allOk) {
-        rmSync(dir, { recursive: true, force: true });
-        process.stdout.write(`# ${summary}\n`);
-      } else {
-        const files = Object.entries(logs).map(([k, v]) => `${k}: ${v}`);
-        process.stdout.write(`# ${summary}; run dir kept: ${dir}\n# ${files.join('\n# ')}\n`);
-      }
-    });
+        beforeGuardian: deployStopped(Object.values(JOBS)),
+      }),
+    );
 
     run.scenario(
       'R1. fails, is resubmitted and fails again: one instance per attempt between both replicas, same outcome',

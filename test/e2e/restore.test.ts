@@ -8,17 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import {
-  cancelJob,
   checkpointIdOf,
   checkpointStats,
-  elapsed,
   flinkVersions,
   jobsOverview,
-  killAllManaged,
   sleep,
   waitFor,
   waitForJobState,
@@ -26,7 +22,17 @@ import {
 import { runningTimestamp, sampleSum } from './scenarios.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianLogLine, type Stack } from './stack.js';
-import { ScenarioRun, alertOf, assertResumedFrom, failForGood, mentions, startJob, waitEpisode } from './steps.js';
+import {
+  ScenarioRun,
+  alertOf,
+  assertResumedFrom,
+  deployStopped,
+  failForGood,
+  mentions,
+  runDir,
+  startJob,
+  waitEpisode,
+} from './steps.js';
 
 const RESTART_ATTEMPTS = 2;
 const FAILS_TO_END_FAILED = RESTART_ATTEMPTS + 1;
@@ -83,11 +89,9 @@ async function outcomeAlerts(s: Stack, name: string): Promise<AmAlert[]> {
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: restore points, root cause, time to recover`, { timeout: 20 * 60_000 }, () => {
     const run = new ScenarioRun();
-    const t0 = performance.now();
-    const dir = join(tmpdir(), `flink-guardian-e2e-restore-${version}-${Date.now()}`);
-
-    before(async () => {
-      run.stack = await startStack({
+    const dir = runDir('restore', version);
+    run.useStack(`Flink ${version} restore`, dir, () =>
+      startStack({
         version,
         dir,
         jobs: Object.values(JOBS),
@@ -103,32 +107,9 @@ for (const version of flinkVersions()) {
           verifyTimeout: '45s',
           onNoCheckpoint: 'fresh',
         },
-        // Deployed once and stopped on purpose (last seen CANCELED): not "missing" until a scenario runs them.
-        beforeGuardian: async (deploy) => {
-          const ids = await Promise.all(Object.values(JOBS).map((name) => deploy.submit(name)));
-          for (const id of ids) {
-            deploy.ignore(id);
-            await waitForJobState(deploy.flink.restUrl, id, ['RUNNING', 'INITIALIZING', 'CREATED'], 60_000);
-            await cancelJob(deploy.flink.restUrl, id);
-          }
-          for (const id of ids) await waitForJobState(deploy.flink.restUrl, id, ['CANCELED'], 60_000);
-        },
-      });
-    });
-
-    after(async () => {
-      const logs = run.stack?.logFiles() ?? {};
-      await run.stack?.stop();
-      killAllManaged();
-      const summary = `Flink ${version} restore: stack + scenarios ${Math.round(elapsed(t0) / 1000)} s`;
-      if (run.allOk) {
-        rmSync(dir, { recursive: true, force: true });
-        process.stdout.write(`# ${summary}\n`);
-      } else {
-        const files = Object.entries(logs).map(([k, v]) => `${k}: ${v}`);
-        process.stdout.write(`# ${summary}; run dir kept: ${dir}\n# ${files.join('\n# ')}\n`);
-      }
-    });
+        beforeGuardian: deployStopped(Object.values(JOBS)),
+      }),
+    );
 
     run.scenario(
       'F1. newest checkpoint deleted: restored from the next newest, said so; the root exception is reported',

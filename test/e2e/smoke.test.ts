@@ -12,7 +12,7 @@ import {
   elapsed,
   flinkVersions,
   freePort,
-  startAlertmanager,
+  startAlertmanagerPair,
   startPrometheus,
   writePrometheusConfig,
   jobsOverview,
@@ -238,30 +238,9 @@ describe('Prometheus and Alertmanager wrappers', { timeout: 2 * 60_000 }, () => 
           '',
         ].join('\n'),
       );
-      const [gossipA, gossipB] = [await freePort(), await freePort()];
       const start = performance.now();
-      const amA = await startAlertmanager({
-        configFile: amConfig,
-        dir,
-        clusterPort: gossipA,
-        clusterPeers: [`127.0.0.1:${gossipB}`],
-      });
-      stops.push(amA.stop);
-      const amB = await startAlertmanager({
-        configFile: amConfig,
-        dir,
-        clusterPort: gossipB,
-        clusterPeers: [`127.0.0.1:${gossipA}`],
-      });
-      stops.push(amB.stop);
-      await waitFor(
-        async () => {
-          const status = (await (await fetch(`${amA.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
-          return status.cluster.peers.length === 2;
-        },
-        30_000,
-        { what: 'the Alertmanager peers to see each other' },
-      );
+      const [amA, amB] = await startAlertmanagerPair({ configFile: amConfig, dir });
+      stops.push(amA.stop, amB.stop);
 
       const rules = join(dir, 'rules.yml');
       writeFileSync(

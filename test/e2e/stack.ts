@@ -16,6 +16,7 @@ import {
   runJar,
   spawnManaged,
   startAlertmanager,
+  startAlertmanagerPair,
   startFlinkCluster,
   startPrometheus,
   tailLog,
@@ -540,31 +541,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     const alertmanagers: RunningAlertmanager[] = [];
     if (amCount === 2) {
-      const [gossipA, gossipB] = [await freePort(), await freePort()];
-      for (const [mine, other] of [
-        [gossipA, gossipB],
-        [gossipB, gossipA],
-      ] as const) {
-        const am = await startAlertmanager({
-          configFile: amConfig,
-          dir: join(dir, 'alertmanager'),
-          port: amPorts[alertmanagers.length] as number,
-          clusterPort: mine,
-          clusterPeers: [`127.0.0.1:${other}`],
-        });
+      const pair = await startAlertmanagerPair({
+        configFile: amConfig,
+        dir: join(dir, 'alertmanager'),
+        ports: [amPorts[0] as number, amPorts[1] as number],
+      });
+      for (const am of pair) {
         alertmanagers.push(am);
         stops.push(am.stop);
       }
-      await waitFor(
-        async () => {
-          const status = (await (await fetch(`${alertmanagers[0]?.url}/api/v2/status`)).json()) as {
-            cluster: { peers: unknown[] };
-          };
-          return status.cluster.peers.length === 2;
-        },
-        30_000,
-        { what: 'the Alertmanager peers to see each other' },
-      );
     } else {
       const am = await startAlertmanager({
         configFile: amConfig,

@@ -1,14 +1,18 @@
 /**
- * Steps the recovery-core scenarios share (replicas, restore, HA): start a job until it counts, fail it for good,
- * wait for an episode, read what flink-guardian told, and run a scenario with the failure report attached.
+ * Steps the stack scenarios share: a stack started before a suite's scenarios and stopped after them, catalog
+ * jobs deployed and stopped, a job started until it counts, failed for good, an episode awaited, what
+ * flink-guardian told read back, and a scenario run with the failure report attached.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { it, type TestContext } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it, type TestContext } from 'node:test';
 import {
   cancelJob,
   checkpointStats,
   elapsed,
+  killAllManaged,
   readCheckpointCounts,
   setFailMarker,
   waitFor,
@@ -16,8 +20,35 @@ import {
   waitForJobState,
 } from './harness/index.js';
 import { KEYS, failureReport, waitAdvance, waitCounting } from './scenarios.js';
-import type { GuardianEpisode, GuardianLogLine, GuardianProcess, PromAlert, Stack } from './stack.js';
+import type { Deployer, GuardianEpisode, GuardianLogLine, GuardianProcess, PromAlert, Stack } from './stack.js';
 import { errorMessage } from '../../src/errors.js';
+
+/** A fresh run folder for one suite on one Flink version. */
+export function runDir(suite: string, version: string): string {
+  return join(tmpdir(), `flink-guardian-e2e-${suite}-${version}-${Date.now()}`);
+}
+
+/**
+ * A `beforeGuardian` step: each catalog job deployed once and cancelled on purpose (last seen CANCELED), so it
+ * is not "missing" until a scenario runs it; the deployments are left out of the scenarios' instances.
+ */
+export function deployStopped(names: readonly string[]): (deploy: Deployer) => Promise<void> {
+  return async (deploy) => {
+    const ids = await Promise.all(names.map((name) => deploy.submit(name)));
+    for (const id of ids) {
+      deploy.ignore(id);
+      await waitForJobState(deploy.flink.restUrl, id, ['RUNNING', 'INITIALIZING', 'CREATED'], 60_000);
+      await cancelJob(deploy.flink.restUrl, id);
+    }
+    for (const id of ids) await waitForJobState(deploy.flink.restUrl, id, ['CANCELED'], 60_000);
+  };
+}
+
+/** What a suite adds to its stack: a component it started itself, and that component's log files. */
+export interface StackExtras {
+  readonly stop?: () => Promise<void>;
+  readonly logFiles?: () => Record<string, string>;
+}
 
 /** Runs scenarios against a stack that `before` starts; a failure carries the logs and keeps the run folder. */
 export class ScenarioRun {
@@ -26,6 +57,33 @@ export class ScenarioRun {
 
   /** `cleanup`: cancel what runs of the scenario's job afterwards (off when the next scenario goes on with it). */
   constructor(private readonly cleanup = true) {}
+
+  /**
+   * Starts the stack before the suite's scenarios and stops it, with `extras`, after them. The run folder `dir`
+   * is removed when every scenario passed, and kept with its log files listed when one failed; `label` names
+   * the suite in the one-line summary.
+   */
+  useStack(label: string, dir: string, start: () => Promise<Stack>, extras: StackExtras = {}): void {
+    let t0 = performance.now();
+    before(async () => {
+      t0 = performance.now();
+      this.stack = await start();
+    });
+    after(async () => {
+      const logs = { ...this.stack?.logFiles(), ...extras.logFiles?.() };
+      await this.stack?.stop();
+      await extras.stop?.();
+      killAllManaged();
+      const summary = `${label}: stack + scenarios ${Math.round(elapsed(t0) / 1000)} s`;
+      if (this.allOk) {
+        rmSync(dir, { recursive: true, force: true });
+        process.stdout.write(`# ${summary}\n`);
+      } else {
+        const files = Object.entries(logs).map(([k, v]) => `${k}: ${v}`);
+        process.stdout.write(`# ${summary}; run dir kept: ${dir}\n# ${files.join('\n# ')}\n`);
+      }
+    });
+  }
 
   scenario(
     title: string,

@@ -6,14 +6,11 @@
  * After the runs, one more real failure is photographed in Prometheus' web UI (docs/img/).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  elapsed,
   flinkVersions,
-  killAllManaged,
   repoRoot,
   setFailMarker,
   sleep,
@@ -25,6 +22,7 @@ import { failureReport, runningTimestamp } from './scenarios.js';
 import { Browser, alertFiringShows, expandFiring, graphShows, graphUrl } from './screenshots.js';
 import { startStack, type GuardianEpisode, type Stack, type StackIntervals } from './stack.js';
 import { errorMessage } from '../../src/errors.js';
+import { ScenarioRun, runDir } from './steps.js';
 
 /** Failures measured per Flink version. */
 const RUNS = Number(process.env.E2E_TTR_RUNS ?? 10);
@@ -115,14 +113,13 @@ function firstOne(s: Stack, selector: string, fromMs: number, what: string): Pro
 
 for (const version of flinkVersions()) {
   describe(`Flink ${version}: time to recover with the shipped settings`, { timeout: 25 * 60_000 }, () => {
-    let stack: Stack | undefined;
-    let allOk = true;
-    const t0 = performance.now();
-    const dir = join(tmpdir(), `flink-guardian-e2e-ttr-${version}-${Date.now()}`);
+    // Plain tests on the run's stack: each reports its own failure (a measurement names the job it was at).
+    const run = new ScenarioRun();
+    const dir = runDir('ttr', version);
     const current = new Map<string, string>();
 
-    before(async () => {
-      stack = await startStack({
+    run.useStack(`Flink ${version}: time to recover`, dir, async () => {
+      const stack = await startStack({
         version,
         dir,
         jobs: [...JOBS, SHOT_JOB],
@@ -137,20 +134,7 @@ for (const version of flinkVersions()) {
         },
       });
       for (const id of current.values()) await waitForJobState(stack.flink.restUrl, id, ['RUNNING'], 90_000);
-    });
-
-    after(async () => {
-      const logs = stack?.logFiles() ?? {};
-      await stack?.stop();
-      killAllManaged();
-      const summary = `Flink ${version}: time to recover, ${Math.round(elapsed(t0) / 1000)} s`;
-      if (allOk) {
-        rmSync(dir, { recursive: true, force: true });
-        process.stdout.write(`# ${summary}\n`);
-      } else {
-        const files = Object.entries(logs).map(([k, v]) => `${k}: ${v}`);
-        process.stdout.write(`# ${summary}; run dir kept: ${dir}\n# ${files.join('\n# ')}\n`);
-      }
+      return stack;
     });
 
     /** Fails the job's current instance for good and follows it until its successor is RUNNING. */
@@ -239,7 +223,7 @@ for (const version of flinkVersions()) {
     };
 
     it(`measures ${RUNS} failures and their recovery phase by phase`, { timeout: 20 * 60_000 }, async (t) => {
-      const s = stack;
+      const s = run.stack;
       if (s === undefined) throw new Error('the stack did not start');
       const runs: Phases[] = [];
       let name: string = JOBS[0];
@@ -262,7 +246,7 @@ for (const version of flinkVersions()) {
         }
         for (const p of pendingSettle.values()) await p;
       } catch (error) {
-        allOk = false;
+        run.allOk = false;
         throw new Error(`${errorMessage(error)}\n${await failureReport(s, name)}`, { cause: error });
       }
       assert.equal(runs.length, RUNS);
@@ -304,7 +288,7 @@ for (const version of flinkVersions()) {
     // whole episode. Only for the newest Flink line, so the committed images come from one run.
     const newest = flinkVersions().at(-1);
     it('screenshots of Prometheus during a failure and its recovery', { skip: version !== newest }, async () => {
-      const s = stack;
+      const s = run.stack;
       if (s === undefined) throw new Error('the stack did not start');
       const name = SHOT_JOB;
       const img = join(repoRoot(), IMG_DIR);
@@ -356,7 +340,7 @@ for (const version of flinkVersions()) {
           height: 820,
         });
       } catch (error) {
-        allOk = false;
+        run.allOk = false;
         throw error;
       } finally {
         await browser.close();

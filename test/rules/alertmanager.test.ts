@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CONTRACT_ALERTS, RECOVERY_ALERTS } from './metric-names.js';
+import { REFERENCE_ALERTS, RECOVERY_ALERTS } from './metric-names.js';
 import { AMTOOLS, type ToolVersion, alertNames, explain, loadRules, run } from './tools.js';
 
 const CONFIG = 'alertmanager/alertmanager.yml';
@@ -131,6 +131,6 @@ describe('alertmanager configuration', () => {
   });
 
   it('knows every documented alert (sanity of the shared list)', () => {
-    assert.equal(new Set(CONTRACT_ALERTS).size, 14);
+    assert.equal(new Set(REFERENCE_ALERTS).size, 14);
   });
 });

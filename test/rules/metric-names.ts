@@ -61,8 +61,8 @@ export function selectableMetricNames(): Set<string> {
 /** The alerts that trigger recovery, with the labels the webhook acts on. */
 export const RECOVERY_ALERTS = ['FlinkJobFailed', 'FlinkJobMissing'] as const;
 
-/** Every alert name the reference fixes. */
-export const CONTRACT_ALERTS = [
+/** Every alert name docs/reference.md fixes (its alert table). */
+export const REFERENCE_ALERTS = [
   ...RECOVERY_ALERTS,
   'FlinkJobNotRunning',
   'FlinkJobRestartLoop',

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnManaged } from './process.js';
 import { readyServer, type RunningServer } from './prometheus.js';
-import { freePort } from './util.js';
+import { freePort, waitFor } from './util.js';
 
 export interface AlertmanagerOptions {
   /** alertmanager.yml to run. */
@@ -63,4 +63,45 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
   });
   const server = await readyServer(proc, port, logFile, 'Alertmanager');
   return { ...server, clusterAddress };
+}
+
+/**
+ * Starts two Alertmanagers gossiping with each other (a replicated pair, as deployed) and waits until each
+ * sees both peers. `ports` are their web ports (free ones when omitted). On a failure the started one stops.
+ */
+export async function startAlertmanagerPair(options: {
+  readonly configFile: string;
+  readonly dir: string;
+  readonly ports?: readonly [number, number];
+}): Promise<[RunningAlertmanager, RunningAlertmanager]> {
+  const gossip = [await freePort(), await freePort()] as const;
+  const started: RunningAlertmanager[] = [];
+  try {
+    for (const [i, mine] of gossip.entries()) {
+      started.push(
+        await startAlertmanager({
+          configFile: options.configFile,
+          dir: options.dir,
+          ...(options.ports === undefined ? {} : { port: options.ports[i] }),
+          clusterPort: mine,
+          clusterPeers: [`127.0.0.1:${gossip[1 - i]}`],
+        }),
+      );
+    }
+    await waitFor(
+      async () => {
+        for (const am of started) {
+          const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { cluster: { peers: unknown[] } };
+          if (status.cluster.peers.length !== 2) return false;
+        }
+        return true;
+      },
+      30_000,
+      { what: 'the Alertmanager peers to see each other' },
+    );
+    return [started[0] as RunningAlertmanager, started[1] as RunningAlertmanager];
+  } catch (error) {
+    for (const am of started) await am.stop().catch(() => undefined);
+    throw error;
+  }
 }

@@ -17,6 +17,8 @@ export interface SimJobSpec {
   readonly restarts?: number;
   readonly restartsReported?: boolean;
   readonly checkpointing?: false | { readonly retention?: Retention };
+  /** The checkpoint or savepoint the instance restored from at its start (Flink's `latest.restored`). */
+  readonly restoredFrom?: string;
 }
 
 export interface SimCheckpoint {
@@ -64,7 +66,9 @@ export interface SimJob {
   /** Every external path this instance produced, oldest first. */
   paths: string[];
   timestamps: Partial<Record<JobState, number>>;
-  pending: { readonly at: number; readonly state: JobState } | undefined;
+  pending:
+    | { readonly at: number; readonly state: JobState; readonly cause?: Omit<SimException, 'timestamp'> }
+    | undefined;
   request: unknown;
 }
 
@@ -114,6 +118,12 @@ export interface CompleteCheckpointOptions {
   readonly savepoint?: boolean;
 }
 
+/** What `latest.restored` says of a restore from `path`: its checkpoint id is the `chk-N` the path names. */
+export function restoredOf(path: string, timestamp: number): SimRestored {
+  const chk = /chk-(\d+)/.exec(path);
+  return { id: chk?.[1] === undefined ? 0 : Number(chk[1]), path, timestamp, savepoint: chk === null };
+}
+
 /** A fresh random JobID, 32 lower-case hex characters like Flink's. */
 export function randomJobId(): string {
   return randomBytes(16).toString('hex');
@@ -156,10 +166,12 @@ export class SimModel {
     const now = this.now();
     for (const job of [...this.pendingJobs]) {
       if (job.pending === undefined || job.pending.at > now) continue;
-      const next = job.pending.state;
+      const { state: next, cause } = job.pending;
       job.pending = undefined;
       this.pendingJobs.delete(job);
-      if (job.state === 'INITIALIZING' || job.state === 'CREATED') this.setState(job.jobId, next);
+      if (job.state !== 'INITIALIZING' && job.state !== 'CREATED') continue;
+      if (next === 'FAILED' && cause !== undefined) this.failWith(job.jobId, cause);
+      else this.setState(job.jobId, next);
     }
   }
 
@@ -191,9 +203,9 @@ export class SimModel {
       latestCompleted: undefined,
       latestSavepoint: undefined,
       latestFailed: undefined,
-      restored: undefined,
+      restored: spec.restoredFrom === undefined ? undefined : restoredOf(spec.restoredFrom, startTime),
       exceptions: [],
-      nextCheckpointId: 1,
+      nextCheckpointId: spec.restoredFrom === undefined ? 1 : restoredOf(spec.restoredFrom, startTime).id + 1,
       paths: [],
       timestamps: { [state]: startTime },
       pending: undefined,
@@ -203,9 +215,9 @@ export class SimModel {
     return jobId;
   }
 
-  /** Schedules `state` for `job` at `at` (lazy: applied by tick). */
-  schedule(job: SimJob, at: number, state: JobState): void {
-    job.pending = { at, state };
+  /** Schedules `state` for `job` at `at` (lazy: applied by tick); a FAILED one dies of `cause` when given. */
+  schedule(job: SimJob, at: number, state: JobState, cause?: Omit<SimException, 'timestamp'>): void {
+    job.pending = cause === undefined ? { at, state } : { at, state, cause };
     this.pendingJobs.add(job);
   }
 

@@ -3,7 +3,7 @@
  * 400, 2.x dropped `programArgs`), duplicate JobIDs, restore paths that no longer exist, then a new instance.
  */
 import type { JobState } from '../../../src/flink/job-state.js';
-import { randomJobId, type Retention, type SimModel } from './model.js';
+import { randomJobId, type Retention, type SimException, type SimModel } from './model.js';
 import { errorBody, runFailureBody, type Dialect } from './wire.js';
 
 export interface RunBehaviour {
@@ -11,6 +11,10 @@ export interface RunBehaviour {
   readonly outcome?: 'running' | 'failed' | 'reject';
   readonly message?: string;
   readonly checkpointing?: false | { readonly retention?: Retention };
+  /** With `outcome: 'failed'`: the root exception the instance dies of (a generic JobException when not given). */
+  readonly cause?: Omit<SimException, 'timestamp'>;
+  /** The instance restores from this instead of the path it was given (its state went elsewhere). */
+  readonly restoredFrom?: string;
 }
 
 export interface RunAnswer {
@@ -123,23 +127,18 @@ export function runJar(
     };
   }
   const parallelism = typeof body.parallelism === 'number' ? body.parallelism : 1;
+  const restoredFrom = savepointPath === undefined ? undefined : (behaviour.restoredFrom ?? savepointPath);
   model.addJob({
     name,
     jobId,
     state: 'INITIALIZING',
     parallelism,
     ...(behaviour.checkpointing === undefined ? {} : { checkpointing: behaviour.checkpointing }),
+    ...(restoredFrom === undefined ? {} : { restoredFrom }),
   });
   const job = model.get(jobId);
   job.request = body;
-  const now = model.now();
-  if (savepointPath !== undefined) {
-    const chk = /chk-(\d+)/.exec(savepointPath);
-    const restoredId = chk?.[1] === undefined ? 0 : Number(chk[1]);
-    job.restored = { id: restoredId, path: savepointPath, timestamp: now, savepoint: !savepointPath.includes('chk-') };
-    job.nextCheckpointId = restoredId + 1;
-  }
   const target: JobState = behaviour.outcome === 'failed' ? 'FAILED' : 'RUNNING';
-  model.schedule(job, now + (behaviour.startDelayMs ?? 0), target);
+  model.schedule(job, model.now() + (behaviour.startDelayMs ?? 0), target, behaviour.cause);
   return { status: 200, body: { jobid: jobId }, jobId };
 }

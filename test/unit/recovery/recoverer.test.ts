@@ -14,7 +14,8 @@ import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import { episodeFile } from '../../../src/state/episodes.js';
 import { MapMemory } from '../../support/job-memory.js';
-import { FakeFlink } from '../../support/fake-flink.js';
+import { createSimulatedCluster, type SimulatedCluster } from '../../support/flink-sim/cluster.js';
+import { InProcessFlink } from '../../support/flink-sim/in-process.js';
 import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {
@@ -46,11 +47,19 @@ function config(stateDir: string, over: Partial<Config['recovery']> = {}): Confi
   );
 }
 
+/** A run request's wire body, as the simulated JobManager received it. */
+interface RunBody {
+  readonly jobId?: string;
+  readonly savepointPath?: string;
+  readonly programArgsList?: string[];
+  readonly parallelism?: number;
+}
+
 interface Harness {
   dir: string;
   clock: ManualClock;
   timers: ManualTimers;
-  flink: FakeFlink;
+  sim: SimulatedCluster;
   memory: MapMemory;
   registry: Registry;
   notices: OutcomeNotice[];
@@ -66,7 +75,7 @@ async function build(
   const notifier: Notifier = { notify: async (n) => void h.notices.push(n) };
   const recoverer = await Recoverer.create({
     config: config(h.dir, over),
-    clients: new Map([['prod', h.flink]]),
+    clients: new Map([['prod', new InProcessFlink(h.sim)]]),
     memory: h.memory,
     clock: h.clock,
     logger: process.env.RACE_LOG ? createLogger('debug') : silentLogger(),
@@ -98,10 +107,10 @@ async function metric(h: Harness, name: string, labels: Record<string, string>):
   return v?.value;
 }
 
-describe('Recoverer (in-memory Flink, manual time)', () => {
+describe('Recoverer (in-process simulated Flink, manual time)', () => {
   let dir: string;
   let clock: ManualClock;
-  let flink: FakeFlink;
+  let sim: SimulatedCluster;
   let memory: MapMemory;
   let notices: OutcomeNotice[];
   const harnesses: Harness[] = [];
@@ -109,17 +118,25 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'recoverer-'));
     clock = new ManualClock();
-    flink = new FakeFlink(clock);
+    sim = createSimulatedCluster({ version: '2.1.0', now: () => clock.now(), checkpointDir: 'file:/ckpt' });
     memory = new MapMemory();
     notices = [];
-    flink.add({ jobId: FAILED_ID, state: 'FAILED', checkpoint: `file:/ckpt/${FAILED_ID}/chk-7`, savepoint: '/sp/1' });
+    // The failed instance left savepoint /sp/1 (checkpoint id 1), then checkpoints chk-2 … chk-7.
+    sim.addJob({ jobId: FAILED_ID, name: 'orders' });
+    sim.takeSavepoint(FAILED_ID, '/sp/1');
+    for (let n = 2; n <= 7; n += 1) sim.completeCheckpoint(FAILED_ID);
+    sim.fail(FAILED_ID);
   });
+  /** The run requests the JobManager answered, oldest first. */
+  const runs = () => sim.runRequests().map((r) => ({ jarId: r.jarId, status: r.status, body: r.body as RunBody }));
+  /** Run requests received, answered or still held. */
+  const received = () => sim.requestCount('POST /jars/:jarid/run');
   afterEach(async () => {
     for (const h of harnesses.splice(0)) await h.recoverer.stop();
     await rm(dir, { recursive: true, force: true });
   });
   const make = async (over: Partial<Config['recovery']> = {}) => {
-    const h = await build({ dir, clock, flink, memory, notices }, over);
+    const h = await build({ dir, clock, sim, memory, notices }, over);
     harnesses.push(h);
     return h;
   };
@@ -128,13 +145,17 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h = await make();
     assert.deepEqual(h.recoverer.accept([firing]), { ok: true, alerts: 1, considered: 1 });
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 1);
-    const run0 = flink.runs[0];
-    assert.equal(run0?.jarId, 'uuid_orders.jar');
-    assert.equal(run0?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
-    assert.equal(run0?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
-    assert.deepEqual(run0?.request.args, ['--x']);
-    assert.equal(run0?.request.parallelism, 2);
+    assert.equal(runs().length, 1);
+    const run0 = runs()[0];
+    assert.deepEqual(
+      sim.uploads().map((u) => u.fileName),
+      ['orders.jar'],
+    );
+    assert.equal(run0?.jarId, sim.uploads()[0]?.jarId);
+    assert.equal(run0?.body.jobId, attemptJobId(rootOf(FAILED_ID), 1));
+    assert.equal(run0?.body.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
+    assert.deepEqual(run0?.body.programArgsList, ['--x']);
+    assert.equal(run0?.body.parallelism, 2);
     assert.equal(await metric(h, 'flink_recovery_in_progress', { job_name: 'orders' }), 1);
     await run(h, 11_000, 500);
     const ep = h.recoverer.episodes()[0];
@@ -173,25 +194,25 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h = await make();
     for (let i = 0; i < 50; i += 1) h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 1);
+    assert.equal(runs().length, 1);
     const skipped = (await metric(h, 'flink_recovery_skipped_total', { reason: 'in_progress' })) ?? 0;
     const cooldown = (await metric(h, 'flink_recovery_skipped_total', { reason: 'cooldown' })) ?? 0;
     assert.equal(skipped + cooldown, 49);
   });
 
   it('an always-failing job: exactly maxAttempts submissions, backoff between them, then exhausted', async () => {
-    flink.runState = 'FAILED';
+    sim.setRunBehaviour({ outcome: 'failed' });
     const h = await make({ backoffFactor: 2, maxCooldown: 3_000 });
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     const times = [clock.now()];
     for (let i = 0; i < 200 && h.recoverer.episodes()[0]?.status === 'open'; i += 1) {
-      const before = flink.runs.length;
+      const before = runs().length;
       await run(h, 100, 100);
-      if (flink.runs.length > before) times.push(clock.now());
+      if (runs().length > before) times.push(clock.now());
     }
-    assert.equal(flink.runs.length, 3);
-    assert.deepEqual(new Set(flink.runs.map((r) => r.request.jobId)).size, 3);
+    assert.equal(runs().length, 3);
+    assert.deepEqual(new Set(runs().map((r) => r.body.jobId)).size, 3);
     assert.ok(
       (times[1] ?? 0) - (times[0] ?? 0) >= 1_000 && (times[2] ?? 0) - (times[1] ?? 0) >= 2_000,
       times.join(','),
@@ -202,9 +223,9 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     // Later notifications change nothing; the job running again clears the exhausted flag.
     h.recoverer.accept([firing]);
     await run(h, 5_000, 500);
-    assert.equal(flink.runs.length, 3);
+    assert.equal(runs().length, 3);
     assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'exhausted' }), 1);
-    flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
+    sim.addJob({ jobId: 'c'.repeat(32), name: 'orders' });
     await run(h, 2_000, 500);
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
     assert.deepEqual(
@@ -214,12 +235,12 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   });
 
   it('a refused checkpoint fails that attempt and the savepoint is tried next', async () => {
-    flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
+    sim.deletePath(`file:/ckpt/${FAILED_ID}/chk-7`);
     const h = await make();
     h.recoverer.accept([firing]);
     await run(h, 2_000);
     assert.deepEqual(
-      flink.runs.map((r) => r.request.savepointPath),
+      runs().map((r) => r.body.savepointPath),
       [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1'],
     );
     assert.equal(await metric(h, 'flink_recovery_attempts_total', { restore_from: 'checkpoint', result: 'failed' }), 1);
@@ -228,17 +249,17 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
 
   it('skips CANCELED, FINISHED, active and resolved alerts, and counts why', async () => {
     const h = await make();
-    flink.set(FAILED_ID, 'CANCELED');
+    sim.cancel(FAILED_ID);
     h.recoverer.accept([
       firing,
       { ...firing, status: 'resolved' },
       { ...firing, labels: { ...firing.labels, flink_recovery: 'no' } },
     ]);
     await h.recoverer.idle();
-    flink.set(FAILED_ID, 'RESTARTING');
+    sim.setState(FAILED_ID, 'RESTARTING');
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 0);
+    assert.equal(runs().length, 0);
     for (const reason of ['not_failed', 'resolved', 'not_auto', 'instance_active']) {
       assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason }), 1, reason);
     }
@@ -248,13 +269,13 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h = await make({ dryRun: true });
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 0);
+    assert.equal(runs().length, 0);
     assert.equal(h.recoverer.episodes().length, 0);
     assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'dry_run' }), 1);
   });
 
   it('a missing catalog job restores from the remembered path', async () => {
-    flink.jobs.splice(0);
+    sim.remove(FAILED_ID);
     memory.map.set('prod/orders', {
       jobId: 'b'.repeat(32),
       lastState: 'RUNNING',
@@ -264,8 +285,8 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const h = await make();
     h.recoverer.accept([{ ...firing, labels: { ...firing.labels, alertname: 'FlinkJobMissing' } }]);
     await h.recoverer.idle();
-    assert.equal(flink.runs[0]?.request.savepointPath, '/remembered/chk-3');
-    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
+    assert.equal(runs()[0]?.body.savepointPath, '/remembered/chk-3');
+    assert.equal(runs()[0]?.body.jobId, attemptJobId(rootOf('b'.repeat(32)), 1));
   });
 
   for (const [source, seen, startsAt, expected] of [
@@ -274,7 +295,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     ['episode_open', undefined, undefined, 0],
   ] as const) {
     it(`a vanished job's time to recover counts from its failure moment (${source}), across a restart`, async () => {
-      flink.jobs.splice(0);
+      sim.remove(FAILED_ID);
       const opened = clock.now();
       if (seen !== undefined) {
         memory.map.set('prod/orders', {
@@ -284,7 +305,7 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
           seenAt: opened + seen,
         });
       }
-      flink.runGate = new Promise(() => undefined); // the first life never hears back: a crash after the POST
+      sim.holdRuns(); // the first life never hears back: a crash after the POST
       const h1 = await make({ onNoCheckpoint: 'fresh' });
       h1.recoverer.accept([
         {
@@ -293,16 +314,15 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
           ...(startsAt === undefined ? {} : { startsAt: new Date(opened + startsAt).toISOString() }),
         },
       ]);
-      await until(() => flink.runs.length === 1);
+      await until(() => received() === 1);
       assert.equal(h1.recoverer.episodes()[0]?.failureTimeSource, source);
       assert.equal(h1.recoverer.episodes()[0]?.failedAt, opened + expected);
       // A restart reads the failure moment back from the episode file, and measures from it.
-      flink.runGate = undefined;
-      const posted = flink.runs[0]?.request;
-      flink.add({
+      const posted = h1.recoverer.episodes()[0]?.attempts[0];
+      sim.addJob({
         jobId: posted?.jobId ?? '',
-        state: 'RUNNING',
-        ...(posted?.savepointPath === undefined ? {} : { restored: posted.savepointPath }),
+        name: 'orders',
+        ...(posted?.restorePath === undefined ? {} : { restoredFrom: posted.restorePath }),
       });
       clock.set(opened + 4_000);
       harnesses.splice(0);
@@ -319,13 +339,13 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   }
 
   it('a job whose every restore point is refused ends state_lost and is never started fresh', async () => {
-    flink.refusedPaths.add(`file:/ckpt/${FAILED_ID}/chk-7`);
-    flink.refusedPaths.add('/sp/1');
+    sim.deletePath(`file:/ckpt/${FAILED_ID}/chk-7`);
+    sim.deletePath('/sp/1');
     const h = await make({ onNoCheckpoint: 'fresh', maxAttempts: 5 });
     h.recoverer.accept([firing]);
     await run(h, 5_000, 100);
     assert.deepEqual(
-      flink.runs.map((r) => r.request.savepointPath),
+      runs().map((r) => r.body.savepointPath),
       [`file:/ckpt/${FAILED_ID}/chk-7`, '/sp/1'],
     );
     assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
@@ -333,17 +353,16 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   });
 
   it('records the root cause; a not-retryable one pages without a submission, and says why', async () => {
-    flink.causes.set(FAILED_ID, {
-      exceptionClass: 'java.lang.ClassNotFoundException',
-      message: 'java.lang.ClassNotFoundException: com.example.Gone',
+    sim.fail(FAILED_ID, {
+      exceptionName: 'java.lang.ClassNotFoundException',
+      stacktrace: 'java.lang.ClassNotFoundException: com.example.Gone\n\tat com.example.Main.main(Main.java:12)',
       failureLabels: { type: 'user' },
-      at: clock.now(),
     });
     const h = await make({ notRetryable: [{ exceptionClass: 'java.lang.ClassNotFoundException' }] });
     h.recoverer.accept([firing]);
     await run(h, 1_000, 100);
     const ep = h.recoverer.episodes()[0];
-    assert.equal(flink.runs.length, 0);
+    assert.equal(runs().length, 0);
     assert.equal(ep?.status, 'exhausted');
     assert.equal(ep?.endReason, 'not_retryable');
     assert.equal(ep?.rootCause?.exceptionClass, 'java.lang.ClassNotFoundException');
@@ -354,30 +373,35 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   });
 
   it('a retryable root cause is retried, and a failed attempt’s own cause replaces it', async () => {
-    flink.causes.set(FAILED_ID, { exceptionClass: 'java.io.IOException', message: 'io', failureLabels: {}, at: 0 });
-    flink.runState = 'FAILED';
-    const h = await make({ maxAttempts: 3, notRetryable: [{ messagePattern: 'poison' }] });
-    flink.causes.set(attemptJobId(rootOf(FAILED_ID), 1), {
-      exceptionClass: 'java.lang.IllegalStateException',
-      message: 'java.lang.IllegalStateException: poison pill',
+    sim.fail(FAILED_ID, {
+      exceptionName: 'java.io.IOException',
+      stacktrace: 'java.io.IOException: io',
       failureLabels: {},
-      at: 0,
+    });
+    const h = await make({ maxAttempts: 3, notRetryable: [{ messagePattern: 'poison' }] });
+    sim.setRunBehaviour({
+      outcome: 'failed',
+      cause: {
+        exceptionName: 'java.lang.IllegalStateException',
+        stacktrace: 'java.lang.IllegalStateException: poison pill',
+        failureLabels: {},
+      },
     });
     h.recoverer.accept([firing]);
     await run(h, 5_000, 100);
     const ep = h.recoverer.episodes()[0];
-    assert.equal(flink.runs.length, 1);
+    assert.equal(runs().length, 1);
     assert.equal(ep?.endReason, 'not_retryable');
     assert.equal(ep?.rootCause?.jobId, attemptJobId(rootOf(FAILED_ID), 1));
   });
 
   it('a successor that restored from other state fails its attempt and pages; it is never doubled', async () => {
-    flink.restoreOverride = `file:/ckpt/${FAILED_ID}/chk-3`;
+    sim.setRunBehaviour({ restoredFrom: `file:/ckpt/${FAILED_ID}/chk-3` });
     const h = await make({ maxAttempts: 3 });
     h.recoverer.accept([firing]);
     await run(h, 15_000, 500);
     const ep = h.recoverer.episodes()[0];
-    assert.equal(flink.runs.length, 1);
+    assert.equal(runs().length, 1);
     assert.equal(ep?.status, 'exhausted');
     assert.equal(ep?.endReason, 'restore_unverified');
     assert.equal(ep?.attempts[0]?.failure, 'restore_unverified');
@@ -385,32 +409,28 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   });
 
   it('a duplicate refusal of the first POST means another replica won: its instance is followed', async () => {
-    let release: () => void = () => undefined;
-    flink.runGate = new Promise((r) => {
-      release = r;
-    });
+    const release = sim.holdRuns();
     const h = await make();
     h.recoverer.accept([firing]);
-    await until(() => flink.runs.length === 1);
+    await until(() => received() === 1);
     // The other replica's submission of the same attempt lands first, from a restore point of its choice.
-    flink.add({ jobId: attemptJobId(rootOf(FAILED_ID), 1), state: 'RUNNING', restored: '/elsewhere/chk-9' });
+    sim.addJob({ jobId: attemptJobId(rootOf(FAILED_ID), 1), name: 'orders', restoredFrom: '/elsewhere/chk-9' });
     release();
-    flink.runGate = undefined;
     await run(h, 11_000, 500);
     const ep = h.recoverer.episodes()[0];
     assert.equal(ep?.outcome, 'recovered');
     assert.equal(ep?.attempts.length, 1);
     assert.equal(ep?.attempts[0]?.adopted, true);
-    assert.equal(flink.jobs.filter((j) => j.state === 'RUNNING').length, 1);
+    assert.equal(sim.jobs().filter((j) => j.state === 'RUNNING').length, 1);
   });
 
   it('onNoCheckpoint=skip with nothing to restore gives up and says so', async () => {
-    flink.jobs.splice(0);
-    flink.add({ jobId: FAILED_ID, state: 'FAILED' });
+    sim.remove(FAILED_ID);
+    sim.addJob({ jobId: FAILED_ID, name: 'orders', state: 'FAILED' });
     const h = await make({ onNoCheckpoint: 'skip' });
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 0);
+    assert.equal(runs().length, 0);
     assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
     assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'no_restore_point' }), 1);
   });
@@ -420,14 +440,14 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     await run(h, 500);
-    flink.set(attemptJobId(rootOf(FAILED_ID), 1), 'CANCELED');
+    sim.cancel(attemptJobId(rootOf(FAILED_ID), 1));
     await run(h, 2_000);
     assert.equal(h.recoverer.episodes()[0]?.outcome, 'abandoned');
     assert.equal(await metric(h, 'flink_recovery_episodes_total', { outcome: 'abandoned' }), 1);
   });
 
   it('reset ends an exhausted episode and lets automation act again', async () => {
-    flink.runState = 'FAILED';
+    sim.setRunBehaviour({ outcome: 'failed' });
     const h = await make({ maxAttempts: 1 });
     h.recoverer.accept([firing]);
     await run(h, 1_000);
@@ -439,61 +459,58 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
   });
 
   it('after a crash between intent and POST, a restart submits once with the same JobID', async () => {
-    let release: () => void = () => undefined;
-    flink.runGate = new Promise((r) => (release = r));
+    const release = sim.holdRuns();
     const h1 = await make();
     h1.recoverer.accept([firing]);
-    await until(() => flink.runs.length === 1); // the POST is now held in flight
+    await until(() => received() === 1); // the POST is now held in flight
     const state = JSON.parse(await readFile(episodeFile(dir, 'prod', 'orders'), 'utf8')) as {
       episode: { phase: string };
     };
     assert.equal(state.episode.phase, 'submitting');
     // Simulate the crash: the held POST never reached Flink; a new process starts on the same state.
-    flink.runs.splice(0);
-    flink.runGate = undefined;
-    const h2 = await build({ dir, clock, flink, memory, notices });
+    sim.resetCounts();
+    const h2 = await build({ dir, clock, sim, memory, notices });
     harnesses.push(h2);
     await h2.recoverer.idle();
-    assert.equal(flink.runs.length, 1);
-    assert.equal(flink.runs[0]?.request.jobId, attemptJobId(rootOf(FAILED_ID), 1));
+    assert.equal(runs().length, 1);
+    assert.equal(runs()[0]?.body.jobId, attemptJobId(rootOf(FAILED_ID), 1));
     assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
     release();
   });
 
   it('after a crash between POST and recording it, a restart finds it landed and submits nothing', async () => {
     const h1 = await make();
-    flink.runGate = new Promise(() => undefined); // the POST lands but its answer never comes back
+    sim.holdRuns(); // the POST lands but its answer never comes back
     h1.recoverer.accept([firing]);
-    await until(() => flink.runs.length === 1);
-    flink.add({
+    await until(() => received() === 1);
+    sim.addJob({
       jobId: attemptJobId(rootOf(FAILED_ID), 1),
-      state: 'RUNNING',
-      restored: `file:/ckpt/${FAILED_ID}/chk-7`,
+      name: 'orders',
+      restoredFrom: `file:/ckpt/${FAILED_ID}/chk-7`,
     });
-    flink.runGate = undefined;
-    const runsBefore = flink.runs.length;
-    const h2 = await build({ dir, clock, flink, memory, notices });
+    const receivedBefore = received();
+    const h2 = await build({ dir, clock, sim, memory, notices });
     harnesses.splice(0); // h1 can never stop: its POST hangs forever, like a killed process
     harnesses.push(h2);
     await h2.recoverer.idle();
-    assert.equal(flink.runs.length, runsBefore);
+    assert.equal(received(), receivedBefore);
     assert.equal(h2.recoverer.episodes()[0]?.phase, 'running');
   });
 
   it('Flink unreachable at intake is a counted skip; during an episode the episode waits', async () => {
-    flink.down = true;
+    sim.injectFault('*', { reset: true });
     const h = await make();
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     assert.equal(await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' }), 1);
-    flink.down = false;
+    sim.clearFaults();
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 1);
+    assert.equal(runs().length, 1);
   });
 
   it('an alert taken while Flink is unreachable is looked at again every poll until Flink answers', async () => {
-    flink.down = true;
+    sim.injectFault('*', { reset: true });
     const h = await make(); // poll 100 ms, verifyTimeout 5 s
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
@@ -501,16 +518,16 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     await run(h, 1_000);
     const looks = (await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' })) ?? 0;
     assert.ok(looks >= 8 && looks <= 11, `${looks} looks in the first second`);
-    assert.equal(flink.runs.length, 0);
-    flink.down = false; // no new notification: Alertmanager would send one only after repeat_interval
+    assert.equal(runs().length, 0);
+    sim.clearFaults(); // no new notification: Alertmanager would send one only after repeat_interval
     await run(h, 200);
-    assert.equal(flink.runs.length, 1);
-    assert.equal(flink.runs[0]?.request.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
+    assert.equal(runs().length, 1);
+    assert.equal(runs()[0]?.body.savepointPath, `file:/ckpt/${FAILED_ID}/chk-7`);
     assert.equal(h.recoverer.episodes()[0]?.status, 'open');
   });
 
   it('stops looking again verifyTimeout after the alert; the next notification starts over', async () => {
-    flink.down = true;
+    sim.injectFault('*', { reset: true });
     const h = await make({ verifyTimeout: 1_000 }); // poll 100 ms
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
@@ -518,27 +535,27 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const looks = (await metric(h, 'flink_recovery_skipped_total', { reason: 'flink_unreachable' })) ?? 0;
     assert.ok(looks >= 9 && looks <= 12, `${looks} looks: about one per poll for 1 s, then none`);
     assert.equal(h.timers.size, 0, 'no retry left behind');
-    flink.down = false;
+    sim.clearFaults();
     await run(h, 1_000);
-    assert.equal(flink.runs.length, 0, 'nothing submitted without a new notification');
+    assert.equal(runs().length, 0, 'nothing submitted without a new notification');
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
-    assert.equal(flink.runs.length, 1);
+    assert.equal(runs().length, 1);
   });
 
   it('an alert retried while Flink is away leaves an exhausted episode its watch (a timer per purpose)', async () => {
-    flink.runState = 'FAILED';
+    sim.setRunBehaviour({ outcome: 'failed' });
     const h = await make({ maxAttempts: 1 });
     h.recoverer.accept([firing]);
     await run(h, 3_000, 100);
     assert.equal(h.recoverer.episodes()[0]?.status, 'exhausted');
-    flink.down = true;
+    sim.injectFault('*', { reset: true });
     h.recoverer.accept([firing]);
     await h.recoverer.idle();
     // Past verifyTimeout: the alert's retries have stopped.
     await run(h, 8_000, 100);
-    flink.down = false;
-    flink.add({ jobId: 'c'.repeat(32), state: 'RUNNING' });
+    sim.clearFaults();
+    sim.addJob({ jobId: 'c'.repeat(32), name: 'orders' });
     await run(h, 3_000, 100);
     assert.equal(h.recoverer.episodes()[0]?.clearReason, 'ran_again');
     assert.equal(await metric(h, 'flink_recovery_exhausted', { job_name: 'orders' }), 0);
@@ -562,22 +579,22 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     const added = (await seriesCount()) - before;
     assert.ok(added > 0 && added <= 8, `${added} series added`);
     assert.ok(!(await h.registry.metrics()).includes('xxxxxxxxxx'), 'an invented job name reached a series');
-    assert.equal(flink.runs.length, 0);
+    assert.equal(runs().length, 0);
   });
 
   it('a pause holds recovery durably, across a restart, until resumed; an open episode waits in it', async () => {
-    flink.runState = 'FAILED';
+    sim.setRunBehaviour({ outcome: 'failed' });
     const h1 = await make({ maxAttempts: 3 });
     h1.recoverer.accept([firing]);
     await run(h1, 200, 100);
-    assert.equal(flink.runs.length, 1); // attempt 1 made, and failed: the episode waits for its cooldown
+    assert.equal(runs().length, 1); // attempt 1 made, and failed: the episode waits for its cooldown
     assert.deepEqual(await h1.recoverer.pause('prod', 'orders'), {
       kind: 'paused',
       pause: { cluster: 'prod', jobName: 'orders', since: clock.now() },
     });
     assert.deepEqual(await h1.recoverer.pause('prod', 'nope'), { kind: 'unknown_job' });
     await run(h1, 5_000, 500);
-    assert.equal(flink.runs.length, 1, 'a paused episode submitted');
+    assert.equal(runs().length, 1, 'a paused episode submitted');
     await h1.recoverer.stop();
     harnesses.splice(0);
     const h2 = await make({ maxAttempts: 3 });
@@ -585,13 +602,13 @@ describe('Recoverer (in-memory Flink, manual time)', () => {
     assert.equal(h2.recoverer.paused().length, 1);
     h2.recoverer.accept([firing]);
     await run(h2, 3_000, 500);
-    assert.equal(flink.runs.length, 1, 'a paused job was resubmitted after a restart');
+    assert.equal(runs().length, 1, 'a paused job was resubmitted after a restart');
     assert.ok(((await metric(h2, 'flink_recovery_skipped_total', { reason: 'paused' })) ?? 0) >= 1);
     assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'resumed' });
     assert.deepEqual(await h2.recoverer.resume('prod', 'orders'), { kind: 'not_paused' });
     assert.equal(await metric(h2, 'flink_recovery_paused', { job_name: 'orders' }), 0);
     await run(h2, 1_000, 100);
-    assert.equal(flink.runs.length, 2, 'resume lets the episode go on');
+    assert.equal(runs().length, 2, 'resume lets the episode go on');
   });
 
   it('refuses alerts once stopped (the webhook answers 503)', async () => {

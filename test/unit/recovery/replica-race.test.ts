@@ -16,7 +16,8 @@ import { parseAttemptId, rootOf } from '../../../src/recovery/model/job-id.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';
-import { FakeFlink } from '../../support/fake-flink.js';
+import { createSimulatedCluster } from '../../support/flink-sim/cluster.js';
+import { InProcessFlink } from '../../support/flink-sim/in-process.js';
 import { clusterConfig, FAILED_ID, recoveryConfig } from './fixtures.js';
 
 const firing: IncomingAlert = {
@@ -95,7 +96,12 @@ const rows: Row[] = [
   },
 ];
 
-async function replica(dir: string, clock: ManualClock, timers: ManualTimers, flink: FakeFlink): Promise<Recoverer> {
+async function replica(
+  dir: string,
+  clock: ManualClock,
+  timers: ManualTimers,
+  flink: InProcessFlink,
+): Promise<Recoverer> {
   const config = clusterConfig(
     dir,
     recoveryConfig({
@@ -127,32 +133,34 @@ describe('two replicas, one Flink: the race as a table', () => {
       const clock = new ManualClock();
       const t0 = clock.now();
       const timers = new ManualTimers(clock);
-      const flink = new FakeFlink(clock);
-      flink.jars.push({ id: 'uuid_orders.jar', name: 'orders.jar', uploadedAt: t0 });
-      flink.add({ jobId: FAILED_ID, state: 'FAILED', checkpoint: `file:/ckpt/${FAILED_ID}/chk-1` });
-      const a = await replica(dirs[0] as string, clock, timers, flink);
-      const b = await replica(dirs[1] as string, clock, timers, flink);
+      const sim = createSimulatedCluster({ version: '2.1.0', now: () => clock.now(), checkpointDir: 'file:/ckpt' });
+      sim.addJar('orders.jar');
+      sim.addJob({ jobId: FAILED_ID, name: 'orders' });
+      sim.completeCheckpoint(FAILED_ID);
+      sim.fail(FAILED_ID);
+      const a = await replica(dirs[0] as string, clock, timers, new InProcessFlink(sim));
+      const b = await replica(dirs[1] as string, clock, timers, new InProcessFlink(sim));
       const heard = [row.aAt, row.bAt];
       try {
         for (let t = 0; t <= 20_000; t += 10) {
           // Flink: an attempt instance fails once it ran for its scripted time.
-          for (const j of flink.jobs) {
+          for (const j of sim.jobs()) {
             const n = parseAttemptId(j.jobId)?.n;
             if (n === undefined || j.state !== 'RUNNING') continue;
-            if (clock.now() - j.startTime >= (row.runFor[n - 1] ?? 0)) flink.set(j.jobId, 'FAILED');
+            if (clock.now() - j.startTime >= (row.runFor[n - 1] ?? 0)) sim.fail(j.jobId);
           }
           // Alertmanager: while the newest instance is FAILED, each replica hears of it on its own schedule.
-          const current = [...flink.jobs].sort((x, y) => y.startTime - x.startTime)[0];
+          const current = sim.jobs().sort((x, y) => y.startTime - x.startTime)[0];
           [a, b].forEach((r, i) => {
             const first = heard[i] as number;
             if (current?.state === 'FAILED' && t >= first && (t - first) % row.repeat === 0) r.accept([firing]);
           });
           timers.advance(10);
           await Promise.all([a.idle(), b.idle()]);
-          const live = flink.jobs.filter((j) => isActive(j.state));
+          const live = sim.jobs().filter((j) => isActive(j.state));
           assert.ok(live.length <= 1, `two live instances at ${t} ms: ${live.map((j) => j.jobId).join(', ')}`);
         }
-        const accepted = flink.jobs.filter((j) => j.jobId !== FAILED_ID);
+        const accepted = sim.jobs().filter((j) => j.jobId !== FAILED_ID);
         const byAttempt = new Map<number, number>();
         for (const j of accepted) {
           const id = parseAttemptId(j.jobId);
@@ -162,9 +170,9 @@ describe('two replicas, one Flink: the race as a table', () => {
         for (const [n, count] of byAttempt) assert.equal(count, 1, `attempt ${n} accepted ${count} times`);
         assert.ok(accepted.length <= MAX_ATTEMPTS, `${accepted.length} attempts`);
         const outcomes = [a, b].map((r) => r.episodes()[0]?.outcome);
-        const trace = flink.jobs.map(
-          (j) => `${j.jobId.slice(24)} ${j.state} ${j.startTime - t0}-${(j.endTime ?? t0) - t0}`,
-        );
+        const trace = sim
+          .jobs()
+          .map((j) => `${j.jobId.slice(24)} ${j.state} ${j.startTime - t0}-${(j.endTime ?? t0) - t0}`);
         assert.deepEqual(
           outcomes,
           [row.expected, row.expected],

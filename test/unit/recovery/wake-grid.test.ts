@@ -11,7 +11,8 @@ import { pollInterval, wakeGrid } from '../../../src/recovery/model/timing.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
 import type { JobMemory } from '../../../src/state/job-memory.js';
-import { FakeFlink } from '../../support/fake-flink.js';
+import { createSimulatedCluster } from '../../support/flink-sim/cluster.js';
+import { InProcessFlink } from '../../support/flink-sim/in-process.js';
 import { clusterConfig, recoveryConfig } from './fixtures.js';
 
 const JOBS = 30;
@@ -28,14 +29,6 @@ function config(stateDir: string): Config {
   );
 }
 
-/** A FakeFlink whose /jobs/overview takes a turn of the event loop, like a request on the wire. */
-class WireFakeFlink extends FakeFlink {
-  override async jobsOverview(): ReturnType<FakeFlink['jobsOverview']> {
-    await new Promise((r) => setImmediate(r));
-    return super.jobsOverview();
-  }
-}
-
 describe('Recoverer wake grid (manual time)', () => {
   let dir: string;
   let recoverer: Recoverer | undefined;
@@ -50,12 +43,13 @@ describe('Recoverer wake grid (manual time)', () => {
   it('episodes that opened at different moments share their cluster reads while they wait', async () => {
     const clock = new ManualClock();
     const timers = new ManualTimers(clock);
-    const flink = new WireFakeFlink(clock);
-    for (const [i, name] of names.entries()) flink.add({ jobId: String(i).padStart(32, 'a'), name, state: 'FAILED' });
+    // Every request to the in-process cluster takes a turn of the event loop, like a request on the wire.
+    const sim = createSimulatedCluster({ version: '2.1.0', now: () => clock.now() });
+    for (const [i, name] of names.entries()) sim.addJob({ jobId: String(i).padStart(32, 'a'), name, state: 'FAILED' });
     const cfg = config(dir);
     const r = await Recoverer.create({
       config: cfg,
-      clients: new Map([['prod', flink]]),
+      clients: new Map([['prod', new InProcessFlink(sim)]]),
       memory: noMemory,
       clock,
       logger: silentLogger(),
@@ -77,17 +71,17 @@ describe('Recoverer wake grid (manual time)', () => {
       timers.advance(7);
       await r.idle();
     }
-    assert.equal(flink.runs.length, JOBS, 'every job was resubmitted');
+    assert.equal(sim.runRequests().length, JOBS, 'every job was resubmitted');
     assert.ok(r.episodes().every((e) => e.status === 'open'));
 
     const poll = pollInterval(cfg.recovery);
-    const before = flink.overviewCalls;
+    const before = sim.requestCount('GET /jobs/overview');
     const windowMs = 20 * poll;
     for (let t = 0; t < windowMs; t += 5) {
       timers.advance(5);
       await r.idle();
     }
-    const reads = flink.overviewCalls - before;
+    const reads = sim.requestCount('GET /jobs/overview') - before;
     // Every episode looked at Flink once per poll (30 × 20 ticks), yet the reads are bounded by the grid's slots.
     const slots = Math.ceil(windowMs / wakeGrid(cfg.recovery)) + 1;
     assert.ok(reads <= slots, `${reads} reads of /jobs/overview in ${windowMs} ms, at most ${slots} slots`);

@@ -13,13 +13,7 @@ import { systemClock } from '../../../src/clock.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
 import { loadWebConfig } from '../../../src/server/web-config.js';
-import { buildService, type Service } from '../../../src/wiring.js';
-
-interface Pems {
-  readonly ca: string;
-  readonly cert?: string;
-  readonly key?: string;
-}
+import { buildService } from '../../../src/wiring.js';
 
 interface Answer {
   readonly status: number;
@@ -86,7 +80,22 @@ function makeCa(dir: string, name: string): void {
   );
 }
 
-function get(address: string, path: string, pems: Pems, auth?: string, method = 'GET', body?: string): Promise<Answer> {
+/** What the test's client presents: the CA it trusts, a certificate for mTLS, the highest TLS version it speaks. */
+interface ClientTls {
+  readonly ca: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly maxVersion?: 'TLSv1.2';
+}
+
+function get(
+  address: string,
+  path: string,
+  tls: ClientTls,
+  auth?: string,
+  method = 'GET',
+  body?: string,
+): Promise<Answer> {
   const [host, port] = address.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -95,8 +104,9 @@ function get(address: string, path: string, pems: Pems, auth?: string, method = 
         port: Number(port),
         path,
         method,
-        ca: pems.ca,
-        ...(pems.cert !== undefined ? { cert: pems.cert, key: pems.key } : {}),
+        ca: tls.ca,
+        ...(tls.cert !== undefined ? { cert: tls.cert, key: tls.key } : {}),
+        ...(tls.maxVersion !== undefined ? { maxVersion: tls.maxVersion } : {}),
         headers: {
           ...(auth !== undefined ? { authorization: auth } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -121,10 +131,15 @@ function get(address: string, path: string, pems: Pems, auth?: string, method = 
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
+/** The start of every web config here: TLS with the server certificate the test's CA signed for 127.0.0.1. */
+const TLS = ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key'];
+
 describe('--web.config.file in front of every endpoint', () => {
   let dir: string;
-  let pem: (name: string) => Promise<string>;
+  let ca: string;
   let hash: string;
+  /** A client trusting ca.crt and, given a name, presenting that certificate (`<name>.crt`, `<name>.key`). */
+  let client: (name?: string) => Promise<ClientTls>;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'web-tls-'));
@@ -134,14 +149,18 @@ describe('--web.config.file in front of every endpoint', () => {
     issue(dir, 'ca', 'prometheus', 'DNS:prometheus.monitoring');
     issue(dir, 'ca', 'stranger', 'DNS:stranger.example');
     issue(dir, 'other-ca', 'impostor', 'DNS:prometheus.monitoring');
-    pem = (name) => readFile(join(dir, name), 'utf8');
+    const pem = (name: string) => readFile(join(dir, name), 'utf8');
+    ca = await pem('ca.crt');
+    client = async (name) =>
+      name === undefined ? { ca } : { ca, cert: await pem(`${name}.crt`), key: await pem(`${name}.key`) };
     hash = await bcrypt.hash('scrape-pw', 6);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  async function serve(webYaml: string): Promise<{ service: Service; address: string }> {
+  /** Serves the whole service behind the web config `lines`, runs `body` against its address, stops it. */
+  async function withService(lines: readonly string[], body: (address: string) => Promise<void>): Promise<void> {
     const file = join(dir, 'web.yml');
-    await writeFile(file, webYaml);
+    await writeFile(file, lines.join('\n'));
     const web = await loadWebConfig(file);
     assert.ok(web.ok, JSON.stringify(web));
     const parsed = parseConfig(
@@ -161,63 +180,50 @@ describe('--web.config.file in front of every endpoint', () => {
       clients: [],
       web: web.web,
     });
-    return { service, address: await service.start() };
+    try {
+      await body(await service.start());
+    } finally {
+      await service.stop();
+    }
   }
 
   it('mTLS and basic auth: the scrape with both succeeds, without either it fails', async () => {
-    const { service, address } = await serve(
-      [
-        'tls_server_config:',
-        '  cert_file: server.crt',
-        '  key_file: server.key',
-        '  client_auth_type: RequireAndVerifyClientCert',
-        '  client_ca_file: ca.crt',
-        'http_server_config:',
-        '  headers:',
-        '    X-Content-Type-Options: nosniff',
-        'basic_auth_users:',
-        `  prometheus: "${hash}"`,
-      ].join('\n'),
-    );
-    try {
-      const ca = await pem('ca.crt');
-      const client = { ca, cert: await pem('prometheus.crt'), key: await pem('prometheus.key') };
-      const ok = await get(address, '/metrics', client, basic('prometheus', 'scrape-pw'));
+    const web = [
+      ...TLS,
+      '  client_auth_type: RequireAndVerifyClientCert',
+      '  client_ca_file: ca.crt',
+      'http_server_config:',
+      '  headers:',
+      '    X-Content-Type-Options: nosniff',
+      'basic_auth_users:',
+      `  prometheus: "${hash}"`,
+    ];
+    await withService(web, async (address) => {
+      const prometheus = await client('prometheus');
+      const ok = await get(address, '/metrics', prometheus, basic('prometheus', 'scrape-pw'));
       assert.equal(ok.status, 200);
       assert.match(ok.body, /^flink_guardian_build_info\{version="test"\} 1$/m);
       assert.equal(ok.headers['x-content-type-options'], 'nosniff');
 
       // Twice more: the second check is answered from the cache, and must still tell a wrong password apart.
-      assert.equal((await get(address, '/metrics', client, basic('prometheus', 'scrape-pw'))).status, 200);
-      const wrong = await get(address, '/metrics', client, basic('prometheus', 'scrape-PW'));
+      assert.equal((await get(address, '/metrics', prometheus, basic('prometheus', 'scrape-pw'))).status, 200);
+      const wrong = await get(address, '/metrics', prometheus, basic('prometheus', 'scrape-PW'));
       assert.equal(wrong.status, 401);
       assert.equal(wrong.headers['www-authenticate'], 'Basic');
-      assert.equal((await get(address, '/metrics', client, basic('nobody', 'scrape-pw'))).status, 401);
-      assert.equal((await get(address, '/metrics', client)).status, 401);
+      assert.equal((await get(address, '/metrics', prometheus, basic('nobody', 'scrape-pw'))).status, 401);
+      assert.equal((await get(address, '/metrics', prometheus)).status, 401);
       // healthz and readyz are behind the same gate, as in exporter-toolkit.
-      assert.equal((await get(address, '/healthz', client)).status, 401);
-      assert.equal((await get(address, '/healthz', client, basic('prometheus', 'scrape-pw'))).status, 200);
+      assert.equal((await get(address, '/healthz', prometheus)).status, 401);
+      assert.equal((await get(address, '/healthz', prometheus, basic('prometheus', 'scrape-pw'))).status, 200);
 
-      await assert.rejects(get(address, '/metrics', { ca }, basic('prometheus', 'scrape-pw')));
-      const impostor = { ca, cert: await pem('impostor.crt'), key: await pem('impostor.key') };
-      await assert.rejects(get(address, '/metrics', impostor, basic('prometheus', 'scrape-pw')));
-    } finally {
-      await service.stop();
-    }
+      await assert.rejects(get(address, '/metrics', await client(), basic('prometheus', 'scrape-pw')));
+      await assert.rejects(get(address, '/metrics', await client('impostor'), basic('prometheus', 'scrape-pw')));
+    });
   });
 
   it('the webhook keeps its own credentials: Alertmanager sends one Authorization header', async () => {
-    const { service, address } = await serve(
-      [
-        'tls_server_config:',
-        '  cert_file: server.crt',
-        '  key_file: server.key',
-        'basic_auth_users:',
-        `  prometheus: "${hash}"`,
-      ].join('\n'),
-    );
-    try {
-      const pems = { ca: await pem('ca.crt') };
+    await withService([...TLS, 'basic_auth_users:', `  prometheus: "${hash}"`], async (address) => {
+      const tls = await client();
       const alert = JSON.stringify({
         version: '4',
         status: 'firing',
@@ -229,106 +235,49 @@ describe('--web.config.file in front of every endpoint', () => {
         externalURL: 'http://am',
         alerts: [],
       });
-      const hooked = await get(address, '/alertmanager', pems, 'Bearer hook-token', 'POST', alert);
+      const hooked = await get(address, '/alertmanager', tls, 'Bearer hook-token', 'POST', alert);
       assert.ok(hooked.status >= 200 && hooked.status < 300, `${hooked.status} ${hooked.body}`);
-      const scraperOnHook = await get(address, '/alertmanager', pems, basic('prometheus', 'scrape-pw'), 'POST', alert);
+      const scraperOnHook = await get(address, '/alertmanager', tls, basic('prometheus', 'scrape-pw'), 'POST', alert);
       assert.equal(scraperOnHook.status, 401);
-      assert.equal((await get(address, '/alertmanager', pems, undefined, 'POST', alert)).status, 401);
-      assert.equal((await get(address, '/api/v1/recoveries', pems, 'Bearer hook-token')).status, 200);
-      assert.equal((await get(address, '/metrics', pems)).status, 401);
-    } finally {
-      await service.stop();
-    }
+      assert.equal((await get(address, '/alertmanager', tls, undefined, 'POST', alert)).status, 401);
+      assert.equal((await get(address, '/api/v1/recoveries', tls, 'Bearer hook-token')).status, 200);
+      assert.equal((await get(address, '/metrics', tls)).status, 401);
+    });
   });
 
   it('VerifyClientCertIfGiven lets a client without a certificate in and drops an untrusted one', async () => {
-    const { service, address } = await serve(
-      [
-        'tls_server_config:',
-        '  cert_file: server.crt',
-        '  key_file: server.key',
-        '  client_auth_type: VerifyClientCertIfGiven',
-        '  client_ca_file: ca.crt',
-      ].join('\n'),
-    );
-    try {
-      const ca = await pem('ca.crt');
-      assert.equal((await get(address, '/metrics', { ca })).status, 200);
-      assert.equal(
-        (await get(address, '/metrics', { ca, cert: await pem('prometheus.crt'), key: await pem('prometheus.key') }))
-          .status,
-        200,
-      );
-      await assert.rejects(
-        get(address, '/metrics', { ca, cert: await pem('impostor.crt'), key: await pem('impostor.key') }),
-      );
-    } finally {
-      await service.stop();
-    }
+    const web = [...TLS, '  client_auth_type: VerifyClientCertIfGiven', '  client_ca_file: ca.crt'];
+    await withService(web, async (address) => {
+      assert.equal((await get(address, '/metrics', await client())).status, 200);
+      assert.equal((await get(address, '/metrics', await client('prometheus'))).status, 200);
+      await assert.rejects(get(address, '/metrics', await client('impostor')));
+    });
   });
 
   it('client_allowed_sans drops a trusted certificate without an allowed SAN', async () => {
-    const { service, address } = await serve(
-      [
-        'tls_server_config:',
-        '  cert_file: server.crt',
-        '  key_file: server.key',
-        '  client_auth_type: RequireAndVerifyClientCert',
-        '  client_ca_file: ca.crt',
-        '  client_allowed_sans: [prometheus.monitoring]',
-      ].join('\n'),
-    );
-    try {
-      const ca = await pem('ca.crt');
-      const allowed = { ca, cert: await pem('prometheus.crt'), key: await pem('prometheus.key') };
-      assert.equal((await get(address, '/metrics', allowed)).status, 200);
-      await assert.rejects(
-        get(address, '/metrics', { ca, cert: await pem('stranger.crt'), key: await pem('stranger.key') }),
-      );
-    } finally {
-      await service.stop();
-    }
+    const web = [
+      ...TLS,
+      '  client_auth_type: RequireAndVerifyClientCert',
+      '  client_ca_file: ca.crt',
+      '  client_allowed_sans: [prometheus.monitoring]',
+    ];
+    await withService(web, async (address) => {
+      assert.equal((await get(address, '/metrics', await client('prometheus'))).status, 200);
+      await assert.rejects(get(address, '/metrics', await client('stranger')));
+    });
   });
 
   it('RequireAnyClientCert needs a certificate but not a trusted one', async () => {
-    const { service, address } = await serve(
-      [
-        'tls_server_config:',
-        '  cert_file: server.crt',
-        '  key_file: server.key',
-        '  client_auth_type: RequireAnyClientCert',
-      ].join('\n'),
-    );
-    try {
-      const ca = await pem('ca.crt');
-      await assert.rejects(get(address, '/metrics', { ca }));
-      const impostor = { ca, cert: await pem('impostor.crt'), key: await pem('impostor.key') };
-      assert.equal((await get(address, '/metrics', impostor)).status, 200);
-    } finally {
-      await service.stop();
-    }
+    await withService([...TLS, '  client_auth_type: RequireAnyClientCert'], async (address) => {
+      await assert.rejects(get(address, '/metrics', await client()));
+      assert.equal((await get(address, '/metrics', await client('impostor'))).status, 200);
+    });
   });
 
   it('min_version TLS13 refuses a TLS 1.2 client', async () => {
-    const { service, address } = await serve(
-      ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', '  min_version: TLS13'].join('\n'),
-    );
-    try {
-      const ca = await pem('ca.crt');
-      assert.equal((await get(address, '/healthz', { ca })).status, 200);
-      const [host, port] = address.split(':');
-      await assert.rejects(
-        new Promise((resolve, reject) => {
-          const req = request(
-            { host, port: Number(port), path: '/healthz', ca, maxVersion: 'TLSv1.2', agent: false },
-            resolve,
-          );
-          req.on('error', reject);
-          req.end();
-        }),
-      );
-    } finally {
-      await service.stop();
-    }
+    await withService([...TLS, '  min_version: TLS13'], async (address) => {
+      assert.equal((await get(address, '/healthz', await client())).status, 200);
+      await assert.rejects(get(address, '/healthz', { ...(await client()), maxVersion: 'TLSv1.2' }));
+    });
   });
 });
