@@ -98,7 +98,9 @@ export async function collectCluster(
   } catch (err) {
     return { cluster: api.cluster, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
   }
-  cache.prune(new Set(jobs.map((j) => j.jobId)));
+  const reused = cache.reuseInstances(jobs);
+  jobs = reused.jobs;
+  if (reused.changed) cache.prune(new Set(jobs.map((j) => j.jobId)));
   const details = new Map<string, JobDetails>();
   const errors: FlinkError[] = [];
   // A steady job needs one call at a time: as many workers as the client runs requests keeps its connections
@@ -113,7 +115,7 @@ export async function collectCluster(
       return;
     }
     try {
-      const fetched = await fetchDetails(api, cache, job, signal);
+      const fetched = cache.keepDetails(job.jobId, await fetchDetails(api, cache, job, signal));
       details.set(job.jobId, fetched);
       if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
     } catch (err) {
