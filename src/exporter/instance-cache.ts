@@ -28,17 +28,16 @@ export class InstanceCache {
   reuseInstances(jobs: readonly JobOverview[]): { readonly jobs: readonly JobOverview[]; readonly changed: boolean } {
     let same = jobs.length === this.lastJobs.length;
     const out: JobOverview[] = [];
-    const next = new Map<string, JobOverview>();
     for (let i = 0; i < jobs.length; i += 1) {
       const job = jobs[i] as JobOverview;
       const before = this.instances.get(job.jobId);
       const kept = before !== undefined && sameInstance(before, job) ? before : job;
       if (kept !== this.lastJobs[i]) same = false;
       out.push(kept);
-      next.set(kept.jobId, kept);
     }
     if (same) return { jobs: this.lastJobs, changed: false };
-    const changed = next.size !== this.instances.size || [...next.keys()].some((id) => !this.instances.has(id));
+    const next = new Map(out.map((job) => [job.jobId, job]));
+    const changed = next.size !== this.instances.size || out.some((job) => !this.instances.has(job.jobId));
     this.instances = next;
     this.lastJobs = out;
     return { jobs: out, changed };

@@ -167,7 +167,16 @@ export function requestText(dispatcher: Dispatcher, req: TextRequest): Promise<T
     const exchange = new TextExchange(req, resolve, reject);
     try {
       dispatcher.dispatch(
-        { method: req.method, path: req.path, headers: req.headers, body: req.body ?? null },
+        // Undici's own idle timers are off: the exchange's deadline bounds every phase, and two more timers per
+        // request cost every call of a scrape.
+        {
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          body: req.body ?? null,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
         exchange,
       );
     } catch (err) {
