@@ -28,7 +28,7 @@ const CHUNK_CHARS = 64 * 1024;
  * the row that filled it).
  */
 export function* renderChunks(families: readonly MetricFamily[]): Generator<string> {
-  // A piece is its lines joined once: join writes one flat string, while `+=` builds a rope of thousands of
+  // A piece is its parts joined once: join writes one flat string, while `+=` builds a rope of thousands of
   // parts that the socket write then has to flatten, which cost more than rendering the lines.
   let lines: string[] = [];
   let size = 0;
@@ -43,9 +43,12 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
       size += header.length;
       header = '';
     }
-    const line = labels === '' ? `${name} ${formatValue(value)}\n` : `${open + labels}} ${formatValue(value)}\n`;
-    lines.push(line);
-    size += line.length;
+    // The line's parts go in as they are: joining them into a line first would allocate a string per part
+    // (hundreds of thousands per large scrape) that the chunk's join copies again anyway.
+    const text = formatValue(value);
+    if (labels === '') lines.push(name, ' ', text, '\n');
+    else lines.push(open, labels, '} ', text, '\n');
+    size += open.length + labels.length + text.length + 3;
   };
   for (const family of families) {
     name = family.name;
