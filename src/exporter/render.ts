@@ -37,7 +37,7 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
   let header = '';
   // Samples go straight into the text, without objects in between; the family's header goes in before its
   // first sample, so a family without samples leaves no trace.
-  const push = (labels: string, value: number): void => {
+  const push = (labels: string, value: number, more?: string): void => {
     if (header !== '') {
       lines.push(header);
       size += header.length;
@@ -46,7 +46,10 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
     // The line's parts go in as they are: joining them into a line first would allocate a string per part
     // (hundreds of thousands per large scrape) that the chunk's join copies again anyway.
     const text = formatValue(value);
-    if (labels === '') lines.push(name, ' ', text, '\n');
+    if (more !== undefined) {
+      lines.push(open, labels, more, '} ', text, '\n');
+      size += more.length;
+    } else if (labels === '') lines.push(name, ' ', text, '\n');
     else lines.push(open, labels, '} ', text, '\n');
     size += open.length + labels.length + text.length + 3;
   };
