@@ -37,27 +37,25 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
 
 - **floor**: exactly the requests of a steady-state scrape (\`/overview\`, \`/jobs/overview\`, then checkpoint
   statistics and \`numRestarts\` per current instance) with the service's own transport
-  (\`src/flink/dispatch.ts\`), undici pool and concurrency, bodies read and dropped. The ratio to it is the
+  (\`src/flink/transport.ts\`), undici pool and concurrency, bodies read and dropped. The ratio to it is the
   exporter's own overhead (parsing, validation, mapping, rendering, garbage collection).
 - **naive**: every per-job endpoint of every listed instance, one request after another, like a cron script
   with curl (not run at the largest size).
 - **the service as launched**: \`bin/flink-guardian.js serve\` with the node flags of the command's \`#!\` line
-  (the heap budget, see [operations.md](operations.md#memory)), read from that line so the benchmark runs what
-  users run. At the largest size it runs a second time with Node's default heap, to show what the budget saves
-  in memory and costs in CPU.
+  (none: Node's defaults, see [operations.md](operations.md#memory)), read from that line so the benchmark runs
+  what users run.
 - **webhook baseline**: the same autocannon load against a bare \`node:http\` server that parses the JSON body.
 - **reaction floor**: the REST calls on the recoverer's path to the run request (\`/jobs/overview\`, then the
   failed instance's checkpoints and \`/jars\` together), made by the floor client right after each reaction; the
   first reactions after start are reported but not counted.
 - **polls while episodes verify**: after the reactions, the simulator counts the recoverer's \`/jobs/overview\`
   reads over one poll interval, beside one read per episode and poll.
-- **time to recover** comes from the end-to-end suite on real Flink (\`bench/results/e2e-time-to-recover.json\`,
-  written by \`npm run test:e2e\`), with the intervals that run used named beside it. The distribution with the
-  files as shipped, phase by phase, is \`bench/results/e2e-time-to-recover-shipped.json\`
-  (\`test/e2e/time-to-recover.test.ts\`); what each interval costs is in
-  [runbook.md](runbook.md#what-each-setting-costs).
+- **time to recover** comes from the end-to-end suite on real Flink with the files as shipped
+  (\`bench/results/e2e-time-to-recover-shipped.json\`, written by \`test/e2e/time-to-recover.test.ts\`, phase by
+  phase per Flink version), with the intervals that run used named beside it; the slowest version's p50 counts.
+  What each interval costs is in [runbook.md](runbook.md#what-each-setting-costs).
 
-What limits each figure, and which node flags were tried for the heap budget, is in
+What limits each figure, and what the service's memory is made of, is in
 [operations.md](operations.md); how the figures changed from release to release is in
 [CHANGELOG.md](../CHANGELOG.md).
 

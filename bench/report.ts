@@ -78,17 +78,9 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     'peak RSS ≤ 1.25x the floor client at 10,000 jobs',
     s10k === undefined ? undefined : s10k.peakRssMB <= 1.25 * s10k.floor.peakRssMB,
     s10k
-      ? `${fmt(s10k.peakRssMB)} MB with ` +
-          `${s10k.nodeFlags.length === 0 ? "Node's default heap" : s10k.nodeFlags.join(' ')} ` +
-          `(floor client ${fmt(s10k.floor.peakRssMB)} MB` +
-          `${
-            s10k.nodeDefaults === null
-              ? ''
-              : `; Node's default heap: ${fmt(s10k.nodeDefaults.peakRssMB)} MB ` +
-                `at ${fmt(s10k.nodeDefaults.wallMs.median)} ms, ` +
-                `${fmt(s10k.nodeDefaults.cpuMsPerScrape.median)} ms CPU per scrape ` +
-                `against ${fmt(s10k.cpuMsPerScrape.median)} ms`
-          })`
+      ? `${fmt(s10k.peakRssMB)} MB, ${fmt(s10k.peakRssMB / s10k.floor.peakRssMB, 2)}x the floor client's ` +
+          `${fmt(s10k.floor.peakRssMB)} MB (node flags: ` +
+          `${s10k.nodeFlags.length === 0 ? "none, Node's defaults" : s10k.nodeFlags.join(' ')})`
       : '–',
   );
   const w = r.webhook;

@@ -46,15 +46,6 @@ export interface ScrapeResult {
   readonly peakRssMB: number;
   /** The node flags the service ran with: the launcher's (bin/flink-guardian.js), as users run it. */
   readonly nodeFlags: readonly string[];
-  /**
-   * The same service once more without the launcher's heap flags (Node's defaults, at 10,000 jobs): V8 then lets
-   * the heap grow to a few times the live data before it collects, so this says what the flags save and cost.
-   */
-  readonly nodeDefaults: {
-    readonly wallMs: { readonly median: number };
-    readonly cpuMsPerScrape: { readonly median: number };
-    readonly peakRssMB: number;
-  } | null;
   readonly floor: {
     readonly wallMs: { readonly median: number; readonly p95: number };
     readonly cpuMs: number;
@@ -70,13 +61,7 @@ export interface ScrapeResult {
 }
 
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(
-  env: Env,
-  n: number,
-  reps: number,
-  naiveRuns: number,
-  withNodeDefaults = false,
-): Promise<ScrapeResult> {
+export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
@@ -132,37 +117,6 @@ export async function scrapeScenario(
     for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
     const peakRssMB = svc.peakRss() / (1024 * 1024);
     const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
-    let nodeDefaults: ScrapeResult['nodeDefaults'] = null;
-    if (withNodeDefaults) {
-      await svc.stop();
-      const plain = await ServiceProcess.start({
-        root: env.root,
-        simUrl,
-        concurrency: env.concurrency,
-        catalog,
-        execArgv: env.serviceExecArgv,
-        nodeFlags: [],
-      });
-      procs.push(plain);
-      const walls: number[] = [];
-      const cpus: number[] = [];
-      let last = await plain.scrape(); // the first scrape reads every checkpoint config
-      for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)); i += 1) {
-        const s = await plain.scrape();
-        walls.push(s.wallMs);
-        cpus.push((s.cpuSeconds - last.cpuSeconds) * 1000);
-        last = s;
-      }
-      nodeDefaults = {
-        wallMs: { median: round(median(walls), 1) },
-        cpuMsPerScrape: { median: round(median(cpus), 1) },
-        peakRssMB: round(plain.peakRss() / (1024 * 1024), 1),
-      };
-      env.log(
-        `  ${n} jobs with Node's default heap: median ${nodeDefaults.wallMs.median} ms, ` +
-          `CPU ${nodeDefaults.cpuMsPerScrape.median} ms per scrape, peak RSS ${nodeDefaults.peakRssMB} MB`,
-      );
-    }
 
     const wall = scrapes.map((s) => s.wallMs);
     const floorWall = floors.map((f) => f.wallMs);
@@ -182,7 +136,6 @@ export async function scrapeScenario(
       series: last.series,
       peakRssMB: round(peakRssMB, 1),
       nodeFlags: svc.nodeFlags,
-      nodeDefaults,
       floor: {
         wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
         cpuMs: round(median(floors.map((f) => f.cpuMs)), 1),

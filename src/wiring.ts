@@ -90,7 +90,7 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
   const app = createApp({
     // Streamed: the exposition is written to the response as it is rendered.
     scrape: { collect: (scrapeTimeoutHeader) => exporter.collectChunks(scrapeTimeoutHeader) },
-    ownMetrics: async () => (await registry.metrics()) + (await recoveryText.get()),
+    ownMetrics: async () => [await registry.metrics(), await recoveryText.get()],
     routers: [createWebhookRouter({ config: config.webhook, recoverer, registry, logger })],
     isReady: async () => ready && (await stateWritable.writable()),
     logger,

@@ -6,7 +6,7 @@
 import { FlinkError } from '../errors.js';
 import type { FlinkApi } from '../flink/api.js';
 import { isTerminal } from '../flink/job-state.js';
-import type { CheckpointStatsResult, JobOverview } from '../flink/types.js';
+import type { CheckpointStatsResult, ClusterOverview, JobOverview } from '../flink/types.js';
 import { planCheckpointStats } from './checkpoint-refresh.js';
 import { currentInstances } from '../flink/current-instance.js';
 import type { InstanceCache } from './instance-cache.js';
@@ -79,6 +79,30 @@ function deadlineError(api: FlinkApi): FlinkError {
 }
 
 /**
+ * /overview and /jobs/overview, the instances reused from the cache where unchanged. Its own function so that the
+ * lists as read are garbage once it returns, not kept by the waiting frame of the collection.
+ */
+async function listCluster(
+  api: FlinkApi,
+  cache: InstanceCache,
+  signal: AbortSignal | undefined,
+  aborted: Promise<'aborted'> | undefined,
+): Promise<
+  | { readonly ok: true; readonly overview: ClusterOverview; readonly jobs: readonly JobOverview[] }
+  | Extract<ClusterSnapshot, { ok: false }>
+> {
+  try {
+    const both = await until(Promise.all([api.overview(signal), api.jobsOverview(signal)]), aborted);
+    if (both === 'aborted') return { cluster: api.cluster, ok: false, error: deadlineError(api) };
+    const reused = cache.reuseInstances(both[1]);
+    if (reused.changed) cache.prune(new Set(reused.jobs.map((j) => j.jobId)));
+    return { ok: true, overview: both[0], jobs: reused.jobs };
+  } catch (err) {
+    return { cluster: api.cluster, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
+/**
  * Collects one consistent snapshot of a cluster; never throws (an unreachable cluster is `ok: false`). When
  * `signal` aborts (the scrape deadline), it returns at once: down when /overview or /jobs/overview had not
  * answered, else up with the per-job details collected so far.
@@ -89,16 +113,9 @@ export async function collectCluster(
   signal?: AbortSignal,
 ): Promise<ClusterSnapshot> {
   const aborted = abortOf(signal);
-  let overview;
-  let jobs: readonly JobOverview[];
-  try {
-    const both = await until(Promise.all([api.overview(signal), api.jobsOverview(signal)]), aborted);
-    if (both === 'aborted') return { cluster: api.cluster, ok: false, error: deadlineError(api) };
-    [overview, jobs] = both;
-  } catch (err) {
-    return { cluster: api.cluster, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
-  }
-  cache.prune(new Set(jobs.map((j) => j.jobId)));
+  const listed = await listCluster(api, cache, signal, aborted);
+  if (!listed.ok) return listed;
+  const { overview, jobs } = listed;
   const details = new Map<string, JobDetails>();
   const errors: FlinkError[] = [];
   // A steady job needs one call at a time: as many workers as the client runs requests keeps its connections
@@ -113,7 +130,7 @@ export async function collectCluster(
       return;
     }
     try {
-      const fetched = await fetchDetails(api, cache, job, signal);
+      const fetched = cache.keepDetails(job.jobId, await fetchDetails(api, cache, job, signal));
       details.set(job.jobId, fetched);
       if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
     } catch (err) {

@@ -15,7 +15,7 @@ import type { JobMemory } from '../state/job-memory.js';
 import { collectCluster } from './collect.js';
 import { scrapeDeadlineMs } from './deadline.js';
 import { InstanceCache } from './instance-cache.js';
-import { mapSnapshot, type MemoryLookup } from './map.js';
+import { mapSnapshot, type MemoryLookup, type NameMemo } from './map.js';
 import { rememberedJobs } from './remember.js';
 import { renderChunks } from './render.js';
 import type { ClusterSnapshot } from './snapshot.js';
@@ -36,6 +36,7 @@ export class Exporter {
   private readonly duration: Gauge<'cluster'>;
   private readonly errors: Counter<'cluster'>;
   private readonly lookup: MemoryLookup;
+  private readonly names: NameMemo = new WeakMap();
 
   constructor(private readonly deps: ExporterDeps) {
     this.duration = new Gauge({
@@ -74,7 +75,7 @@ export class Exporter {
     // Every request in flight of the scrape listens on this one signal.
     setMaxListeners(0, signal);
     const snapshots = await Promise.all(this.deps.clients.map((client) => this.collectOne(client, signal)));
-    return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup));
+    return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup, this.names));
   }
 
   private cacheOf(cluster: string): InstanceCache {

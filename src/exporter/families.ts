@@ -25,8 +25,11 @@ export interface MetricFamily {
   readonly samplesOfRow: (index: number, push: Push) => void;
 }
 
-/** Adds one sample: labels as exposition text, and the value. */
-export type Push = (labels: string, value: number) => void;
+/**
+ * Adds one sample: labels as exposition text, and the value. `more` is label text to append to `labels`
+ * (`,state="RUNNING"`), given apart so that a row's shared labels need not be copied into a new string per sample.
+ */
+export type Push = (labels: string, value: number, more?: string) => void;
 
 const NEEDS_ESCAPE = /[\\\n"]/;
 
@@ -54,6 +57,10 @@ export function rowFamily<Row>(
 /** Every sample of a family, materialized (for assertions; the renderer never holds them all). */
 export function samplesOf(family: MetricFamily): Sample[] {
   const out: Sample[] = [];
-  for (let i = 0; i < family.rowCount; i += 1) family.samplesOfRow(i, (labels, value) => out.push({ labels, value }));
+  for (let i = 0; i < family.rowCount; i += 1) {
+    family.samplesOfRow(i, (labels, value, more) =>
+      out.push({ labels: more === undefined ? labels : labels + more, value }),
+    );
+  }
   return out;
 }

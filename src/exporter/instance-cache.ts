@@ -3,8 +3,12 @@
  * terminal instance's checkpoint statistics and restart count never change either, and a running instance's
  * latest checkpoint stays the same until its completed count moves. Entries live until the instance leaves
  * /jobs/overview (Flink's job store expiry).
+ *
+ * It also hands back last scrape's objects for what did not change (an instance's overview, its details): a
+ * scrape's values live until the exposition is written, long enough for V8 to promote them, so equal new
+ * objects would fill the old generation with copies of what it already holds.
  */
-import type { CheckpointConfig } from '../flink/types.js';
+import type { CheckpointConfig, CheckpointStatsResult, JobOverview } from '../flink/types.js';
 import type { CachedStats } from './checkpoint-refresh.js';
 import type { JobDetails } from './snapshot.js';
 
@@ -13,6 +17,39 @@ export class InstanceCache {
   private readonly configs = new Map<string, CheckpointConfig | null>();
   private readonly terminal = new Map<string, JobDetails>();
   private readonly checkpointStats = new Map<string, CachedStats>();
+  private readonly lastDetails = new Map<string, JobDetails>();
+  private instances = new Map<string, JobOverview>();
+  private lastJobs: readonly JobOverview[] = [];
+
+  /**
+   * `jobs` with every instance that did not change since the last call replaced by last call's object, and last
+   * call's list itself when nothing changed; `changed` says whether the set of instances differs.
+   */
+  reuseInstances(jobs: readonly JobOverview[]): { readonly jobs: readonly JobOverview[]; readonly changed: boolean } {
+    let same = jobs.length === this.lastJobs.length;
+    const out: JobOverview[] = [];
+    for (let i = 0; i < jobs.length; i += 1) {
+      const job = jobs[i] as JobOverview;
+      const before = this.instances.get(job.jobId);
+      const kept = before !== undefined && sameInstance(before, job) ? before : job;
+      if (kept !== this.lastJobs[i]) same = false;
+      out.push(kept);
+    }
+    if (same) return { jobs: this.lastJobs, changed: false };
+    const next = new Map(out.map((job) => [job.jobId, job]));
+    const changed = next.size !== this.instances.size || out.some((job) => !this.instances.has(job.jobId));
+    this.instances = next;
+    this.lastJobs = out;
+    return { jobs: out, changed };
+  }
+
+  /** `details`, or last scrape's details of the instance when they are equal. */
+  keepDetails(jobId: string, details: JobDetails): JobDetails {
+    const before = this.lastDetails.get(jobId);
+    if (before !== undefined && sameDetails(before, details)) return before;
+    this.lastDetails.set(jobId, details);
+    return details;
+  }
 
   /** The last `/checkpoints` read of a running instance. */
   stats(jobId: string): CachedStats | undefined {
@@ -51,10 +88,50 @@ export class InstanceCache {
     for (const id of this.configs.keys()) if (!present.has(id)) this.configs.delete(id);
     for (const id of this.terminal.keys()) if (!present.has(id)) this.terminal.delete(id);
     for (const id of this.checkpointStats.keys()) if (!present.has(id)) this.checkpointStats.delete(id);
+    for (const id of this.lastDetails.keys()) if (!present.has(id)) this.lastDetails.delete(id);
   }
 
   /** Entries held (for tests). */
   get size(): number {
-    return new Set([...this.configs.keys(), ...this.terminal.keys(), ...this.checkpointStats.keys()]).size;
+    return new Set([
+      ...this.configs.keys(),
+      ...this.terminal.keys(),
+      ...this.checkpointStats.keys(),
+      ...this.lastDetails.keys(),
+    ]).size;
   }
+}
+
+function sameInstance(a: JobOverview, b: JobOverview): boolean {
+  return (
+    a.jobId === b.jobId &&
+    a.name === b.name &&
+    a.state === b.state &&
+    a.startTime === b.startTime &&
+    a.endTime === b.endTime &&
+    a.lastModification === b.lastModification
+  );
+}
+
+/** Checkpoints equal in value; the latest checkpoints are compared by identity (they come from the cache). */
+function sameCheckpoints(a: CheckpointStatsResult, b: CheckpointStatsResult): boolean {
+  if (a.kind === 'disabled' || b.kind === 'disabled') return a.kind === b.kind;
+  const x = a.stats;
+  const y = b.stats;
+  return (
+    x.completed === y.completed &&
+    x.failed === y.failed &&
+    x.inProgress === y.inProgress &&
+    x.latestCompleted === y.latestCompleted &&
+    x.latestSavepoint === y.latestSavepoint &&
+    x.latestRestored === y.latestRestored
+  );
+}
+
+function sameDetails(a: JobDetails, b: JobDetails): boolean {
+  return (
+    a.restarts === b.restarts &&
+    a.checkpointConfig === b.checkpointConfig &&
+    sameCheckpoints(a.checkpoints, b.checkpoints)
+  );
 }

@@ -69,7 +69,7 @@ function fromOverview(
 const CLUSTER_SAMPLES: Readonly<Record<ClusterMetric, (row: ClusterRow, push: Push) => void>> = {
   flink_cluster_up: (row, push) => push(row.labels, row.snapshot.ok ? 1 : 0),
   flink_cluster_info: fromOverview((labels, overview, push) =>
-    push(`${labels},${label('flink_version', overview.flinkVersion)}`, 1),
+    push(labels, 1, `,${label('flink_version', overview.flinkVersion)}`),
   ),
   flink_cluster_taskmanagers: fromOverview((labels, overview, push) => push(labels, overview.taskManagers)),
   flink_cluster_slots_total: fromOverview((labels, overview, push) => push(labels, overview.slotsTotal)),
@@ -105,11 +105,11 @@ function fromLatest(
 
 const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>> = {
   flink_job_info: (row, push) => {
-    if (row.job !== undefined) push(`${row.labels},${label('job_id', row.job.jobId)}`, 1);
+    if (row.job !== undefined) push(row.labels, 1, `,${label('job_id', row.job.jobId)}`);
   },
   flink_job_state: (row, push) => {
     if (row.job === undefined) return;
-    for (const [state, text] of STATE_LABELS) push(row.labels + text, state === row.job.state ? 1 : 0);
+    for (const [state, text] of STATE_LABELS) push(row.labels, state === row.job.state ? 1 : 0, text);
   },
   flink_job_up: (row, push) => {
     if (row.job !== undefined) push(row.labels, row.job.state === 'RUNNING' ? 1 : 0);
@@ -133,8 +133,8 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
     push(labels, details.checkpoints.kind === 'enabled' && details.checkpointConfig?.externalized === true ? 1 : 0),
   ),
   flink_job_checkpoints_total: fromStats((labels, stats, push) => {
-    push(labels + COMPLETED, stats.completed);
-    push(labels + FAILED, stats.failed);
+    push(labels, stats.completed, COMPLETED);
+    push(labels, stats.failed, FAILED);
   }),
   flink_job_checkpoints_in_progress: fromStats((labels, stats, push) => push(labels, stats.inProgress)),
   flink_job_last_checkpoint_completed_timestamp_seconds: fromLatest((labels, last, push) =>
@@ -144,22 +144,55 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
   flink_job_last_checkpoint_size_bytes: fromLatest((labels, last, push) => push(labels, last.sizeBytes)),
 };
 
+/** A cluster's job names in exposition order with their label text, from its job list and the catalog. */
+interface NameIndex {
+  readonly clusterLabels: string;
+  readonly catalog: readonly JobSpec[];
+  readonly current: ReadonlyMap<string, JobOverview>;
+  readonly catalogNames: ReadonlySet<string>;
+  readonly names: readonly string[];
+  readonly labels: readonly string[];
+}
+
+/**
+ * Name indexes by job list, kept by the caller between scrapes: the collector hands back last scrape's list when
+ * no instance changed, and the sort and the label text of 10,000 names are then not made again.
+ */
+export type NameMemo = WeakMap<readonly JobOverview[], NameIndex>;
+
+function nameIndex(
+  clusterLabels: string,
+  cluster: string,
+  jobs: readonly JobOverview[],
+  catalog: readonly JobSpec[],
+): NameIndex {
+  const catalogNames = new Set(catalog.filter((j) => j.cluster === cluster).map((j) => j.name));
+  const current = currentInstances(jobs);
+  const names = [...current.keys()];
+  for (const name of catalogNames) if (!current.has(name)) names.push(name);
+  names.sort(byText);
+  // Joined, not concatenated: join returns a flat string, while `+` would leave a rope that every one of the
+  // row's ~25 lines copies apart again when its chunk is encoded.
+  const labels = names.map((name) => [clusterLabels, label('job_name', name)].join(','));
+  return { clusterLabels, catalog, current, catalogNames, names, labels };
+}
+
 /** The job rows of one cluster, sorted by name; none when it did not answer (that says nothing about its jobs). */
 function jobRows(
   { labels: clusterLabels, snapshot }: ClusterRow,
   catalog: readonly JobSpec[],
   remembered: MemoryLookup,
+  memo: NameMemo | undefined,
 ): JobRow[] {
   if (!snapshot.ok) return [];
-  const catalogNames = new Set(catalog.filter((j) => j.cluster === snapshot.cluster).map((j) => j.name));
-  const current = currentInstances(snapshot.jobs);
-  const names = [...current.keys()];
-  for (const name of catalogNames) if (!current.has(name)) names.push(name);
-  names.sort(byText);
-  return names.map((name): JobRow => {
-    // Joined, not concatenated: join returns a flat string, while `+` would leave a rope that every one of the
-    // row's ~25 lines copies apart again when its chunk is encoded (a third of the rendering time).
-    const labels = [clusterLabels, label('job_name', name)].join(',');
+  let index = memo?.get(snapshot.jobs);
+  if (index === undefined || index.catalog !== catalog || index.clusterLabels !== clusterLabels) {
+    index = nameIndex(clusterLabels, snapshot.cluster, snapshot.jobs, catalog);
+    memo?.set(snapshot.jobs, index);
+  }
+  const { current, catalogNames, names, labels: labelsOf } = index;
+  return names.map((name, i): JobRow => {
+    const labels = labelsOf[i] as string;
     const job = current.get(name);
     if (job !== undefined)
       return { labels, job, details: snapshot.details.get(job.jobId), inCatalog: catalogNames.has(name) };
@@ -170,17 +203,19 @@ function jobRows(
 
 /**
  * Maps every cluster's snapshot to the exporter's metric families, sorted by name, samples in label order.
- * A family may have no samples (the renderer leaves it out).
+ * A family may have no samples (the renderer leaves it out). `memo` only saves work: the result is the same
+ * without it.
  */
 export function mapSnapshot(
   snapshots: readonly ClusterSnapshot[],
   catalog: readonly JobSpec[],
   remembered: MemoryLookup,
+  memo?: NameMemo,
 ): MetricFamily[] {
   const clusters: ClusterRow[] = [...snapshots]
     .sort((a, b) => byText(a.cluster, b.cluster))
     .map((snapshot) => ({ labels: label('cluster', snapshot.cluster), snapshot }));
-  const jobs = clusters.flatMap((row) => jobRows(row, catalog, remembered));
+  const jobs = clusters.flatMap((row) => jobRows(row, catalog, remembered, memo));
   return (Object.keys(EXPORTER_METRICS) as ExporterMetric[]).sort().map((name) => {
     const def = { name, ...EXPORTER_METRICS[name] };
     return isClusterMetric(name)

@@ -34,8 +34,11 @@ async function writeAll(res: express.Response, chunks: Iterable<string>): Promis
 
 export interface AppDeps {
   readonly scrape: ScrapeSource;
-  /** The exposition text of the service's own and the recoverer's metrics (prom-client), after the exporter's. */
-  readonly ownMetrics: () => Promise<string>;
+  /**
+   * The exposition text of the service's own and the recoverer's metrics (prom-client), after the exporter's; in
+   * pieces written one after another, so a large cached piece is written as it is, not copied into a joined text.
+   */
+  readonly ownMetrics: () => Promise<string | readonly string[]>;
   readonly routers: readonly Router[];
   /** Asked at every /readyz; may look at something (the state directory), within a bounded time. */
   readonly isReady: () => boolean | Promise<boolean>;
@@ -53,12 +56,13 @@ export function createApp(deps: AppDeps): express.Express {
       // Collect first: the collection updates self metrics (scrape duration, errors) this scrape must show.
       const exported = await deps.scrape.collect(req.get('x-prometheus-scrape-timeout-seconds'));
       const own = await deps.ownMetrics();
+      const ownPieces = typeof own === 'string' ? [own] : own;
       res.set('Content-Type', EXPOSITION_CONTENT_TYPE);
       if (typeof exported === 'string') {
-        res.send(exported + own);
+        res.send(exported + ownPieces.join(''));
         return;
       }
-      if (await writeAll(res, exported)) res.end(own);
+      if ((await writeAll(res, exported)) && (await writeAll(res, ownPieces))) res.end();
     } catch (err) {
       deps.logger.error({ err }, 'scrape failed');
       // Once part of the text is out, a 500 cannot be sent: cut the response so the scrape counts as failed.

@@ -133,6 +133,39 @@ describe('collectCluster', () => {
     assert.deepEqual(Object.fromEntries(api.calls), { overview: 1, jobsOverview: 1, jobMetrics: 1 });
   });
 
+  it("hands back last scrape's objects for instances and details that did not change", async () => {
+    const api = new FakeApi();
+    const cache = new InstanceCache();
+    api.add('x', 'a', 'RUNNING', 1);
+    api.add('y', 'b', 'RUNNING', 1);
+    api.add('z', 'c', 'RUNNING', 1);
+    api.disabled.add('z');
+    // Like the REST client: every read of /jobs/overview is a new list of new objects.
+    const fresh = () => api.jobs.map((j) => ({ ...j }));
+    api.jobsOverview = async () => fresh();
+    await collectCluster(api, cache);
+    const second = await collectCluster(api, cache);
+    const third = await collectCluster(api, cache);
+    assert.ok(second.ok && third.ok);
+    assert.equal(third.jobs, second.jobs);
+    for (const id of ['x', 'y', 'z']) assert.equal(third.details.get(id), second.details.get(id), id);
+
+    // A checkpoint of 'x' completes and 'y' restarts as a new instance: only what changed is new.
+    api.completed.set('x', 2);
+    api.jobs = api.jobs.map((j) => (j.jobId === 'y' ? { ...j, jobId: 'y2', startTime: 5 } : j));
+    const fourth = await collectCluster(api, cache);
+    assert.ok(fourth.ok);
+    assert.notEqual(fourth.jobs, third.jobs);
+    assert.equal(fourth.jobs[0], third.jobs[0]);
+    assert.equal(fourth.jobs[1]?.jobId, 'y2');
+    assert.notEqual(fourth.details.get('x'), third.details.get('x'));
+    const x = fourth.details.get('x')?.checkpoints;
+    assert.equal(x?.kind === 'enabled' ? x.stats.completed : undefined, 2);
+    assert.equal(fourth.details.get('z'), third.details.get('z'));
+    // 'y' left the job store: nothing of it is kept.
+    assert.equal(cache.size, 3);
+  });
+
   it('returns at the deadline with what it collected: the jobs that answered, and an error', async () => {
     const api = new FakeApi();
     api.add('x', 'a', 'RUNNING', 1);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jobSchema, type JobSpec } from '../../../src/config/schema.js';
 import { samplesOf } from '../../../src/exporter/families.js';
-import { mapSnapshot, type MemoryLookup } from '../../../src/exporter/map.js';
+import { mapSnapshot, type MemoryLookup, type NameMemo } from '../../../src/exporter/map.js';
 import { renderFamilies } from '../../../src/exporter/render.js';
 import type { ClusterSnapshot } from '../../../src/exporter/snapshot.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
@@ -169,6 +169,28 @@ describe('exporter mapping details', () => {
     );
     assert.equal(samples('flink_job_up')[0]?.value, 0);
     assert.deepEqual(samples('flink_job_checkpointing_enabled'), [], 'no detail series when details failed');
+  });
+
+  it('renders the same with a name memo, which follows the job list and the catalog', () => {
+    const snap = upSnapshot(
+      '1.20',
+      'prod',
+      [
+        { jid: RUNNING_ID, name: 'b', state: 'RUNNING', start: T0 },
+        { jid: FAILED_ID, name: 'a', state: 'FAILED', start: T0, end: T0 + 1 },
+      ],
+      {},
+    );
+    const memo: NameMemo = new WeakMap();
+    const catalog = [spec('prod', 'c')];
+    const plain = renderFamilies(mapSnapshot([snap], catalog, noMemory));
+    assert.equal(renderFamilies(mapSnapshot([snap], catalog, noMemory, memo)), plain);
+    assert.equal(renderFamilies(mapSnapshot([snap], catalog, noMemory, memo)), plain);
+    // Another catalog with the same job list: the memo of the first catalog is not used.
+    const other = [spec('prod', 'd')];
+    const withOther = renderFamilies(mapSnapshot([snap], other, noMemory, memo));
+    assert.equal(withOther, renderFamilies(mapSnapshot([snap], other, noMemory)));
+    assert.ok(withOther.includes('job_name="d"') && !withOther.includes('job_name="c"'));
   });
 
   it('leaves no series for a job that vanished', () => {
