@@ -1,7 +1,8 @@
 // deploy/compose/ brought up with podman-compose on local builds of every image it names, then the README's
 // scenario: the guardian starts the sample job, the job is failed three times (one more than Flink's restart
 // strategy allows), FlinkJobFailed fires, and the guardian's resubmission runs again from a checkpoint of the
-// failed instance. Everything the run created goes in a finally.
+// failed instance; then a JobManager killed and restarted gets the job back through ZooKeeper HA. Everything the
+// run created goes in a finally.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -97,7 +98,7 @@ describe('compose stack', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('recovers the sample job failed three times from its checkpoint', async () => {
+  it('recovers the sample job failed three times from a checkpoint; HA keeps it across a JobManager kill', async () => {
     await step('up', () => compose.runOk(['up', '-d'], 10 * 60_000));
 
     const first = await step('the guardian starts the sample job, which checkpoints', () =>
@@ -180,5 +181,35 @@ describe('compose stack', () => {
     assert.ok(attempt, `no recovery attempt started ${second.jid}: ${JSON.stringify(episodes)}`);
     assert.equal(attempt.restoreFrom, 'checkpoint');
     assert.equal(attempt.restorePath, restored.external_path);
+
+    // ZooKeeper HA: a JobManager killed and started again takes the job back itself, the same JobID from its own
+    // newest checkpoint on the shared volume, and the guardian (FlinkJobMissing holds 15 s) submits nothing.
+    const checkpoint = await step('the new instance checkpoints', () =>
+      waitFor(async () => (await checkpointStats(flinkUrl(), second.jid)).latest.completed ?? undefined, 60_000, {
+        what: `a checkpoint of ${second.jid}`,
+        intervalMs: 500,
+      }),
+    );
+    await step('the JobManager killed', () => compose.runOk(['kill', '-s', 'KILL', 'jobmanager']));
+    await step('the JobManager started again', () => compose.runOk(['start', 'jobmanager']));
+    const recovered = await step('HA brings the job back', () =>
+      waitFor(
+        async () => {
+          const all = await instances();
+          const running = all.find((j) => j.jid === second.jid && j.state === 'RUNNING');
+          if (running === undefined) return undefined;
+          return { all, restored: (await checkpointStats(flinkUrl(), second.jid)).latest.restored ?? undefined };
+        },
+        3 * 60_000,
+        { what: `${second.jid} RUNNING after the JobManager's restart`, intervalMs: 1000 },
+      ),
+    );
+    assert.deepEqual(
+      recovered.all.filter((j) => j.jid !== first.jid).map((j) => j.jid),
+      [second.jid],
+      'no other instance of the job',
+    );
+    assert.match(recovered.restored?.external_path ?? '', new RegExp(`/flink-data/checkpoints/${second.jid}/chk-\\d+`));
+    assert.ok((recovered.restored?.id ?? 0) >= checkpoint.id, `restored ${recovered.restored?.id} < ${checkpoint.id}`);
   });
 });

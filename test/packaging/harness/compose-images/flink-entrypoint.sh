@@ -1,5 +1,5 @@
 #!/bin/bash
-# The public Flink image's interface on a bare Flink classpath (lib/ only, no bin/ scripts): `jobmanager` or
+# The public Flink 1.x image's interface on a bare Flink classpath (lib/ only, no bin/ scripts): `jobmanager` or
 # `taskmanager`, settings from FLINK_PROPERTIES (`key: value` lines) written to conf/config.yaml, logs on stdout.
 # Memory is split the way Flink's own scripts split it, by BashJavaUtils from the *.memory.process.size settings.
 set -euo pipefail
@@ -45,16 +45,11 @@ run() { # main class, resource kind, extra args...
     -cp "$classpath" "$main" --configDir "$conf" $dynamic "$@"
 }
 
-major=$(ls "$FLINK_HOME/lib" | sed -n 's/^flink-runtime-\([0-9]*\)\..*\.jar$/\1/p' | head -n1)
 case ${1:-help} in
   jobmanager)
     write_config
-    if [ "$major" -lt 2 ]; then
-      run org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS \
-        --executionMode cluster
-    else
-      run org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
-    fi
+    run org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS \
+      --executionMode cluster
     ;;
   taskmanager)
     write_config
