@@ -21,7 +21,7 @@ let conf: string | undefined;
  * Podman's environment: a containers.conf with the same limits for the containers that no flag reaches (the pod's
  * infra container of `kube play`); podman's default asks for more open files than these machines allow.
  */
-function podmanEnv(): NodeJS.ProcessEnv {
+export function podmanEnv(): NodeJS.ProcessEnv {
   if (conf === undefined) {
     conf = join(mkdtempSync(join(tmpdir(), 'fg-podman-')), 'containers.conf');
     writeFileSync(
