@@ -8,6 +8,7 @@
  * trips them), so they cannot bound a request. The body is counted while it streams and the request is aborted
  * as soon as it passes `maxBytes`, before the text exists.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, FormData } from 'undici';
 
 export interface TextRequest {
@@ -61,17 +62,10 @@ function failure(stop: Stop | undefined, err: unknown, req: TextRequest): Transp
   return new TransportError('transport', typeof code === 'string' ? `${detail} (${code})` : detail, { cause: err });
 }
 
-const CONTENT_LENGTH = 'content-length';
-
-/** The declared `content-length` of undici's raw headers (name and value Buffers, alternating), NaN when absent. */
-function declaredLength(rawHeaders: readonly Buffer[]): number {
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const header = rawHeaders[i] as Buffer;
-    if (header.length === CONTENT_LENGTH.length && header.toString('latin1').toLowerCase() === CONTENT_LENGTH) {
-      return Number((rawHeaders[i + 1] as Buffer).toString('latin1'));
-    }
-  }
-  return Number.NaN;
+/** The declared `content-length` of the response headers, NaN when absent. */
+function declaredLength(headers: IncomingHttpHeaders): number {
+  const value = headers['content-length'];
+  return typeof value === 'string' ? Number(value) : Number.NaN;
 }
 
 /**
@@ -81,7 +75,7 @@ function declaredLength(rawHeaders: readonly Buffer[]): number {
  * a scrape of thousands of calls paid for and V8 promoted to the old generation.
  */
 class TextExchange implements Dispatcher.DispatchHandler {
-  private abortFn: ((reason: Error) => void) | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
   private stop: Stop | undefined;
   private settled = false;
   private status = 0;
@@ -104,10 +98,10 @@ class TextExchange implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.stop = stop;
     const err = failure(stop, undefined, this.req);
-    // Settled first: undici reports the abort back through onError, which must not win.
+    // Settled first: undici reports the abort back through onResponseError, which must not win.
     this.settle();
     this.reject(err);
-    this.abortFn?.(err);
+    this.controller?.abort(err);
   }
 
   private settle(): void {
@@ -117,34 +111,29 @@ class TextExchange implements Dispatcher.DispatchHandler {
     this.req.signal?.removeEventListener('abort', this.onAbort);
   }
 
-  onConnect(abort: (reason: Error) => void): void {
-    this.abortFn = abort;
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
     // Halted while it waited in the pool's queue: it never goes on the wire.
-    if (this.settled) abort(failure(this.stop, undefined, this.req));
+    if (this.settled) controller.abort(failure(this.stop, undefined, this.req));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return;
     this.status = statusCode;
-    if (declaredLength(rawHeaders) > this.req.maxBytes) {
-      this.halt('too_large');
-      return false;
-    }
-    return true;
+    if (declaredLength(headers) > this.req.maxBytes) this.halt('too_large');
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.settled) return false;
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
     this.size += chunk.length;
     if (this.size > this.req.maxBytes) {
       this.halt('too_large');
-      return false;
+      return;
     }
     this.chunks.push(chunk);
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     if (this.settled) return;
     const chunks = this.chunks;
     this.settle();
@@ -153,7 +142,12 @@ class TextExchange implements Dispatcher.DispatchHandler {
     this.resolve({ status: this.status, text });
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+
+  /** Ends the exchange with a transport error (undici's, or a dispatch that threw). */
+  fail(err: Error): void {
     if (this.settled) return;
     this.settle();
     this.reject(failure(undefined, err, this.req));
@@ -180,7 +174,7 @@ export function requestText(dispatcher: Dispatcher, req: TextRequest): Promise<T
         exchange,
       );
     } catch (err) {
-      exchange.onError(err instanceof Error ? err : new Error(String(err)));
+      exchange.fail(err instanceof Error ? err : new Error(String(err)));
     }
   });
 }
