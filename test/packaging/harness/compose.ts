@@ -8,7 +8,7 @@ import { JAVA17_OPENS } from '../../e2e/harness/flink-cluster.js';
 import { provisionFlink } from '../../e2e/harness/provision.js';
 import { repoRoot } from '../../e2e/harness/util.js';
 import { type Exit, exec } from './exec.js';
-import { baseImage, podman, podmanEnv, ULIMITS } from './podman.js';
+import { BUILD, baseImage, podman, podmanEnv } from './podman.js';
 
 /** The podman-compose release .ci/run installs (in `~/.cache/flink-guardian/podman-compose-<version>`). */
 export const PODMAN_COMPOSE_VERSION = '1.6.0';
@@ -91,12 +91,7 @@ export async function buildComposeImages(flinkVersion: string): Promise<ComposeI
       const tag = `localhost/flink-guardian-compose-${target}:${target === 'flink' ? flinkVersion : 'bookworm'}`;
       await podman(
         [
-          'build',
-          ...ULIMITS,
-          '--format',
-          'docker',
-          '--network',
-          'host',
+          ...BUILD,
           '--build-arg',
           `BASE_IMAGE=${base}`,
           '--build-arg',

@@ -9,6 +9,8 @@ import { repoRoot } from '../../e2e/harness/util.js';
 
 export const RUNTIME = ['--runtime', 'runc'] as const;
 export const ULIMITS = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'] as const;
+/** `podman build` as every image here is built: HEALTHCHECK kept (docker format), the host's network for apt/npm. */
+export const BUILD = ['build', ...ULIMITS, '--format', 'docker', '--network', 'host'] as const;
 
 /** A name prefix unique to this run, so that cleanup touches only what this run created. */
 export function runPrefix(what: string): string {
@@ -74,12 +76,7 @@ export async function buildServiceImage(): Promise<string> {
   const ca = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
   await podman(
     [
-      'build',
-      ...ULIMITS,
-      '--format',
-      'docker',
-      '--network',
-      'host',
+      ...BUILD,
       '--build-arg',
       `BASE_IMAGE=${base}`,
       '--secret',
