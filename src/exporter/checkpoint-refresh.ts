@@ -24,13 +24,13 @@ export function planCheckpointStats(
   }
   // The metrics lag `/checkpoints` by up to the metric fetcher's interval: a counter never goes below what the
   // last read showed.
-  return {
-    kind: 'reuse',
-    stats: {
-      ...cached.stats,
-      completed: Math.max(cached.stats.completed, counters.completed),
-      failed: Math.max(cached.stats.failed, counters.failed),
-      inProgress: counters.inProgress,
-    },
-  };
+  const { stats } = cached;
+  const completed = Math.max(stats.completed, counters.completed);
+  const failed = Math.max(stats.failed, counters.failed);
+  const inProgress = counters.inProgress;
+  // Unchanged counters hand back the cached object itself: a steady scrape then makes no statistics at all.
+  if (completed === stats.completed && failed === stats.failed && inProgress === stats.inProgress) {
+    return { kind: 'reuse', stats };
+  }
+  return { kind: 'reuse', stats: { ...stats, completed, failed, inProgress } };
 }

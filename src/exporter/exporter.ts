@@ -16,7 +16,8 @@ import { collectCluster } from './collect.js';
 import { scrapeDeadlineMs } from './deadline.js';
 import { InstanceCache } from './instance-cache.js';
 import { mapSnapshot, type MemoryLookup, type NameMemo } from './map.js';
-import { rememberedJobs } from './remember.js';
+import { sightings } from './remember.js';
+import type { JobSighting } from '../state/job-memory.js';
 import { renderChunks } from './render.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
@@ -37,6 +38,8 @@ export class Exporter {
   private readonly errors: Counter<'cluster'>;
   private readonly lookup: MemoryLookup;
   private readonly names: NameMemo = new WeakMap();
+  /** What each cluster's last scrape told the job memory; handed back to it when nothing changed. */
+  private readonly told = new Map<string, ReadonlyMap<string, JobSighting>>();
 
   constructor(private readonly deps: ExporterDeps) {
     this.duration = new Gauge({
@@ -106,7 +109,9 @@ export class Exporter {
       );
     }
     try {
-      await memory.record(cluster, rememberedJobs(snapshot, this.lookup, clock.now()));
+      const seen = sightings(snapshot, this.lookup, this.told.get(cluster));
+      this.told.set(cluster, seen);
+      await memory.record(cluster, seen, clock.now());
     } catch (err) {
       // Losing one memory update must not cost the scrape; the next scrape writes again.
       logger.error({ cluster, err }, 'cannot record job memory');

@@ -8,7 +8,8 @@
  * scrape's values live until the exposition is written, long enough for V8 to promote them, so equal new
  * objects would fill the old generation with copies of what it already holds.
  */
-import type { CheckpointConfig, CheckpointStatsResult, JobOverview } from '../flink/types.js';
+import { indexCurrentInstances, type CurrentInstances } from '../flink/current-instance.js';
+import type { CheckpointConfig, CheckpointStats, CheckpointStatsResult, JobOverview } from '../flink/types.js';
 import type { CachedStats } from './checkpoint-refresh.js';
 import type { JobDetails } from './snapshot.js';
 
@@ -20,6 +21,7 @@ export class InstanceCache {
   private readonly lastDetails = new Map<string, JobDetails>();
   private instances = new Map<string, JobOverview>();
   private lastJobs: readonly JobOverview[] = [];
+  private lastCurrent: { readonly jobs: readonly JobOverview[]; readonly index: CurrentInstances } | undefined;
 
   /**
    * `jobs` with every instance that did not change since the last call replaced by last call's object, and last
@@ -31,7 +33,7 @@ export class InstanceCache {
     for (let i = 0; i < jobs.length; i += 1) {
       const job = jobs[i] as JobOverview;
       const before = this.instances.get(job.jobId);
-      const kept = before !== undefined && sameInstance(before, job) ? before : job;
+      const kept = before !== undefined && (before === job || sameInstance(before, job)) ? before : job;
       if (kept !== this.lastJobs[i]) same = false;
       out.push(kept);
     }
@@ -43,10 +45,46 @@ export class InstanceCache {
     return { jobs: out, changed };
   }
 
+  /** The current instances of `jobs`, indexed; last call's index while the list is the same object. */
+  current(jobs: readonly JobOverview[]): CurrentInstances {
+    if (this.lastCurrent?.jobs !== jobs) this.lastCurrent = { jobs, index: indexCurrentInstances(jobs) };
+    return this.lastCurrent.index;
+  }
+
   /** `details`, or last scrape's details of the instance when they are equal. */
   keepDetails(jobId: string, details: JobDetails): JobDetails {
     const before = this.lastDetails.get(jobId);
     if (before !== undefined && sameDetails(before, details)) return before;
+    this.lastDetails.set(jobId, details);
+    return details;
+  }
+
+  /**
+   * Last scrape's details of the instance when they say the same as these parts, else new details, kept for the
+   * next scrape. Compared before anything is made: a steady scrape allocates no details at all.
+   */
+  detailsOf(
+    jobId: string,
+    stats: CheckpointStats | 'disabled',
+    checkpointConfig: CheckpointConfig | undefined,
+    restarts: number | undefined,
+  ): JobDetails {
+    const before = this.lastDetails.get(jobId);
+    if (
+      before !== undefined &&
+      before.restarts === restarts &&
+      before.checkpointConfig === checkpointConfig &&
+      (stats === 'disabled'
+        ? before.checkpoints.kind === 'disabled'
+        : before.checkpoints.kind === 'enabled' && sameStats(before.checkpoints.stats, stats))
+    ) {
+      return before;
+    }
+    const details: JobDetails = {
+      checkpoints: stats === 'disabled' ? DISABLED : { kind: 'enabled', stats },
+      checkpointConfig,
+      restarts,
+    };
     this.lastDetails.set(jobId, details);
     return details;
   }
@@ -113,19 +151,24 @@ function sameInstance(a: JobOverview, b: JobOverview): boolean {
   );
 }
 
-/** Checkpoints equal in value; the latest checkpoints are compared by identity (they come from the cache). */
+const DISABLED: CheckpointStatsResult = { kind: 'disabled' };
+
+/** Statistics equal in value; the latest checkpoints are compared by identity (they come from the cache). */
+function sameStats(x: CheckpointStats, y: CheckpointStats): boolean {
+  return (
+    x === y ||
+    (x.completed === y.completed &&
+      x.failed === y.failed &&
+      x.inProgress === y.inProgress &&
+      x.latestCompleted === y.latestCompleted &&
+      x.latestSavepoint === y.latestSavepoint &&
+      x.latestRestored === y.latestRestored)
+  );
+}
+
 function sameCheckpoints(a: CheckpointStatsResult, b: CheckpointStatsResult): boolean {
   if (a.kind === 'disabled' || b.kind === 'disabled') return a.kind === b.kind;
-  const x = a.stats;
-  const y = b.stats;
-  return (
-    x.completed === y.completed &&
-    x.failed === y.failed &&
-    x.inProgress === y.inProgress &&
-    x.latestCompleted === y.latestCompleted &&
-    x.latestSavepoint === y.latestSavepoint &&
-    x.latestRestored === y.latestRestored
-  );
+  return sameStats(a.stats, b.stats);
 }
 
 function sameDetails(a: JobDetails, b: JobDetails): boolean {

@@ -12,7 +12,6 @@ import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
 import type { CheckpointStats, ClusterOverview, CompletedCheckpoint, JobOverview } from '../flink/types.js';
 import type { RememberedJob } from '../state/job-memory.js';
-import { currentInstances } from '../flink/current-instance.js';
 import { label, rowFamily, type MetricFamily, type Push } from './families.js';
 import { EXPORTER_METRICS, type ExporterMetric } from './metric-defs.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
@@ -152,6 +151,11 @@ interface NameIndex {
   readonly catalogNames: ReadonlySet<string>;
   readonly names: readonly string[];
   readonly labels: readonly string[];
+  /**
+   * The rows the last mapping of this list made; an equal row is reused, since a scrape's rows live until its
+   * text is written, long enough for V8 to promote 10,000 new ones into the old generation at every scrape.
+   */
+  lastRows: readonly JobRow[] | undefined;
 }
 
 /**
@@ -163,18 +167,17 @@ export type NameMemo = WeakMap<readonly JobOverview[], NameIndex>;
 function nameIndex(
   clusterLabels: string,
   cluster: string,
-  jobs: readonly JobOverview[],
+  current: ReadonlyMap<string, JobOverview>,
   catalog: readonly JobSpec[],
 ): NameIndex {
   const catalogNames = new Set(catalog.filter((j) => j.cluster === cluster).map((j) => j.name));
-  const current = currentInstances(jobs);
   const names = [...current.keys()];
   for (const name of catalogNames) if (!current.has(name)) names.push(name);
   names.sort(byText);
   // Joined, not concatenated: join returns a flat string, while `+` would leave a rope that every one of the
   // row's ~25 lines copies apart again when its chunk is encoded.
   const labels = names.map((name) => [clusterLabels, label('job_name', name)].join(','));
-  return { clusterLabels, catalog, current, catalogNames, names, labels };
+  return { clusterLabels, catalog, current, catalogNames, names, labels, lastRows: undefined };
 }
 
 /** The job rows of one cluster, sorted by name; none when it did not answer (that says nothing about its jobs). */
@@ -187,18 +190,26 @@ function jobRows(
   if (!snapshot.ok) return [];
   let index = memo?.get(snapshot.jobs);
   if (index === undefined || index.catalog !== catalog || index.clusterLabels !== clusterLabels) {
-    index = nameIndex(clusterLabels, snapshot.cluster, snapshot.jobs, catalog);
+    index = nameIndex(clusterLabels, snapshot.cluster, snapshot.current, catalog);
     memo?.set(snapshot.jobs, index);
   }
-  const { current, catalogNames, names, labels: labelsOf } = index;
-  return names.map((name, i): JobRow => {
+  const { current, catalogNames, names, labels: labelsOf, lastRows } = index;
+  const rows = names.map((name, i): JobRow => {
     const labels = labelsOf[i] as string;
+    const before = lastRows?.[i];
     const job = current.get(name);
-    if (job !== undefined)
-      return { labels, job, details: snapshot.details.get(job.jobId), inCatalog: catalogNames.has(name) };
+    if (job !== undefined) {
+      const details = snapshot.details.get(job.jobId);
+      if (before?.job === job && before.details === details) return before;
+      return { labels, job, details, inCatalog: catalogNames.has(name) };
+    }
     const last = remembered(snapshot.cluster, name)?.lastState;
-    return { labels, job: undefined, missing: last !== 'CANCELED' && last !== 'FINISHED' };
+    const missing = last !== 'CANCELED' && last !== 'FINISHED';
+    if (before !== undefined && before.job === undefined && before.missing === missing) return before;
+    return { labels, job: undefined, missing };
   });
+  index.lastRows = rows;
+  return rows;
 }
 
 /**

@@ -4,31 +4,66 @@
  * keeps its predecessor's path, which is what the recoverer restores from after a JobManager crash.
  */
 import type { CompletedCheckpoint } from '../flink/types.js';
-import type { RememberedJob } from '../state/job-memory.js';
-import { currentInstances } from '../flink/current-instance.js';
+import type { JobSighting } from '../state/job-memory.js';
 import type { MemoryLookup } from './map.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 
-function newestPath(details: JobDetails | undefined): CompletedCheckpoint | undefined {
+function newestPath(details: JobDetails | undefined): string | undefined {
   if (details === undefined || details.checkpoints.kind !== 'enabled') return undefined;
-  const candidates = [details.checkpoints.stats.latestCompleted, details.checkpoints.stats.latestSavepoint].filter(
-    (cp): cp is CompletedCheckpoint => cp?.externalPath !== undefined,
-  );
-  return candidates.sort((a, b) => b.completedAt - a.completedAt)[0];
+  const { latestCompleted, latestSavepoint } = details.checkpoints.stats;
+  const usable = (cp: CompletedCheckpoint | undefined): cp is CompletedCheckpoint => cp?.externalPath !== undefined;
+  if (!usable(latestCompleted)) return usable(latestSavepoint) ? latestSavepoint.externalPath : undefined;
+  if (!usable(latestSavepoint)) return latestCompleted.externalPath;
+  return latestSavepoint.completedAt > latestCompleted.completedAt
+    ? latestSavepoint.externalPath
+    : latestCompleted.externalPath;
 }
 
-/** The memory records of one reachable cluster's snapshot, by job name. */
-export function rememberedJobs(
+const EMPTY: ReadonlyMap<string, JobSighting> = new Map();
+
+/**
+ * The memory records of one reachable cluster's snapshot, by job name. `previous` is what the last scrape of the
+ * cluster returned: it is returned again when no job changed, and its records are reused for the jobs that did
+ * not, so a steady scrape allocates nothing here.
+ */
+export function sightings(
   snapshot: ClusterSnapshot,
   remembered: MemoryLookup,
-  now: number,
-): Map<string, RememberedJob> {
-  const out = new Map<string, RememberedJob>();
-  if (!snapshot.ok) return out;
-  for (const [name, job] of currentInstances(snapshot.jobs)) {
-    const before = remembered(snapshot.cluster, name);
-    const path = newestPath(snapshot.details.get(job.jobId))?.externalPath ?? before?.checkpointPath;
-    out.set(name, { jobId: job.jobId, lastState: job.state, checkpointPath: path, seenAt: now });
+  previous: ReadonlyMap<string, JobSighting> = EMPTY,
+): ReadonlyMap<string, JobSighting> {
+  if (!snapshot.ok) return EMPTY;
+  const pathOf = (name: string, job: { readonly jobId: string }): string | undefined =>
+    newestPath(snapshot.details.get(job.jobId)) ??
+    (previous.get(name) ?? remembered(snapshot.cluster, name))?.checkpointPath;
+  let same = previous.size === snapshot.current.size;
+  if (same) {
+    for (const [name, job] of snapshot.current) {
+      const before = previous.get(name);
+      if (
+        before === undefined ||
+        before.jobId !== job.jobId ||
+        before.lastState !== job.state ||
+        before.checkpointPath !== pathOf(name, job)
+      ) {
+        same = false;
+        break;
+      }
+    }
+  }
+  if (same) return previous;
+  const out = new Map<string, JobSighting>();
+  for (const [name, job] of snapshot.current) {
+    const before = previous.get(name);
+    const checkpointPath = pathOf(name, job);
+    out.set(
+      name,
+      before !== undefined &&
+        before.jobId === job.jobId &&
+        before.lastState === job.state &&
+        before.checkpointPath === checkpointPath
+        ? before
+        : { jobId: job.jobId, lastState: job.state, checkpointPath },
+    );
   }
   return out;
 }

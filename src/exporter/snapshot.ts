@@ -18,6 +18,8 @@ export type ClusterSnapshot =
       readonly overview: ClusterOverview;
       /** Every instance of /jobs/overview, terminal ones included. */
       readonly jobs: readonly JobOverview[];
+      /** Job name → its current instance in `jobs`. */
+      readonly current: ReadonlyMap<string, JobOverview>;
       /** Details by JobID of the current instances whose per-job calls succeeded. */
       readonly details: ReadonlyMap<string, JobDetails>;
       /** Per-job calls that failed; the cluster still answered, so it stays up. */

@@ -34,12 +34,12 @@ import {
   toCheckpointStats,
 } from './wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from './wire/jars.js';
-import { jobsOverviewSchema, toJobOverviews } from './wire/jobs-overview.js';
+import { jobsOverviewSchema, reuseJobOverviews, toJobOverviews } from './wire/jobs-overview.js';
 import { JOB_METRIC_IDS, metricsSchema, toJobMetrics } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
 import { pickMembers } from './wire/members.js';
 import { jobExceptionsSchema, toRootCause } from './wire/exceptions.js';
-import { errorsOf, parseBody } from './wire/parse.js';
+import { errorsOf, parseBody, parseJson, validateBody } from './wire/parse.js';
 
 export interface FlinkClientOptions {
   readonly logger?: Logger;
@@ -70,6 +70,8 @@ class FlinkClient implements FlinkApi {
   private readonly clock: Clock;
   /** The `flink-version` of the last /overview, which picks the run-request dialect. */
   private version: string | undefined;
+  /** The instances of the last /jobs/overview by JobID, handed back for entries that did not change. */
+  private knownJobs: ReadonlyMap<string, JobOverview> = new Map();
 
   constructor(config: ClusterConfig, options: FlinkClientOptions) {
     this.cluster = config.name;
@@ -114,7 +116,19 @@ class FlinkClient implements FlinkApi {
   }
 
   async jobsOverview(signal?: AbortSignal): Promise<readonly JobOverview[]> {
-    return toJobOverviews(await this.get('/jobs/overview', jobsOverviewSchema, signal));
+    const req: HttpRequest = { method: 'GET', path: '/jobs/overview', signal };
+    const res = await this.http.request(req);
+    if (!isOk(res.status)) throw this.statusError(req, res);
+    const json = parseJson(res.text, this.cluster, () => describe(req));
+    const fast = reuseJobOverviews(json, this.knownJobs);
+    // A body that does not match is validated whole again: the error names the first issue as for any body.
+    const jobs = fast.ok
+      ? fast.jobs
+      : toJobOverviews(validateBody(jobsOverviewSchema, json, this.cluster, () => describe(req)));
+    if (!fast.ok || fast.reused !== jobs.length || this.knownJobs.size !== jobs.length) {
+      this.knownJobs = new Map(jobs.map((job) => [job.jobId, job]));
+    }
+    return jobs;
   }
 
   async checkpoints(jobId: string, signal?: AbortSignal): Promise<CheckpointStatsResult> {

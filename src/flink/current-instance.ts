@@ -29,3 +29,21 @@ export function currentInstances(jobs: readonly JobOverview[]): Map<string, JobO
   }
   return current;
 }
+
+/** The current instances of a job list, indexed for a scrape. */
+export interface CurrentInstances {
+  /** Job name → its current instance. */
+  readonly byName: ReadonlyMap<string, JobOverview>;
+  /** The current instances, in the order of `byName`. */
+  readonly list: readonly JobOverview[];
+  /** JobID of a current instance → its place in `list`. */
+  readonly position: ReadonlyMap<string, number>;
+}
+
+/** Indexes the current instance of each job name in `jobs`. */
+export function indexCurrentInstances(jobs: readonly JobOverview[]): CurrentInstances {
+  const byName = currentInstances(jobs);
+  const list = [...byName.values()];
+  const position = new Map(list.map((job, i) => [job.jobId, i]));
+  return { byName, list, position };
+}

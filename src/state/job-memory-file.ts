@@ -10,7 +10,7 @@ import { JOB_STATES } from '../flink/job-state.js';
 import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic } from './atomic-file.js';
-import type { JobMemory, RememberedJob } from './job-memory.js';
+import type { JobMemory, JobSighting, RememberedJob } from './job-memory.js';
 
 const rememberedSchema = z.object({
   jobId: z.string().min(1),
@@ -42,21 +42,34 @@ export interface FileJobMemoryOptions {
   readonly keep?: (cluster: string, jobName: string) => boolean;
 }
 
-function same(a: RememberedJob | undefined, b: RememberedJob): boolean {
+function same(a: JobSighting | undefined, b: JobSighting): boolean {
   return a !== undefined && a.jobId === b.jobId && a.lastState === b.lastState && a.checkpointPath === b.checkpointPath;
 }
 
-function newestSeen(jobs: Iterable<RememberedJob>): number | undefined {
-  let newest: number | undefined;
-  for (const job of jobs) if (newest === undefined || job.seenAt > newest) newest = job.seenAt;
+function remembered(job: JobSighting, seenAt: number): RememberedJob {
+  return { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath, seenAt };
+}
+
+/**
+ * One cluster's memory. The jobs of the last scrape are kept as that scrape handed them in, with one `seenAt` for
+ * all: a steady scrape of 10,000 jobs then records by replacing one number, not 10,000 records.
+ */
+interface ClusterMemory {
+  /** What the last record listed, at `listedAt`. */
+  listed: ReadonlyMap<string, JobSighting>;
+  listedAt: number;
+  /** Jobs the last record did not list (read from the file at start, or vanished since), each with its seenAt. */
+  readonly gone: Map<string, RememberedJob>;
+}
+
+function newestSeen(memory: ClusterMemory): number | undefined {
+  let newest = memory.listed.size > 0 ? memory.listedAt : undefined;
+  for (const job of memory.gone.values()) if (newest === undefined || job.seenAt > newest) newest = job.seenAt;
   return newest;
 }
 
 export class FileJobMemory implements JobMemory {
-  /** cluster → job name → record. */
-  private readonly jobs = new Map<string, Map<string, RememberedJob>>();
-  /** The job names each cluster's previous scrape listed. */
-  private readonly present = new Map<string, ReadonlySet<string>>();
+  private readonly clusters = new Map<string, ClusterMemory>();
   /** Per cluster, the newest `seenAt` that the last write (or the file at start) holds. */
   private readonly writtenSeen = new Map<string, number>();
   /** Writes run one after another so an older state never lands after a newer one. */
@@ -100,53 +113,60 @@ export class FileJobMemory implements JobMemory {
     return memory;
   }
 
+  private clusterOf(cluster: string): ClusterMemory {
+    let memory = this.clusters.get(cluster);
+    if (memory === undefined) {
+      memory = { listed: new Map(), listedAt: 0, gone: new Map() };
+      this.clusters.set(cluster, memory);
+    }
+    return memory;
+  }
+
   private load(data: FileShape): void {
     for (const [cluster, jobs] of Object.entries(data.clusters)) {
-      const map = new Map<string, RememberedJob>();
+      const memory = this.clusterOf(cluster);
       for (const [name, job] of Object.entries(jobs)) {
         // Whether Flink still lists it is not known before the first scrape, which records it again if so.
         if (!this.keep(cluster, name)) {
           this.changes++;
           continue;
         }
-        map.set(name, {
-          jobId: job.jobId,
-          lastState: job.lastState,
-          checkpointPath: job.checkpointPath ?? undefined,
-          seenAt: job.seenAt,
-        });
+        memory.gone.set(name, remembered({ ...job, checkpointPath: job.checkpointPath ?? undefined }, job.seenAt));
       }
-      this.jobs.set(cluster, map);
-      const seen = newestSeen(map.values());
+      const seen = newestSeen(memory);
       if (seen !== undefined) this.writtenSeen.set(cluster, seen);
     }
   }
 
   get(cluster: string, jobName: string): RememberedJob | undefined {
-    return this.jobs.get(cluster)?.get(jobName);
+    const memory = this.clusters.get(cluster);
+    if (memory === undefined) return undefined;
+    const listed = memory.listed.get(jobName);
+    return listed === undefined ? memory.gone.get(jobName) : remembered(listed, memory.listedAt);
   }
 
   /** Merges one scrape's view of a cluster; jobs it did not see stay remembered (that is the point). */
-  async record(cluster: string, jobs: ReadonlyMap<string, RememberedJob>): Promise<void> {
-    let map = this.jobs.get(cluster);
-    if (map === undefined) {
-      map = new Map();
-      this.jobs.set(cluster, map);
-    }
+  async record(cluster: string, jobs: ReadonlyMap<string, JobSighting>, seenAt: number): Promise<void> {
+    const memory = this.clusterOf(cluster);
     let changed = false;
-    for (const [name, job] of jobs) {
-      if (!same(map.get(name), job)) changed = true;
-      map.set(name, job);
-    }
-    if (jobs.size > 0) this.changes++;
     let vanished = false;
-    for (const name of this.present.get(cluster) ?? []) {
-      if (jobs.has(name)) continue;
-      vanished = true;
-      if (!this.keep(cluster, name)) map.delete(name);
+    if (jobs !== memory.listed) {
+      for (const [name, job] of jobs) {
+        if (!same(memory.listed.get(name) ?? memory.gone.get(name), job)) changed = true;
+        memory.gone.delete(name);
+      }
+      for (const [name, job] of memory.listed) {
+        if (jobs.has(name)) continue;
+        vanished = true;
+        if (this.keep(cluster, name)) memory.gone.set(name, remembered(job, memory.listedAt));
+      }
+      memory.listed = jobs;
     }
-    this.present.set(cluster, new Set(jobs.keys()));
-    const seen = newestSeen(jobs.values());
+    if (jobs.size > 0) {
+      memory.listedAt = seenAt;
+      this.changes++;
+    }
+    const seen = jobs.size > 0 ? seenAt : undefined;
     const written = this.writtenSeen.get(cluster);
     // Either direction: a clock set back must not silence the writes until it catches up.
     const due = seen !== undefined && (written === undefined || Math.abs(seen - written) >= this.seenFlushMs);
@@ -176,8 +196,8 @@ export class FileJobMemory implements JobMemory {
   private write(): Promise<void> {
     const snapshot = this.serialise();
     const changes = this.changes;
-    for (const [cluster, jobs] of this.jobs) {
-      const seen = newestSeen(jobs.values());
+    for (const [cluster, memory] of this.clusters) {
+      const seen = newestSeen(memory);
       if (seen !== undefined) this.writtenSeen.set(cluster, seen);
     }
     const write = this.writes
@@ -199,7 +219,9 @@ export class FileJobMemory implements JobMemory {
 
   private serialise(): FileShape {
     const clusters: FileShape['clusters'] = {};
-    for (const [cluster, jobs] of [...this.jobs].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [cluster, memory] of [...this.clusters].sort(([a], [b]) => a.localeCompare(b))) {
+      const jobs = new Map(memory.gone);
+      for (const [name, job] of memory.listed) jobs.set(name, remembered(job, memory.listedAt));
       const out: Record<string, z.output<typeof rememberedSchema>> = {};
       for (const [name, job] of [...jobs].sort(([a], [b]) => a.localeCompare(b))) {
         out[name] = {

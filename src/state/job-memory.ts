@@ -6,11 +6,15 @@
  */
 import type { JobState } from '../flink/job-state.js';
 
-export interface RememberedJob {
+/** What one scrape says of one job name. */
+export interface JobSighting {
   readonly jobId: string;
   readonly lastState: JobState;
   /** Newest completed checkpoint (or savepoint) path seen for this job, across its instances. */
   readonly checkpointPath: string | undefined;
+}
+
+export interface RememberedJob extends JobSighting {
   /**
    * Unix milliseconds of the last scrape in which Flink listed the job (in any state): for a job that vanished,
    * the last moment it was known to exist. Updated in memory every scrape; see FileJobMemory for how far the
@@ -23,8 +27,11 @@ export interface JobMemory {
   /** What is remembered of a job, if anything. */
   get(cluster: string, jobName: string): RememberedJob | undefined;
   /**
-   * Records what one scrape of a cluster saw. Persisted atomically when a job's instance, state or checkpoint
-   * path changed or a job vanished; a newer `seenAt` alone is persisted now and then, not every scrape.
+   * Records what one scrape of a cluster at `seenAt` saw: every job name Flink listed, with what it said of
+   * it. `jobs` is not changed afterwards; handing in the same map as the previous record says nothing but
+   * `seenAt` changed, which costs nothing however many jobs there are. Persisted atomically when a job's
+   * instance, state or checkpoint path changed or a job vanished; a newer `seenAt` alone is persisted now and
+   * then, not every scrape.
    */
-  record(cluster: string, jobs: ReadonlyMap<string, RememberedJob>): Promise<void>;
+  record(cluster: string, jobs: ReadonlyMap<string, JobSighting>, seenAt: number): Promise<void>;
 }

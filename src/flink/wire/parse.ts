@@ -2,9 +2,38 @@
 import type { z } from 'zod';
 import { FlinkError, formatIssue, zodIssues, errorMessage } from '../../errors.js';
 
+/** Parses JSON text; throws FLINK_BAD_RESPONSE with the endpoint when it is not JSON. */
+export function parseJson(text: string, cluster: string, endpoint: string | (() => string)): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const where = typeof endpoint === 'string' ? endpoint : endpoint();
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where, `body is not JSON: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Validates parsed JSON; throws FLINK_BAD_RESPONSE with the endpoint and the first zod issue. */
+export function validateBody<S extends z.ZodType>(
+  schema: S,
+  json: unknown,
+  cluster: string,
+  endpoint: string | (() => string),
+): z.output<S> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = zodIssues(parsed.error)[0];
+    const at = issue === undefined ? '' : formatIssue(issue);
+    const where = typeof endpoint === 'string' ? endpoint : endpoint();
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where, `unexpected body at ${at}`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
 /**
- * Parses JSON text and validates it; throws FLINK_BAD_RESPONSE with the endpoint and the first zod issue.
- * `endpoint` may be a function: it is then only called for the error, not on every body of a scrape.
+ * Parses JSON text and validates it (see parseJson, validateBody). `endpoint` may be a function: it is then only
+ * called for the error, not on every body of a scrape.
  */
 export function parseBody<S extends z.ZodType>(
   schema: S,
@@ -12,22 +41,7 @@ export function parseBody<S extends z.ZodType>(
   cluster: string,
   endpoint: string | (() => string),
 ): z.output<S> {
-  const where = (): string => (typeof endpoint === 'string' ? endpoint : endpoint());
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `body is not JSON: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = zodIssues(parsed.error)[0];
-    const at = issue === undefined ? '' : formatIssue(issue);
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where(), `unexpected body at ${at}`, { cause: parsed.error });
-  }
-  return parsed.data;
+  return validateBody(schema, parseJson(text, cluster, endpoint), cluster, endpoint);
 }
 
 /** The `errors` of Flink's error body `{"errors": [...]}`, or the raw text when the body is something else. */

@@ -22,4 +22,8 @@ describe('planCheckpointStats', () => {
       stats: { completed: 7, failed: 3, inProgress: 0, latestCompleted: latest, latestSavepoint: undefined },
     });
   });
+  it('hands back the cached statistics themselves while no counter moved', () => {
+    const plan = planCheckpointStats(cached, { completed: 6, failed: 2, inProgress: 1 });
+    assert.equal(plan.kind === 'reuse' ? plan.stats : undefined, cached.stats);
+  });
 });

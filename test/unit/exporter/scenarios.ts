@@ -4,6 +4,7 @@
  */
 import type { ClusterSnapshot, JobDetails } from '../../../src/exporter/snapshot.js';
 import type { JobState } from '../../../src/flink/job-state.js';
+import { currentInstances } from '../../../src/flink/current-instance.js';
 import {
   checkpointConfigSchema,
   checkpointStatsSchema,
@@ -148,11 +149,13 @@ export function upSnapshot(
           : metricValue(metricsSchema.parse([{ id: 'numRestarts', value: String(d.restarts) }]), 'numRestarts'),
     });
   }
+  const instances = toJobOverviews(jobsOverviewSchema.parse({ jobs: jobs.map((j) => jobWire(dialect, j)) }));
   return {
     cluster,
     ok: true,
     overview: toClusterOverview(overviewSchema.parse(overviewWire(dialect))),
-    jobs: toJobOverviews(jobsOverviewSchema.parse({ jobs: jobs.map((j) => jobWire(dialect, j)) })),
+    jobs: instances,
+    current: currentInstances(instances),
     details: map,
     errors: [],
   };

@@ -59,6 +59,62 @@ describe('Flink REST client', () => {
     await client.close();
   });
 
+  it('hands back unchanged instances of /jobs/overview and validates every new or changed entry', async () => {
+    const entry = (jid: string, state: unknown, start: unknown = 1000) => ({
+      jid,
+      name: `job-${jid}`,
+      state,
+      'start-time': start,
+      'end-time': -1,
+      'last-modification': 1000,
+      tasks: { total: 1 },
+    });
+    let jobs: unknown[] = [entry('a', 'RUNNING'), entry('b', 'RUNNING')];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jobs }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => void server.close());
+    const client = createFlinkClient(cluster(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), fast);
+    const first = await client.jobsOverview();
+    jobs = [entry('a', 'RUNNING'), entry('b', 'FAILING')];
+    const second = await client.jobsOverview();
+    assert.equal(second[0], first[0], 'an unchanged entry is the same object');
+    assert.notEqual(second[1], first[1]);
+    assert.equal(second[1]?.state, 'FAILING');
+    const rejects = async (pattern: RegExp): Promise<void> =>
+      assert.rejects(client.jobsOverview(), (err: unknown) => {
+        assert.ok(err instanceof FlinkError);
+        assert.equal(err.code, 'FLINK_BAD_RESPONSE');
+        assert.match(err.message, pattern);
+        return true;
+      });
+    // A known JobID whose entry turned invalid is validated, not reused.
+    jobs = [entry('a', 'RUNNING', 'soon'), entry('b', 'FAILING')];
+    await rejects(/jobs\[0\]\.start-time/);
+    jobs = [entry('a', 'RUNNING'), entry('b', 'EXPLODED')];
+    await rejects(/jobs\[1\]\.state/);
+    await client.close();
+  });
+
+  it("stops every request in flight on the caller's signal at once", async () => {
+    const sim = await startFlinkSimulator({ latencyMs: 60_000 });
+    closers.push(() => sim.close());
+    const client = createFlinkClient(cluster(sim.url, { requestTimeout: '1m', retries: 0 }), fast);
+    const caller = new AbortController();
+    const pending = Array.from({ length: 5 }, () => client.overview(caller.signal));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    caller.abort();
+    const outcomes = await Promise.allSettled(pending);
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, 'rejected');
+      assert.ok(outcome.reason instanceof FlinkError && outcome.reason.code === 'FLINK_TIMEOUT', String(outcome));
+    }
+    // A request given the signal once it aborted never goes out.
+    await assert.rejects(client.overview(caller.signal), FlinkError);
+    await client.close();
+  });
+
   it('retries GETs on 503, then reports the status', async () => {
     const srv = await fixedServer(503, '{"errors":["Service temporarily unavailable"]}');
     closers.push(async () => void srv.server.close());

@@ -15,6 +15,10 @@ const job = (over: Partial<RememberedJob> = {}): RememberedJob => ({
   ...over,
 });
 
+/** Records `jobs` as one scrape of cluster prod, at the newest seenAt among them. */
+const record = (memory: FileJobMemory, jobs: ReadonlyMap<string, RememberedJob>): Promise<void> =>
+  memory.record('prod', jobs, Math.max(0, ...[...jobs.values()].map((j) => j.seenAt)));
+
 const dir = () => mkdtemp(join(tmpdir(), 'guardian-memory-'));
 
 describe('FileJobMemory', () => {
@@ -22,8 +26,8 @@ describe('FileJobMemory', () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir);
     assert.equal(memory.get('prod', 'orders'), undefined);
-    await memory.record('prod', new Map([['orders', job()]]));
-    await memory.record('prod', new Map([['payments', job({ checkpointPath: undefined, lastState: 'CANCELED' })]]));
+    await record(memory, new Map([['orders', job()]]));
+    await record(memory, new Map([['payments', job({ checkpointPath: undefined, lastState: 'CANCELED' })]]));
     const files = await readdir(stateDir);
     assert.deepEqual(files, ['jobs.json'], 'no temporary file is left behind');
     const reopened = await FileJobMemory.open(stateDir);
@@ -34,16 +38,30 @@ describe('FileJobMemory', () => {
   it('writes only when a job, state or path changed', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir);
-    await memory.record('prod', new Map([['orders', job()]]));
+    await record(memory, new Map([['orders', job()]]));
     const file = join(stateDir, 'jobs.json');
     const before = (await stat(file)).mtimeMs;
     const text = await readFile(file, 'utf8');
     await new Promise((r) => setTimeout(r, 20));
-    await memory.record('prod', new Map([['orders', job({ seenAt: 2000 })]]));
+    await record(memory, new Map([['orders', job({ seenAt: 2000 })]]));
     assert.equal((await stat(file)).mtimeMs, before);
     assert.equal(await readFile(file, 'utf8'), text);
-    await memory.record('prod', new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: 3000 })]]));
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: 3000 })]]));
     assert.match(await readFile(file, 'utf8'), /chk-2/);
+  });
+
+  it('takes the same map handed in again as the same jobs seen later: only seenAt changes', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: 60_000 });
+    const jobs = new Map([['orders', job()]]);
+    await memory.record('prod', jobs, 1000);
+    const file = join(stateDir, 'jobs.json');
+    const text = await readFile(file, 'utf8');
+    await memory.record('prod', jobs, 5000);
+    assert.deepEqual(memory.get('prod', 'orders'), job({ seenAt: 5000 }));
+    assert.equal(await readFile(file, 'utf8'), text, 'a newer seenAt alone is not written at once');
+    await memory.flush();
+    assert.deepEqual((await FileJobMemory.open(stateDir)).get('prod', 'orders'), job({ seenAt: 5000 }));
   });
 
   it('rejects a corrupt file with a StateError naming it', async () => {
@@ -79,7 +97,7 @@ describe('FileJobMemory', () => {
       else await writeFile(file, content);
       const memory = await FileJobMemory.open(stateDir, { startEmpty: true });
       assert.equal(memory.get('prod', 'orders'), undefined);
-      await memory.record('prod', new Map([['orders', job()]]));
+      await record(memory, new Map([['orders', job()]]));
       assert.deepEqual((await FileJobMemory.open(stateDir)).get('prod', 'orders'), job());
       const aside = (await readdir(stateDir)).filter((f) => f.startsWith('jobs.json.corrupt-'));
       assert.equal(aside.length, 1);
@@ -106,11 +124,11 @@ describe('FileJobMemory: what is kept of jobs that vanished', () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { keep });
     const batch = (i: number): [string, RememberedJob] => [`batch-${i}`, job({ jobId: String(i).padStart(32, '0') })];
-    await memory.record('prod', new Map([['orders', job()], batch(1)]));
+    await record(memory, new Map([['orders', job()], batch(1)]));
     assert.ok(memory.get('prod', 'batch-1') !== undefined, 'remembered while listed');
-    await memory.record('prod', new Map([batch(2)]));
-    await memory.record('prod', new Map([batch(3)]));
-    await memory.record('prod', new Map());
+    await record(memory, new Map([batch(2)]));
+    await record(memory, new Map([batch(3)]));
+    await record(memory, new Map());
     assert.deepEqual(
       ['orders', 'batch-1', 'batch-2', 'batch-3'].map((n) => memory.get('prod', n) !== undefined),
       [true, false, false, false],
@@ -123,8 +141,8 @@ describe('FileJobMemory: what is kept of jobs that vanished', () => {
   it('drops what the file holds of jobs outside `keep` when it opens, and writes that at the next flush', async () => {
     const stateDir = await dir();
     const all = await FileJobMemory.open(stateDir);
-    await all.record(
-      'prod',
+    await record(
+      all,
       new Map([
         ['orders', job()],
         ['old-batch', job({ jobId: 'b'.repeat(32) })],
@@ -147,16 +165,16 @@ describe('FileJobMemory: the moment a job was last seen', () => {
   it('keeps seenAt of every scrape in memory; writes it at most every seenFlushMs while nothing changes', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
+    await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
     assert.equal(await seenOnDisk(stateDir), T0);
     for (let t = T0 + 15_000; t < T0 + FLUSH; t += 15_000) {
-      await memory.record('prod', new Map([['orders', job({ seenAt: t })]]));
+      await record(memory, new Map([['orders', job({ seenAt: t })]]));
       assert.equal(memory.get('prod', 'orders')?.seenAt, t, 'in memory every scrape');
       assert.equal(await seenOnDisk(stateDir), T0, 'not written for seenAt alone');
     }
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
+    await record(memory, new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
     assert.equal(await seenOnDisk(stateDir), T0 + FLUSH, 'written once it is seenFlushMs old');
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH + 15_000 })]]));
+    await record(memory, new Map([['orders', job({ seenAt: T0 + FLUSH + 15_000 })]]));
     assert.equal(await seenOnDisk(stateDir), T0 + FLUSH);
   });
 
@@ -168,12 +186,12 @@ describe('FileJobMemory: the moment a job was last seen', () => {
         ['orders', job({ seenAt: t })],
         ['payments', job({ jobId: 'b'.repeat(32), seenAt: t })],
       ]);
-    await memory.record('prod', both(T0));
-    await memory.record('prod', both(T0 + 15_000));
-    await memory.record('prod', both(T0 + 30_000));
+    await record(memory, both(T0));
+    await record(memory, both(T0 + 15_000));
+    await record(memory, both(T0 + 30_000));
     assert.equal(await seenOnDisk(stateDir), T0);
     // The JobManager restarted without HA and lists only payments: orders was last seen at T0 + 30 s.
-    await memory.record('prod', new Map([['payments', job({ jobId: 'b'.repeat(32), seenAt: T0 + 45_000 })]]));
+    await record(memory, new Map([['payments', job({ jobId: 'b'.repeat(32), seenAt: T0 + 45_000 })]]));
     const restarted = await FileJobMemory.open(stateDir);
     assert.equal(restarted.get('prod', 'orders')?.seenAt, T0 + 30_000);
     assert.equal(restarted.get('prod', 'orders')?.lastState, 'RUNNING');
@@ -182,9 +200,9 @@ describe('FileJobMemory: the moment a job was last seen', () => {
   it('a cluster that lists nothing any more still records when its jobs were last seen', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
-    await memory.record('prod', new Map());
+    await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
+    await record(memory, new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
+    await record(memory, new Map());
     assert.equal(await seenOnDisk(stateDir), T0 + 15_000);
   });
 
@@ -192,7 +210,7 @@ describe('FileJobMemory: the moment a job was last seen', () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
     for (let t = T0; t <= T0 + 105_000; t += 15_000) {
-      await memory.record('prod', new Map([['orders', job({ seenAt: t })]]));
+      await record(memory, new Map([['orders', job({ seenAt: t })]]));
     }
     const killed = await seenOnDisk(stateDir);
     assert.ok(killed !== undefined && T0 + 105_000 - killed < FLUSH, `on disk ${killed}`);
@@ -207,11 +225,11 @@ describe('FileJobMemory: the moment a job was last seen', () => {
   it('after a restart, the next periodic write counts from what the file holds', async () => {
     const stateDir = await dir();
     const first = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
-    await first.record('prod', new Map([['orders', job({ seenAt: T0 })]]));
+    await record(first, new Map([['orders', job({ seenAt: T0 })]]));
     const second = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
-    await second.record('prod', new Map([['orders', job({ seenAt: T0 + 30_000 })]]));
+    await record(second, new Map([['orders', job({ seenAt: T0 + 30_000 })]]));
     assert.equal(await seenOnDisk(stateDir), T0);
-    await second.record('prod', new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
+    await record(second, new Map([['orders', job({ seenAt: T0 + FLUSH })]]));
     assert.equal(await seenOnDisk(stateDir), T0 + FLUSH);
   });
 
@@ -220,9 +238,9 @@ describe('FileJobMemory: the moment a job was last seen', () => {
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: FLUSH });
     const file = join(stateDir, 'jobs.json');
     await mkdir(file); // every write fails while a directory stands there
-    await assert.rejects(memory.record('prod', new Map([['orders', job({ seenAt: T0 })]])));
+    await assert.rejects(record(memory, new Map([['orders', job({ seenAt: T0 })]])));
     await rm(file, { recursive: true });
-    await memory.record('prod', new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
+    await record(memory, new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
     assert.equal(await seenOnDisk(stateDir), T0 + 15_000);
   });
 });
