@@ -97,16 +97,26 @@ class FlinkClient implements FlinkApi {
     );
   }
 
-  /** GETs `path` and parses a 2xx body; other statuses throw unless `accept` claims them. */
+  /** GETs `path` and parses a 2xx body as JSON; other statuses throw. `endpoint` names it in a later error. */
+  private async getJson(
+    path: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ readonly json: unknown; readonly endpoint: () => string }> {
+    const req: HttpRequest = { method: 'GET', path, signal };
+    const res = await this.http.request(req);
+    if (!isOk(res.status)) throw this.statusError(req, res);
+    const endpoint = (): string => describe(req);
+    return { json: parseJson(res.text, this.cluster, endpoint), endpoint };
+  }
+
+  /** GETs `path` and validates a 2xx body; other statuses throw. */
   private async get<S extends z.ZodType>(
     path: string,
     schema: S,
     signal: AbortSignal | undefined,
   ): Promise<z.output<S>> {
-    const req: HttpRequest = { method: 'GET', path, signal };
-    const res = await this.http.request(req);
-    if (!isOk(res.status)) throw this.statusError(req, res);
-    return parseBody(schema, res.text, this.cluster, () => describe(req));
+    const { json, endpoint } = await this.getJson(path, signal);
+    return validateBody(schema, json, this.cluster, endpoint);
   }
 
   async overview(signal?: AbortSignal): Promise<ClusterOverview> {
@@ -116,15 +126,10 @@ class FlinkClient implements FlinkApi {
   }
 
   async jobsOverview(signal?: AbortSignal): Promise<readonly JobOverview[]> {
-    const req: HttpRequest = { method: 'GET', path: '/jobs/overview', signal };
-    const res = await this.http.request(req);
-    if (!isOk(res.status)) throw this.statusError(req, res);
-    const json = parseJson(res.text, this.cluster, () => describe(req));
+    const { json, endpoint } = await this.getJson('/jobs/overview', signal);
     const fast = reuseJobOverviews(json, this.knownJobs);
     // A body that does not match is validated whole again: the error names the first issue as for any body.
-    const jobs = fast.ok
-      ? fast.jobs
-      : toJobOverviews(validateBody(jobsOverviewSchema, json, this.cluster, () => describe(req)));
+    const jobs = fast.ok ? fast.jobs : toJobOverviews(validateBody(jobsOverviewSchema, json, this.cluster, endpoint));
     if (!fast.ok || fast.reused !== jobs.length || this.knownJobs.size !== jobs.length) {
       this.knownJobs = new Map(jobs.map((job) => [job.jobId, job]));
     }

@@ -2,13 +2,17 @@
 import type { z } from 'zod';
 import { FlinkError, formatIssue, zodIssues, errorMessage } from '../../errors.js';
 
+/** The endpoint a body came from, or a function that names it: called only for an error. */
+type Endpoint = string | (() => string);
+
+const nameOf = (endpoint: Endpoint): string => (typeof endpoint === 'string' ? endpoint : endpoint());
+
 /** Parses JSON text; throws FLINK_BAD_RESPONSE with the endpoint when it is not JSON. */
-export function parseJson(text: string, cluster: string, endpoint: string | (() => string)): unknown {
+export function parseJson(text: string, cluster: string, endpoint: Endpoint): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const where = typeof endpoint === 'string' ? endpoint : endpoint();
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where, `body is not JSON: ${errorMessage(err)}`, {
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, nameOf(endpoint), `body is not JSON: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -19,27 +23,25 @@ export function validateBody<S extends z.ZodType>(
   schema: S,
   json: unknown,
   cluster: string,
-  endpoint: string | (() => string),
+  endpoint: Endpoint,
 ): z.output<S> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = zodIssues(parsed.error)[0];
     const at = issue === undefined ? '' : formatIssue(issue);
-    const where = typeof endpoint === 'string' ? endpoint : endpoint();
-    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, where, `unexpected body at ${at}`, { cause: parsed.error });
+    throw new FlinkError('FLINK_BAD_RESPONSE', cluster, nameOf(endpoint), `unexpected body at ${at}`, {
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }
 
-/**
- * Parses JSON text and validates it (see parseJson, validateBody). `endpoint` may be a function: it is then only
- * called for the error, not on every body of a scrape.
- */
+/** Parses JSON text and validates it (see parseJson, validateBody). */
 export function parseBody<S extends z.ZodType>(
   schema: S,
   text: string,
   cluster: string,
-  endpoint: string | (() => string),
+  endpoint: Endpoint,
 ): z.output<S> {
   return validateBody(schema, parseJson(text, cluster, endpoint), cluster, endpoint);
 }
