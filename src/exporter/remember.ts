@@ -4,7 +4,7 @@
  * keeps its predecessor's path, which is what the recoverer restores from after a JobManager crash.
  */
 import type { CompletedCheckpoint } from '../flink/types.js';
-import type { JobSighting } from '../state/job-memory.js';
+import { sameSighting, type JobSighting } from '../state/job-memory.js';
 import type { MemoryLookup } from './map.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
 
@@ -38,13 +38,7 @@ export function sightings(
   let same = previous.size === snapshot.current.size;
   if (same) {
     for (const [name, job] of snapshot.current) {
-      const before = previous.get(name);
-      if (
-        before === undefined ||
-        before.jobId !== job.jobId ||
-        before.lastState !== job.state ||
-        before.checkpointPath !== pathOf(name, job)
-      ) {
+      if (!sameSighting(previous.get(name), job.jobId, job.state, pathOf(name, job))) {
         same = false;
         break;
       }
@@ -57,10 +51,7 @@ export function sightings(
     const checkpointPath = pathOf(name, job);
     out.set(
       name,
-      before !== undefined &&
-        before.jobId === job.jobId &&
-        before.lastState === job.state &&
-        before.checkpointPath === checkpointPath
+      sameSighting(before, job.jobId, job.state, checkpointPath)
         ? before
         : { jobId: job.jobId, lastState: job.state, checkpointPath },
     );

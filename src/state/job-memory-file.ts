@@ -10,7 +10,7 @@ import { JOB_STATES } from '../flink/job-state.js';
 import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic } from './atomic-file.js';
-import type { JobMemory, JobSighting, RememberedJob } from './job-memory.js';
+import { sameSighting, type JobMemory, type JobSighting, type RememberedJob } from './job-memory.js';
 
 const rememberedSchema = z.object({
   jobId: z.string().min(1),
@@ -40,10 +40,6 @@ export interface FileJobMemoryOptions {
    * and go under new names do not grow the file without bound. Every job by default.
    */
   readonly keep?: (cluster: string, jobName: string) => boolean;
-}
-
-function same(a: JobSighting | undefined, b: JobSighting): boolean {
-  return a !== undefined && a.jobId === b.jobId && a.lastState === b.lastState && a.checkpointPath === b.checkpointPath;
 }
 
 function remembered(job: JobSighting, seenAt: number): RememberedJob {
@@ -152,7 +148,8 @@ export class FileJobMemory implements JobMemory {
     let vanished = false;
     if (jobs !== memory.listed) {
       for (const [name, job] of jobs) {
-        if (!same(memory.listed.get(name) ?? memory.gone.get(name), job)) changed = true;
+        const before = memory.listed.get(name) ?? memory.gone.get(name);
+        if (!sameSighting(before, job.jobId, job.lastState, job.checkpointPath)) changed = true;
         memory.gone.delete(name);
       }
       for (const [name, job] of memory.listed) {

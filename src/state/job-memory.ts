@@ -14,6 +14,21 @@ export interface JobSighting {
   readonly checkpointPath: string | undefined;
 }
 
+/** Whether `before` says what a scrape now says of the job: same JobID, state and checkpoint path. */
+export function sameSighting(
+  before: JobSighting | undefined,
+  jobId: string,
+  lastState: JobState,
+  checkpointPath: string | undefined,
+): before is JobSighting {
+  return (
+    before !== undefined &&
+    before.jobId === jobId &&
+    before.lastState === lastState &&
+    before.checkpointPath === checkpointPath
+  );
+}
+
 export interface RememberedJob extends JobSighting {
   /**
    * Unix milliseconds of the last scrape in which Flink listed the job (in any state): for a job that vanished,
