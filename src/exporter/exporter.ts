@@ -75,7 +75,7 @@ export class Exporter {
    *
    * Nothing is rendered before every per-job call has answered, although the families of the job list alone
    * (state, up, info) could be written while those calls run. Tried against the benchmark's floor, that was not
-   * faster, and it raised the peak memory by half: the render's garbage during the calls made V8 promote the
+   * faster, and its peak memory was far higher: the render's garbage during the calls made V8 promote the
    * requests in flight into the old generation.
    */
   async collectChunks(scrapeTimeoutHeader?: string): Promise<Iterable<string>> {
