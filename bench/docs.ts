@@ -39,6 +39,10 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
   statistics and \`numRestarts\` per current instance) with the service's own transport
   (\`src/flink/transport.ts\`), undici pool and concurrency, bodies read and dropped. The ratio to it is the
   exporter's own overhead (parsing, validation, mapping, rendering, garbage collection).
+- **answering floor**: the floor's requests made when the client asks, then the service's own exposition (as the
+  last steady scrape returned it) sent as one prepared buffer over HTTP to the same client, timed as the service's
+  scrape is, in a process of its own. The ratio to it leaves out what any exporter pays to hand over that text;
+  what remains is the service's parsing, mapping and rendering.
 - **naive**: every per-job endpoint of every listed instance, one request after another, like a cron script
   with curl (not run at the largest size).
 - **the service as launched**: \`bin/flink-guardian.js serve\` with the node flags of the command's \`#!\` line

@@ -1,15 +1,27 @@
 /**
- * The two baselines, in their own process: the floor (exactly the requests a scrape needs, with the
- * exporter's transport, undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive
- * poller (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
+ * The baselines, in their own process: the floor (exactly the requests a scrape needs, with the exporter's
+ * transport, undici pool settings and concurrency, bodies read and dropped, nothing else) and the naive poller
+ * (every per-job endpoint of every listed instance, one request after another, like a cron script with curl).
+ *
+ * Started with `answer: true`, the process is the answering floor instead: an HTTP server whose every GET makes
+ * the floor's requests and then answers with a fixed exposition (the service's, set beforehand) as one buffer,
+ * what any exporter pays to make the same calls and hand over the same text with no work of its own in between.
+ * It runs in its own process so that holding the exposition does not change the floor's memory figure.
  */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { forEachBounded } from '../src/exporter/bounded.js';
 import { requestText } from '../src/flink/transport.js';
 import { serveCommands } from './ipc.js';
 
-const { url, concurrency } = JSON.parse(process.argv[2] ?? '{}') as { url: string; concurrency: number };
+const { url, concurrency, answer } = JSON.parse(process.argv[2] ?? '{}') as {
+  url: string;
+  concurrency: number;
+  answer?: boolean;
+};
 // The same pool settings as src/flink/http.ts: one keep-alive pool, `concurrency` connections.
 const pool = new Pool(new URL(url).origin, { connections: concurrency, keepAliveTimeout: 30_000 });
 const headers = { accept: 'application/json' };
@@ -72,16 +84,49 @@ function path(steps: readonly (readonly string[])[]): Promise<FetchRun> {
 }
 
 let stored: string[] = [];
-serveCommands(
-  {},
-  {
-    setPaths: (a: { paths: string[] }) => {
-      stored = a.paths;
-      return stored.length;
-    },
-    floor: (a: { paths?: string[] }) => floor(a.paths ?? stored),
-    naive: (a: { paths?: string[] }) => naive(a.paths ?? stored),
-    path: (a: { steps: string[][] }) => path(a.steps),
+const commands = {
+  setPaths: (a: { paths: string[] }) => {
+    stored = a.paths;
+    return stored.length;
   },
-  () => pool.close(),
-);
+  floor: (a: { paths?: string[] }) => floor(a.paths ?? stored),
+  naive: (a: { paths?: string[] }) => naive(a.paths ?? stored),
+  path: (a: { steps: string[][] }) => path(a.steps),
+};
+
+if (answer === true) {
+  let exposition = Buffer.alloc(0);
+  const server = createServer((req, res) => {
+    req.resume();
+    floor(stored).then(
+      () => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(exposition);
+      },
+      (err: unknown) => {
+        res.writeHead(500).end(String(err));
+      },
+    );
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    serveCommands(
+      { url: `http://127.0.0.1:${port}/` },
+      {
+        ...commands,
+        // From a file: a large string over the IPC channel would leave its copies in this process's peak.
+        setAnswer: (a: { file: string }) => {
+          exposition = readFileSync(a.file);
+          return exposition.length;
+        },
+      },
+      async () => {
+        server.closeAllConnections();
+        server.close();
+        await pool.close();
+      },
+    );
+  });
+} else {
+  serveCommands({}, commands, () => pool.close());
+}

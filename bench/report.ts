@@ -161,6 +161,21 @@ export function renderTable(r: Results): string {
         `${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,
     );
   }
+  lines.push(
+    '',
+    "**Handing over the exposition** (the answering floor: the floor's requests, then the service's exposition sent " +
+      'as one prepared buffer to the same client; what any exporter pays without mapping or rendering):',
+    '',
+    '| jobs | scrape median | answering floor median / p95 | × answering floor | its peak RSS |',
+    '| --- | --- | --- | --- | --- |',
+  );
+  for (const s of r.scrape) {
+    lines.push(
+      `| ${fmt(s.jobs)} | ${fmt(s.wallMs.median, 1)} ms | ` +
+        `${fmt(s.answerFloor.wallMs.median, 1)} / ${fmt(s.answerFloor.wallMs.p95, 1)} ms | ` +
+        `${s.ratioToAnswerFloor} | ${fmt(s.answerFloor.peakRssMB)} MB |`,
+    );
+  }
   const w = r.webhook;
   if (w !== null) {
     lines.push(

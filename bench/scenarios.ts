@@ -1,4 +1,6 @@
 /** The benchmark's scenarios; each starts its own simulator, service and baseline processes and stops them. */
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recoverySchema } from '../src/config/schema.js';
@@ -6,7 +8,7 @@ import { pollInterval } from '../src/recovery/model/timing.js';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';
-import { peakRssOf, ServiceProcess, TOKEN, type CatalogJob, type Scrape } from './service.js';
+import { peakRssOf, ServiceProcess, timedGet, TOKEN, type CatalogJob, type Scrape } from './service.js';
 import { median, p95, quantile, round } from './stats.js';
 
 export interface Env {
@@ -54,9 +56,20 @@ export interface ScrapeResult {
     /** Peak RSS of the floor's own process: what a bare client of the same requests needs. */
     readonly peakRssMB: number;
   };
+  /**
+   * The answering floor: the floor's requests, then the service's exposition sent as one prepared buffer over
+   * HTTP to the same client, timed as the service is. What any exporter pays for the calls and for handing over
+   * the text, without mapping or rendering it.
+   */
+  readonly answerFloor: {
+    readonly wallMs: { readonly median: number; readonly p95: number };
+    /** Peak RSS of the answering floor's process, which holds the exposition. */
+    readonly peakRssMB: number;
+  };
   readonly naive: { readonly wallMs: number; readonly requests: number; readonly runs: number } | null;
   readonly ratioToFloor: number;
   readonly p95RatioToFloor: number;
+  readonly ratioToAnswerFloor: number;
   readonly speedupVsNaive: number | null;
 }
 
@@ -83,6 +96,12 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     ]);
     procs.push(fetcher);
     await fetcher.call('setPaths', { paths: mix.steadyPaths });
+    const answerer = await Child.start(join(env.here, 'fetcher.js'), [
+      JSON.stringify({ url: simUrl, concurrency: env.concurrency, answer: true }),
+    ]);
+    procs.push(answerer);
+    await answerer.call('setPaths', { paths: mix.steadyPaths });
+    const answerUrl = String(answerer.hello.url);
     const calls = async () => (await sim.call<{ total: number }>('counts')).total;
 
     await sim.call('resetCounts');
@@ -98,11 +117,17 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     );
     const floorFirst = await fetcher.call<FetchRun>('floor', { paths: mix.coldPaths });
     await fetcher.call<FetchRun>('floor', {}); // warm-up, not counted
+    const answerFile = join(tmpdir(), `guardian-bench-exposition-${process.pid}.txt`);
+    writeFileSync(answerFile, svc.lastExposition);
+    await answerer.call('setAnswer', { file: answerFile });
+    rmSync(answerFile);
+    await timedGet(answerUrl); // warm-up, not counted
 
     const scrapes: Scrape[] = [];
     const cpuMs: number[] = [];
     const restCalls: number[] = [];
     const floors: FetchRun[] = [];
+    const answers: number[] = [];
     let prev = second;
     for (let i = 0; i < reps; i += 1) {
       await sim.call('resetCounts');
@@ -112,11 +137,13 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
       prev = s;
       scrapes.push(s);
       floors.push(await fetcher.call<FetchRun>('floor', {}));
+      answers.push((await timedGet(answerUrl)).wallMs);
     }
     const naive: FetchRun[] = [];
     for (let i = 0; i < naiveRuns; i += 1) naive.push(await fetcher.call<FetchRun>('naive', { paths: mix.naivePaths }));
     const peakRssMB = svc.peakRss() / (1024 * 1024);
     const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
+    const answerRssMB = peakRssOf(answerer.pid) / (1024 * 1024);
 
     const wall = scrapes.map((s) => s.wallMs);
     const floorWall = floors.map((f) => f.wallMs);
@@ -143,12 +170,17 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
         firstWallMs: round(floorFirst.wallMs, 1),
         peakRssMB: round(floorRssMB, 1),
       },
+      answerFloor: {
+        wallMs: { median: round(median(answers), 1), p95: round(p95(answers), 1) },
+        peakRssMB: round(answerRssMB, 1),
+      },
       naive:
         naive.length === 0
           ? null
           : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
       ratioToFloor: round(median(wall) / median(floorWall), 2),
       p95RatioToFloor: round(p95(wall) / p95(floorWall), 2),
+      ratioToAnswerFloor: round(median(wall) / median(answers), 2),
       speedupVsNaive: naive.length === 0 ? null : round(naiveWall / median(wall), 1),
     };
     const svcErrors = svc.errors.trim();

@@ -110,7 +110,23 @@ export function peakRssOf(pid: number): number {
   }
 }
 
+/**
+ * One GET of `url`, timed from the request to the last byte read as text: the same client and the same reading
+ * for the service and for the answering floor. Throws on any status but 200.
+ */
+export async function timedGet(url: string): Promise<{ readonly wallMs: number; readonly text: string }> {
+  const t0 = performance.now();
+  const res = await request(url, { headersTimeout: 120_000, bodyTimeout: 120_000 });
+  const text = await res.body.text();
+  const wallMs = performance.now() - t0;
+  if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
+  return { wallMs, text };
+}
+
 export class ServiceProcess {
+  /** The text of the last scrape (`scrape()`), for the answering floor to send the same. */
+  lastExposition = '';
+
   private constructor(
     /** The heap flags it runs with. */
     readonly nodeFlags: readonly string[],
@@ -184,13 +200,10 @@ export class ServiceProcess {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
 
-  /** One GET /metrics, timed from request to the last byte. */
+  /** One GET /metrics, timed from request to the last byte; its text is kept as `lastExposition`. */
   async scrape(): Promise<Scrape> {
-    const t0 = performance.now();
-    const res = await request(`${this.base}/metrics`, { headersTimeout: 120_000, bodyTimeout: 120_000 });
-    const text = await res.body.text();
-    const wallMs = performance.now() - t0;
-    if (res.statusCode !== 200) throw new Error(`/metrics answered ${res.statusCode}`);
+    const { wallMs, text } = await timedGet(`${this.base}/metrics`);
+    this.lastExposition = text;
     let series = 0;
     for (let i = text.indexOf('\n'), start = 0; i !== -1; start = i + 1, i = text.indexOf('\n', start)) {
       if (text.charCodeAt(start) !== 35 /* # */ && i > start) series += 1;

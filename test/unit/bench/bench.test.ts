@@ -101,9 +101,11 @@ describe('benchmark harness', () => {
       peakRssMB: 100,
       nodeFlags: [],
       floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 85 },
+      answerFloor: { wallMs: { median: 95, p95: 105 }, peakRssMB: 90 },
       naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
       ratioToFloor: 1.11,
       p95RatioToFloor: 1.1,
+      ratioToAnswerFloor: 1.05,
       speedupVsNaive: jobs > 1000 ? null : 50,
     });
     const partial: Omit<Results, 'targets'> = {
@@ -153,6 +155,7 @@ describe('benchmark harness', () => {
     assert.match(table, /not measured in this run \(run npm run test:e2e\)/);
     assert.match(table, /\| 10,000 \(10,000\) \|/);
     assert.match(table, /100 MB, 1\.18x the floor client's 85 MB \(node flags: none, Node's defaults\)/);
+    assert.match(table, /\| 1,000 \| 100 ms \| 95 \/ 105 ms \| 1\.05 \| 90 MB \|/);
     assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 9);
   });
 });
