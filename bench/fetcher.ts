@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { forEachBounded } from '../src/exporter/bounded.js';
+import { EXPOSITION_CONTENT_TYPE } from '../src/exporter/render.js';
 import { requestText } from '../src/flink/transport.js';
 import { serveCommands } from './ipc.js';
 
@@ -100,7 +101,7 @@ if (answer === true) {
     req.resume();
     floor(stored).then(
       () => {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
         res.end(exposition);
       },
       (err: unknown) => {

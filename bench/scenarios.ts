@@ -119,8 +119,11 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     await fetcher.call<FetchRun>('floor', {}); // warm-up, not counted
     const answerFile = join(tmpdir(), `guardian-bench-exposition-${process.pid}.txt`);
     writeFileSync(answerFile, svc.lastExposition);
-    await answerer.call('setAnswer', { file: answerFile });
-    rmSync(answerFile);
+    try {
+      await answerer.call('setAnswer', { file: answerFile });
+    } finally {
+      rmSync(answerFile, { force: true });
+    }
     await timedGet(answerUrl); // warm-up, not counted
 
     const scrapes: Scrape[] = [];
