@@ -108,7 +108,6 @@ function unwatchAbort(signal: AbortSignal, exchange: TextExchange): void {
 class TextExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private stop: Stop | undefined;
-  private settled = false;
   private status = 0;
   private size = 0;
   /**
@@ -131,6 +130,11 @@ class TextExchange implements Dispatcher.DispatchHandler {
     this.reject = reject;
     this.timer = setTimeout(() => this.halt('timeout'), req.timeoutMs);
     if (req.signal !== undefined) watchAbort(req.signal, this);
+  }
+
+  /** Settled once the callbacks are let go (`settle()`): a settled exchange has no one left to tell. */
+  private get settled(): boolean {
+    return this.resolve === undefined;
   }
 
   /** The caller's signal aborted. */
@@ -159,7 +163,6 @@ class TextExchange implements Dispatcher.DispatchHandler {
    * generation and raised the peak memory in most runs.
    */
   private settle(): void {
-    this.settled = true;
     this.first = undefined;
     this.rest = undefined;
     this.resolve = undefined;
