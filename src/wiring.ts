@@ -10,6 +10,7 @@ import { Exporter } from './exporter/exporter.js';
 import type { FlinkApi } from './flink/api.js';
 import { createFlinkClient } from './flink/client.js';
 import type { Logger } from './log.js';
+import { renderRegistry } from './recovery/report/job-series.js';
 import { Recoverer } from './recovery/recoverer.js';
 import { createApp } from './server/app.js';
 import { CachedText } from './server/cached-text.js';
@@ -73,9 +74,10 @@ export async function buildService(config: Config, deps: ServiceDeps): Promise<S
     registry,
     config: config.exporter,
   });
-  // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then.
+  // The recoverer's series (26 per catalog job) change only when it acts: their text is kept until then, as the
+  // bytes the response sends, so that a scrape does not encode the same text again.
   const recoveryRegistry = new Registry();
-  const recoveryText = new CachedText(() => recoveryRegistry.metrics());
+  const recoveryText = new CachedText(async () => Buffer.from(await renderRegistry(recoveryRegistry)));
   const recoverer = await Recoverer.create({
     config,
     clients: new Map(clients.map((c) => [c.cluster, c])),

@@ -3,14 +3,16 @@ import type { MetricFamily } from './families.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-function escapeHelp(text: string): string {
+/** Escapes HELP text: backslash and newline. */
+export function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 /** Most values are small counts and 0/1 flags: their text is made once, not once per sample. */
 const SMALL_INTS: readonly string[] = Array.from({ length: 1024 }, (_, i) => String(i));
 
-function formatValue(value: number): string {
+/** A sample's value as exposition text. */
+export function formatValue(value: number): string {
   if (Number.isInteger(value) && value >= 0 && value < SMALL_INTS.length) return SMALL_INTS[value] as string;
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';

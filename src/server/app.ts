@@ -14,7 +14,7 @@ export interface ScrapeSource {
 }
 
 /** Writes `chunks` to `res`, waiting for the client when its buffer is full; false when the client went away. */
-async function writeAll(res: express.Response, chunks: Iterable<string>): Promise<boolean> {
+async function writeAll(res: express.Response, chunks: Iterable<string | Uint8Array>): Promise<boolean> {
   for (const chunk of chunks) {
     if (res.destroyed) return false;
     if (!res.write(chunk)) {
@@ -36,9 +36,10 @@ export interface AppDeps {
   readonly scrape: ScrapeSource;
   /**
    * The exposition text of the service's own and the recoverer's metrics (prom-client), after the exporter's; in
-   * pieces written one after another, so a large cached piece is written as it is, not copied into a joined text.
+   * pieces written one after another, so a large cached piece is written as it is, not copied into a joined text
+   * (a piece may be the text's UTF-8 bytes, kept encoded).
    */
-  readonly ownMetrics: () => Promise<string | readonly string[]>;
+  readonly ownMetrics: () => Promise<string | readonly (string | Uint8Array)[]>;
   readonly routers: readonly Router[];
   /** Asked at every /readyz; may look at something (the state directory), within a bounded time. */
   readonly isReady: () => boolean | Promise<boolean>;
@@ -58,11 +59,8 @@ export function createApp(deps: AppDeps): express.Express {
       const own = await deps.ownMetrics();
       const ownPieces = typeof own === 'string' ? [own] : own;
       res.set('Content-Type', EXPOSITION_CONTENT_TYPE);
-      if (typeof exported === 'string') {
-        res.send(exported + ownPieces.join(''));
-        return;
-      }
-      if ((await writeAll(res, exported)) && (await writeAll(res, ownPieces))) res.end();
+      const pieces = typeof exported === 'string' ? [exported] : exported;
+      if ((await writeAll(res, pieces)) && (await writeAll(res, ownPieces))) res.end();
     } catch (err) {
       deps.logger.error({ err }, 'scrape failed');
       // Once part of the text is out, a 500 cannot be sent: cut the response so the scrape counts as failed.

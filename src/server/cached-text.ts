@@ -1,9 +1,12 @@
-/** Text that is costly to render and changes rarely, rendered again only after its owner says it changed. */
-export class CachedText {
+/**
+ * Text (or its bytes) that is costly to render and changes rarely, rendered again only after its owner says it
+ * changed.
+ */
+export class CachedText<T = string> {
   private version = 0;
-  private cached: { readonly version: number; readonly text: Promise<string> } | undefined;
+  private cached: { readonly version: number; readonly text: Promise<T> } | undefined;
 
-  constructor(private readonly render: () => Promise<string>) {}
+  constructor(private readonly render: () => Promise<T>) {}
 
   /** Marks the text stale; the next `get` renders it again. */
   invalidate(): void {
@@ -11,7 +14,7 @@ export class CachedText {
   }
 
   /** The current text: the cached one when nothing changed since it was rendered. */
-  get(): Promise<string> {
+  get(): Promise<T> {
     if (this.cached?.version !== this.version) {
       const text = this.render();
       const entry = { version: this.version, text };

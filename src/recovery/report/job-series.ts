@@ -5,7 +5,9 @@
  * what is live. The families are registered on the same
  * prom-client Registry as the other metrics and answer its `get()` like prom-client's own.
  */
-import type { Metric, Registry } from 'prom-client';
+import { Registry, type Metric } from 'prom-client';
+import { escapeLabelValue } from '../../exporter/families.js';
+import { escapeHelp, formatValue } from '../../exporter/render.js';
 import { jobKey } from '../../state/episodes.js';
 
 /** One series as prom-client's registry reads it. */
@@ -28,6 +30,8 @@ interface FamilyDef {
 interface JobRow {
   readonly cluster: string;
   readonly jobName: string;
+  /** `cluster="…",job_name="…"` as exposition text, escaped once for every series of the job. */
+  readonly labelText: string;
   /** Every family's slots one after another; NaN marks a series that does not exist (yet). */
   readonly values: Float64Array;
 }
@@ -46,6 +50,8 @@ export class JobFamily {
   readonly type: 'counter' | 'gauge';
   readonly aggregator = 'sum' as const;
   private readonly index: ReadonlyMap<string, number>;
+  /** Each slot's extra labels as exposition text (`,reason="cooldown"`), in the slot's own label order. */
+  private readonly slotTexts: readonly string[];
 
   constructor(
     private readonly owner: JobSeries,
@@ -56,6 +62,11 @@ export class JobFamily {
     this.help = def.help;
     this.type = def.type;
     this.index = new Map(def.slots.map((labels, i) => [slotKey(labels), offset + i]));
+    this.slotTexts = def.slots.map((labels) =>
+      Object.entries(labels)
+        .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`)
+        .join(''),
+    );
   }
 
   /** The position of a series in a job's values; throws for labels outside the family's closed sets. */
@@ -98,6 +109,24 @@ export class JobFamily {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /**
+   * The family as exposition text, the very text prom-client's registry renders from `get()` (HELP, TYPE, one
+   * line per series, no final newline), written without its objects per series: rendering the recoverer's series
+   * through `get()` made some ten objects per series, and at a large catalog they were garbage of the cold
+   * first scrape, when memory peaks.
+   */
+  render(): string {
+    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
+    const texts = this.slotTexts;
+    for (const row of this.owner.rows()) {
+      for (let i = 0; i < texts.length; i += 1) {
+        const value = row.values[this.offset + i] as number;
+        if (!Number.isNaN(value)) lines.push(`${this.name}{${row.labelText}${texts[i]}} ${formatValue(value)}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
   /** What prom-client's `resetMetrics()` calls: every series of the family is gone. */
   reset(): void {
     for (const row of this.owner.rows()) row.values.fill(Number.NaN, this.offset, this.offset + this.def.slots.length);
@@ -125,7 +154,12 @@ export class JobSeries {
     const key = jobKey(cluster, jobName);
     let row = this.byJob.get(key);
     if (row === undefined) {
-      row = { cluster, jobName, values: new Float64Array(this.width).fill(Number.NaN) };
+      row = {
+        cluster,
+        jobName,
+        labelText: `cluster="${escapeLabelValue(cluster)}",job_name="${escapeLabelValue(jobName)}"`,
+        values: new Float64Array(this.width).fill(Number.NaN),
+      };
       this.byJob.set(key, row);
     }
     return row;
@@ -134,4 +168,26 @@ export class JobSeries {
   rows(): IterableIterator<JobRow> {
     return this.byJob.values();
   }
+}
+
+/**
+ * The exposition text of `registry`, as its `metrics()` writes it (families in registration order, a blank line
+ * between them), with the per-job families rendered by `JobFamily.render` and every other metric by prom-client.
+ * Default labels are not applied: the recoverer's registry has none.
+ */
+export async function renderRegistry(registry: Registry): Promise<string> {
+  const blocks: string[] = [];
+  // Read as unknown: prom-client's type for them names only its own classes, JobFamily among them at run time.
+  const metrics: readonly unknown[] = registry.getMetricsAsArray();
+  for (const metric of metrics) {
+    if (metric instanceof JobFamily) {
+      blocks.push(metric.render());
+      continue;
+    }
+    // prom-client renders one metric through a registry of its own; a registry of one is its supported way.
+    const one = new Registry();
+    one.registerMetric(metric as Metric);
+    blocks.push((await one.metrics()).slice(0, -1));
+  }
+  return `${blocks.join('\n\n')}\n`;
 }

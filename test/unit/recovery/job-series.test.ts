@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Counter, Gauge, Registry } from 'prom-client';
-import { JobSeries } from '../../../src/recovery/report/job-series.js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobSeries, renderRegistry } from '../../../src/recovery/report/job-series.js';
+import { RecoveryMetrics } from '../../../src/recovery/report/metrics.js';
 
 /** The exposition's sample lines, sorted: the same series and values whatever order they were created in. */
 const samples = (text: string): string[] =>
@@ -86,5 +87,60 @@ describe('JobSeries', () => {
     assert.match(await registry.metrics(), /x_skipped_total\{cluster="prod",job_name="orders",reason="cooldown"\} 1\n/);
     registry.resetMetrics();
     assert.deepEqual(samples(await registry.metrics()), []);
+  });
+
+  it("renders the registry byte for byte as prom-client's metrics() does, without its objects per series", async () => {
+    const registry = new Registry();
+    const before = new Counter({
+      name: 'x_before_total',
+      help: 'before',
+      labelNames: ['cluster'],
+      registers: [registry],
+    });
+    const series = new JobSeries();
+    const attempts = series.family(
+      {
+        name: 'x_attempts_total',
+        help: 'Attempts, by "source"\\path\nand result',
+        type: 'counter',
+        slots: ['a', 'b'].flatMap((source) => ['ok', 'failed'].map((result) => ({ source, result }))),
+      },
+      registry,
+    );
+    series.family({ name: 'x_never', help: 'no series at all', type: 'gauge', slots: [{}] }, registry);
+    const open = series.family({ name: 'x_open', help: 'open', type: 'gauge', slots: [{}] }, registry);
+    const after = new Histogram({ name: 'x_after_seconds', help: 'after', buckets: [1, 5], registers: [registry] });
+
+    assert.equal(await renderRegistry(registry), await registry.metrics(), 'nothing set yet');
+    before.inc({ cluster: 'prod' }, 3);
+    attempts.inc('prod', 'orders', { source: 'a', result: 'ok' }, 0);
+    attempts.inc('prod', 'job "with" quotes\\and\nnewline', { result: 'failed', source: 'b' }, 2.5);
+    attempts.inc('staging', 'orders', { source: 'b', result: 'ok' }, 1e21);
+    open.set('prod', 'orders', {}, -0.125);
+    open.set('staging', 'orders', {}, Number.POSITIVE_INFINITY);
+    after.observe(2);
+    const text = await registry.metrics();
+    assert.equal(await renderRegistry(registry), text);
+    const escaped = String.raw`job_name="job \"with\" quotes\\and\nnewline",source="b",result="failed"} 2.5`;
+    assert.ok(text.includes(`x_attempts_total{cluster="prod",${escaped}\n`), 'label values escaped');
+    registry.resetMetrics();
+    assert.equal(await renderRegistry(registry), await registry.metrics(), 'after a reset');
+  });
+
+  it("renders the recoverer's own registry as prom-client does", async () => {
+    const registry = new Registry();
+    const metrics = new RecoveryMetrics(registry);
+    metrics.precreate(
+      ['prod', 'staging'],
+      [
+        { cluster: 'prod', name: 'orders' },
+        { cluster: 'staging', name: 'payments' },
+      ],
+    );
+    metrics.attempt('prod', 'orders', 'checkpoint', 'failed');
+    metrics.skip('staging', 'payments', 'cooldown');
+    metrics.status('prod', 'orders', 'open');
+    metrics.recovered('prod', 12.5);
+    assert.equal(await renderRegistry(registry), await registry.metrics());
   });
 });
