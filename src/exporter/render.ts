@@ -20,6 +20,17 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
+/**
+ * The end of a line whose value is a small count or a 0/1 flag (`} 0` and the newline), made once: a line is then
+ * three parts of its piece, not five, and joining the piece copies fewer of them.
+ */
+const SMALL_TAILS: readonly string[] = SMALL_INTS.map((text) => `} ${text}\n`);
+
+function lineEnd(value: number): string {
+  if (Number.isInteger(value) && value >= 0 && value < SMALL_TAILS.length) return SMALL_TAILS[value] as string;
+  return `} ${formatValue(value)}\n`;
+}
+
 /** Characters per piece: big enough to write efficiently, small enough to stay young garbage. */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -47,13 +58,18 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
     }
     // The line's parts go in as they are: joining them into a line first would allocate a string per part
     // (hundreds of thousands per large scrape) that the chunk's join copies again anyway.
-    const text = formatValue(value);
+    if (labels === '' && more === undefined) {
+      const text = formatValue(value);
+      lines.push(name, ' ', text, '\n');
+      size += name.length + text.length + 2;
+      return;
+    }
+    const end = lineEnd(value);
     if (more !== undefined) {
-      lines.push(open, labels, more, '} ', text, '\n');
+      lines.push(open, labels, more, end);
       size += more.length;
-    } else if (labels === '') lines.push(name, ' ', text, '\n');
-    else lines.push(open, labels, '} ', text, '\n');
-    size += open.length + labels.length + text.length + 3;
+    } else lines.push(open, labels, end);
+    size += open.length + labels.length + end.length;
   };
   for (const family of families) {
     name = family.name;

@@ -60,6 +60,9 @@ const REFUSALS: ReadonlySet<number> = new Set([400, 404, 409, 500]);
 
 const isOk = (status: number) => status >= 200 && status < 300;
 
+/** The tail of every job's metrics request, asked once per running job and scrape: made once. */
+const JOB_METRICS_QUERY = `/metrics?get=${JOB_METRIC_IDS.join(',')}`;
+
 /** The members of `/jobs/:id/checkpoints` that checkpointStatsSchema reads; `summary` and `history` are skipped. */
 const CHECKPOINT_STATS_MEMBERS: ReadonlySet<string> = new Set(['counts', 'latest']);
 
@@ -161,7 +164,7 @@ class FlinkClient implements FlinkApi {
   }
 
   async jobMetrics(jobId: string, signal?: AbortSignal): Promise<JobMetrics> {
-    const path = `/jobs/${encodeURIComponent(jobId)}/metrics?get=${JOB_METRIC_IDS.join(',')}`;
+    const path = `/jobs/${encodeURIComponent(jobId)}${JOB_METRICS_QUERY}`;
     return toJobMetrics(await this.get(path, metricsSchema, signal));
   }
 

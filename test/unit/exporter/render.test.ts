@@ -57,6 +57,8 @@ describe('exposition renderer', () => {
 
   it('formats values as Prometheus parses them', () => {
     const values = [0, 1, 1023, 1024, -1, 0.5, 1796156314.467, 356259989, Number.NEGATIVE_INFINITY, 1e21];
+    const expected = ['0', '1', '1023', '1024', '-1', '0.5', '1796156314.467', '356259989', '-Inf', '1e+21'];
+    // Without labels, and with them (where a small value's line end is made once, the others per line).
     const families = familiesOf(
       { m: { type: 'gauge', help: 'h' } },
       { m: values.map((value) => ({ labels: '', value })) },
@@ -64,7 +66,16 @@ describe('exposition renderer', () => {
     const lines = renderFamilies(families).split('\n').slice(2, -1);
     assert.deepEqual(
       lines.map((l) => l.slice(2)),
-      ['0', '1', '1023', '1024', '-1', '0.5', '1796156314.467', '356259989', '-Inf', '1e+21'],
+      expected,
+    );
+    const labelled = familiesOf(
+      { m: { type: 'gauge', help: 'h' } },
+      { m: values.map((value) => ({ labels: 'a="b"', value })) },
+    );
+    const labelledLines = renderFamilies(labelled).split('\n').slice(2, -1);
+    assert.deepEqual(
+      labelledLines,
+      expected.map((text) => `m{a="b"} ${text}`),
     );
   });
 
