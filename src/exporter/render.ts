@@ -42,33 +42,51 @@ const CHUNK_CHARS = 64 * 1024;
  */
 export function* renderChunks(families: readonly MetricFamily[]): Generator<string> {
   // A piece is its parts joined once: join writes one flat string, while `+=` builds a rope of thousands of
-  // parts that the socket write then has to flatten, which cost more than rendering the lines.
-  let lines: string[] = [];
+  // parts that the socket write then has to flatten, which cost more than rendering the lines. One array holds
+  // the parts of every piece, written by index: a new array per piece, grown by `push`, was copied several times
+  // on the way and was the largest garbage of a scrape after the text itself.
+  const parts: string[] = [];
+  let count = 0;
   let size = 0;
   let name = '';
   let open = '';
   let header = '';
+  const piece = (): string => {
+    // What a longer piece before left beyond this one's parts is blanked, not cut: a cut array shrinks and
+    // has to grow again.
+    parts.fill('', count);
+    const text = parts.join('');
+    count = 0;
+    size = 0;
+    return text;
+  };
   // Samples go straight into the text, without objects in between; the family's header goes in before its
   // first sample, so a family without samples leaves no trace.
   const push = (labels: string, value: number, more?: string): void => {
     if (header !== '') {
-      lines.push(header);
+      parts[count++] = header;
       size += header.length;
       header = '';
     }
     // The line's parts go in as they are: joining them into a line first would allocate a string per part
-    // (hundreds of thousands per large scrape) that the chunk's join copies again anyway.
+    // (hundreds of thousands per large scrape) that the piece's join copies again anyway.
     if (labels === '' && more === undefined) {
       const text = formatValue(value);
-      lines.push(name, ' ', text, '\n');
+      parts[count++] = name;
+      parts[count++] = ' ';
+      parts[count++] = text;
+      parts[count++] = '\n';
       size += name.length + text.length + 2;
       return;
     }
     const end = lineEnd(value);
+    parts[count++] = open;
+    parts[count++] = labels;
     if (more !== undefined) {
-      lines.push(open, labels, more, end);
+      parts[count++] = more;
       size += more.length;
-    } else lines.push(open, labels, end);
+    }
+    parts[count++] = end;
     size += open.length + labels.length + end.length;
   };
   for (const family of families) {
@@ -77,14 +95,10 @@ export function* renderChunks(families: readonly MetricFamily[]): Generator<stri
     header = `# HELP ${name} ${escapeHelp(family.help)}\n# TYPE ${name} ${family.type}\n`;
     for (let i = 0; i < family.rowCount; i += 1) {
       family.samplesOfRow(i, push);
-      if (size >= CHUNK_CHARS) {
-        yield lines.join('');
-        lines = [];
-        size = 0;
-      }
+      if (size >= CHUNK_CHARS) yield piece();
     }
   }
-  if (size > 0) yield lines.join('');
+  if (size > 0) yield piece();
 }
 
 /** Renders families as exposition text: HELP, TYPE, then one line per sample. */

@@ -35,7 +35,7 @@ import {
 } from './wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarRunSchema, jarUploadSchema, toJars } from './wire/jars.js';
 import { jobsOverviewSchema, reuseJobOverviews, toJobOverviews } from './wire/jobs-overview.js';
-import { JOB_METRIC_IDS, metricsSchema, toJobMetrics } from './wire/metrics.js';
+import { JOB_METRIC_IDS, metricsSchema, readJobMetrics, toJobMetrics } from './wire/metrics.js';
 import { overviewSchema, toClusterOverview } from './wire/overview.js';
 import { pickMembers } from './wire/members.js';
 import { jobExceptionsSchema, toRootCause } from './wire/exceptions.js';
@@ -165,7 +165,8 @@ class FlinkClient implements FlinkApi {
 
   async jobMetrics(jobId: string, signal?: AbortSignal): Promise<JobMetrics> {
     const path = `/jobs/${encodeURIComponent(jobId)}${JOB_METRICS_QUERY}`;
-    return toJobMetrics(await this.get(path, metricsSchema, signal));
+    const { json, endpoint } = await this.getJson(path, signal);
+    return readJobMetrics(json) ?? toJobMetrics(validateBody(metricsSchema, json, this.cluster, endpoint));
   }
 
   async listJars(signal?: AbortSignal): Promise<readonly JarInfo[]> {

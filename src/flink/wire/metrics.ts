@@ -17,13 +17,33 @@ const metricSchema = z.object({ id: z.string(), value: z.string().optional() });
 
 export const metricsSchema = z.union([z.array(metricSchema), z.object({ metrics: z.array(metricSchema) })]);
 
-/** The job metrics of one `GET /jobs/:id/metrics?get=<JOB_METRIC_IDS>` body. */
-export function toJobMetrics(body: z.output<typeof metricsSchema>): JobMetrics {
-  const completed = metricValue(body, 'numberOfCompletedCheckpoints');
-  const failed = metricValue(body, 'numberOfFailedCheckpoints');
-  const inProgress = metricValue(body, 'numberOfInProgressCheckpoints');
+type MetricWire = z.output<typeof metricSchema>;
+
+/** The number a metric's value says, or undefined when it is absent or not a finite number. */
+function numberOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** The job metrics of a list of metrics; a metric listed twice counts the first time. */
+function metricsOf(list: readonly MetricWire[]): JobMetrics {
+  // By the position of the metric's id in JOB_METRIC_IDS.
+  const raw: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  const seen = [false, false, false, false];
+  for (const metric of list) {
+    const at = (JOB_METRIC_IDS as readonly string[]).indexOf(metric.id);
+    if (at !== -1 && !seen[at]) {
+      seen[at] = true;
+      raw[at] = metric.value;
+    }
+  }
+  const restarts = numberOf(raw[0]);
+  const completed = numberOf(raw[1]);
+  const failed = numberOf(raw[2]);
+  const inProgress = numberOf(raw[3]);
   return {
-    restarts: metricValue(body, 'numRestarts'),
+    restarts,
     checkpoints:
       completed === undefined || failed === undefined || inProgress === undefined
         ? undefined
@@ -31,11 +51,31 @@ export function toJobMetrics(body: z.output<typeof metricsSchema>): JobMetrics {
   };
 }
 
+/** The job metrics of one `GET /jobs/:id/metrics?get=<JOB_METRIC_IDS>` body. */
+export function toJobMetrics(body: z.output<typeof metricsSchema>): JobMetrics {
+  return metricsOf(Array.isArray(body) ? body : body.metrics);
+}
+
+/** Whether a parsed entry is one `metricSchema` accepts as it is (it only drops members it does not read). */
+function isMetric(entry: unknown): entry is MetricWire {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return false;
+  const { id, value } = entry as { id?: unknown; value?: unknown };
+  return typeof id === 'string' && (value === undefined || typeof value === 'string');
+}
+
+/**
+ * The job metrics of a parsed body in the form Flink sends (a bare array), read without the schema: it is
+ * asked for every running job at every scrape, and the schema's copy of every entry was garbage of each one.
+ * Undefined for any other body: the caller validates that with `metricsSchema`, for its value or its error.
+ */
+export function readJobMetrics(json: unknown): JobMetrics | undefined {
+  if (!Array.isArray(json)) return undefined;
+  for (const entry of json) if (!isMetric(entry)) return undefined;
+  return metricsOf(json);
+}
+
 /** The numeric value of metric `id`, or undefined when Flink did not report it. */
 export function metricValue(body: z.output<typeof metricsSchema>, id: string): number | undefined {
   const list = Array.isArray(body) ? body : body.metrics;
-  const raw = list.find((m) => m.id === id)?.value;
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) ? value : undefined;
+  return numberOf(list.find((m) => m.id === id)?.value);
 }

@@ -10,7 +10,7 @@ import {
 } from '../../../src/flink/wire/checkpoints.js';
 import { jarIdOf, jarListSchema, jarUploadSchema, toJars } from '../../../src/flink/wire/jars.js';
 import { jobsOverviewSchema, toJobOverviews } from '../../../src/flink/wire/jobs-overview.js';
-import { metricValue, metricsSchema } from '../../../src/flink/wire/metrics.js';
+import { metricValue, metricsSchema, readJobMetrics, toJobMetrics } from '../../../src/flink/wire/metrics.js';
 import { overviewSchema, toClusterOverview } from '../../../src/flink/wire/overview.js';
 import { errorsOf, parseBody } from '../../../src/flink/wire/parse.js';
 import { fixture, VERSIONS } from './fixtures.js';
@@ -89,6 +89,59 @@ for (const version of VERSIONS) {
     });
   });
 }
+
+describe('job metrics read without the schema', () => {
+  const metrics = (values: Record<string, string>) =>
+    JSON.stringify(Object.entries(values).map(([id, value]) => ({ id, value })));
+  it('says what the schema path says for every body the schema accepts as a bare array', () => {
+    const bodies = [
+      '[]',
+      metrics({ numRestarts: '3' }),
+      metrics({
+        numRestarts: '0',
+        numberOfCompletedCheckpoints: '12',
+        numberOfFailedCheckpoints: '1',
+        numberOfInProgressCheckpoints: '0',
+      }),
+      // A value Flink could not format, an unknown metric, a member the schema does not read, no value at all.
+      JSON.stringify([
+        { id: 'numRestarts', value: 'NaN' },
+        { id: 'other', value: '1' },
+        { id: 'numberOfCompletedCheckpoints', value: '4', x: 1 },
+        { id: 'numberOfFailedCheckpoints' },
+        { id: 'numberOfInProgressCheckpoints', value: '2' },
+      ]),
+      // Listed twice: the first counts, whether or not it has a value.
+      '[{"id":"numRestarts","value":"1"},{"id":"numRestarts","value":"2"}]',
+      '[{"id":"numRestarts"},{"id":"numRestarts","value":"2"}]',
+    ];
+    for (const body of bodies) {
+      const json: unknown = JSON.parse(body);
+      assert.deepEqual(readJobMetrics(json), toJobMetrics(metricsSchema.parse(json)), body);
+    }
+    assert.deepEqual(
+      readJobMetrics(JSON.parse('[{"id":"numRestarts","value":"1"},{"id":"numRestarts","value":"2"}]')),
+      {
+        restarts: 1,
+        checkpoints: undefined,
+      },
+    );
+  });
+
+  it('leaves every other body to the schema', () => {
+    for (const body of [
+      '{"metrics":[{"id":"numRestarts","value":"1"}]}',
+      '[{"id":"numRestarts","value":1}]',
+      '[{"value":"1"}]',
+      '[null]',
+      '[["numRestarts","1"]]',
+      '"numRestarts"',
+      'null',
+    ]) {
+      assert.equal(readJobMetrics(JSON.parse(body)), undefined, body);
+    }
+  });
+});
 
 describe('bodies that do not parse', () => {
   it('names the endpoint and the zod issue', () => {
