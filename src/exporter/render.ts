@@ -11,9 +11,12 @@ export function escapeHelp(text: string): string {
 /** Most values are small counts and 0/1 flags: their text is made once, not once per sample. */
 const SMALL_INTS: readonly string[] = Array.from({ length: 1024 }, (_, i) => String(i));
 
+/** Whether `value` is one of the small counts whose texts are made once. */
+const isSmall = (value: number): boolean => Number.isInteger(value) && value >= 0 && value < SMALL_INTS.length;
+
 /** A sample's value as exposition text. */
 export function formatValue(value: number): string {
-  if (Number.isInteger(value) && value >= 0 && value < SMALL_INTS.length) return SMALL_INTS[value] as string;
+  if (isSmall(value)) return SMALL_INTS[value] as string;
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
@@ -27,7 +30,7 @@ export function formatValue(value: number): string {
 const SMALL_TAILS: readonly string[] = SMALL_INTS.map((text) => `} ${text}\n`);
 
 function lineEnd(value: number): string {
-  if (Number.isInteger(value) && value >= 0 && value < SMALL_TAILS.length) return SMALL_TAILS[value] as string;
+  if (isSmall(value)) return SMALL_TAILS[value] as string;
   return `} ${formatValue(value)}\n`;
 }
 

@@ -26,24 +26,21 @@ function numberOf(raw: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** The job metrics of a list of metrics; a metric listed twice counts the first time. */
+type JobMetricId = (typeof JOB_METRIC_IDS)[number];
+
+const JOB_METRIC_ID_SET: ReadonlySet<string> = new Set(JOB_METRIC_IDS);
+
+/** The job metrics of a list of metrics; a metric listed twice counts the first time, with a value or without. */
 function metricsOf(list: readonly MetricWire[]): JobMetrics {
-  // By the position of the metric's id in JOB_METRIC_IDS.
-  const raw: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-  const seen = [false, false, false, false];
-  for (const metric of list) {
-    const at = (JOB_METRIC_IDS as readonly string[]).indexOf(metric.id);
-    if (at !== -1 && !seen[at]) {
-      seen[at] = true;
-      raw[at] = metric.value;
-    }
+  const raw: Partial<Record<JobMetricId, string | undefined>> = {};
+  for (const { id, value } of list) {
+    if (JOB_METRIC_ID_SET.has(id) && !(id in raw)) raw[id as JobMetricId] = value;
   }
-  const restarts = numberOf(raw[0]);
-  const completed = numberOf(raw[1]);
-  const failed = numberOf(raw[2]);
-  const inProgress = numberOf(raw[3]);
+  const completed = numberOf(raw.numberOfCompletedCheckpoints);
+  const failed = numberOf(raw.numberOfFailedCheckpoints);
+  const inProgress = numberOf(raw.numberOfInProgressCheckpoints);
   return {
-    restarts,
+    restarts: numberOf(raw.numRestarts),
     checkpoints:
       completed === undefined || failed === undefined || inProgress === undefined
         ? undefined

@@ -6,7 +6,7 @@
  * prom-client Registry as the other metrics and answer its `get()` like prom-client's own.
  */
 import { Registry, type Metric } from 'prom-client';
-import { escapeLabelValue } from '../../exporter/families.js';
+import { label } from '../../exporter/families.js';
 import { escapeHelp, formatValue } from '../../exporter/render.js';
 import { jobKey } from '../../state/episodes.js';
 
@@ -64,7 +64,7 @@ export class JobFamily {
     this.index = new Map(def.slots.map((labels, i) => [slotKey(labels), offset + i]));
     this.slotTexts = def.slots.map((labels) =>
       Object.entries(labels)
-        .map(([name, value]) => `,${name}="${escapeLabelValue(value)}"`)
+        .map(([name, value]) => `,${label(name, value)}`)
         .join(''),
     );
   }
@@ -157,7 +157,7 @@ export class JobSeries {
       row = {
         cluster,
         jobName,
-        labelText: `cluster="${escapeLabelValue(cluster)}",job_name="${escapeLabelValue(jobName)}"`,
+        labelText: `${label('cluster', cluster)},${label('job_name', jobName)}`,
         values: new Float64Array(this.width).fill(Number.NaN),
       };
       this.byJob.set(key, row);

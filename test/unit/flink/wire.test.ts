@@ -117,7 +117,27 @@ describe('job metrics read without the schema', () => {
     ];
     for (const body of bodies) {
       const json: unknown = JSON.parse(body);
-      assert.deepEqual(readJobMetrics(json), toJobMetrics(metricsSchema.parse(json)), body);
+      const parsed = metricsSchema.parse(json);
+      assert.deepEqual(readJobMetrics(json), toJobMetrics(parsed), body);
+      // Against metricValue, which finds each metric on its own: the first listing counts, with a value or without.
+      const value = (id: string) => metricValue(parsed, id);
+      const counters = [
+        value('numberOfCompletedCheckpoints'),
+        value('numberOfFailedCheckpoints'),
+        value('numberOfInProgressCheckpoints'),
+      ];
+      const [completed, failed, inProgress] = counters;
+      assert.deepEqual(
+        readJobMetrics(json),
+        {
+          restarts: value('numRestarts'),
+          checkpoints:
+            completed === undefined || failed === undefined || inProgress === undefined
+              ? undefined
+              : { completed, failed, inProgress },
+        },
+        body,
+      );
     }
     assert.deepEqual(
       readJobMetrics(JSON.parse('[{"id":"numRestarts","value":"1"},{"id":"numRestarts","value":"2"}]')),
