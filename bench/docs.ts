@@ -48,6 +48,11 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
 - **the service as launched**: \`bin/flink-guardian.js serve\` with the node flags of the command's \`#!\` line
   (none: Node's defaults, see [operations.md](operations.md#memory)), read from that line so the benchmark runs
   what users run.
+- **memory over a long run** (at 10,000 jobs, \`--soak=N\` elsewhere): after the measured scrapes, 200 more
+  back to back, then as many floor runs. What a scrape promotes into V8's old generation stays there until a
+  major collection, which V8 starts only once that generation has grown by a multiple of what is live, so the
+  peak of ten scrapes is not the peak of a service that runs for hours. The peak RSS target is checked against
+  the peak of the whole run, the service's and the floor client's alike.
 - **webhook baseline**: the same autocannon load against a bare \`node:http\` server that parses the JSON body.
 - **reaction floor**: the REST calls on the recoverer's path to the run request (\`/jobs/overview\`, then the
   failed instance's checkpoints and \`/jars\` together), made by the floor client right after each reaction; the

@@ -5,7 +5,9 @@
  * wrongly (a failed scrape, a storm that submitted more than once).
  *
  * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
- * --only=scrape|webhook, --cpu-prof (profiles of the service under bench/results/profiles/). BENCH_NODE_FLAGS in the
+ * --only=scrape|webhook, --soak=N (N scrapes back to back after the measured ones, for the peak memory of a long run;
+ * 200 at 10,000 jobs, 0 below and in --quick), --cpu-prof (profiles of the service under bench/results/profiles/).
+ * BENCH_NODE_FLAGS in the
  * environment adds node flags to the service (e.g. `--max-semi-space-size=64`) to try V8 settings.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -95,7 +97,9 @@ async function main(): Promise<number> {
       const reps = quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30;
       // The naive poller makes ~3 requests per instance one after another: far too slow to run at 10,000 jobs.
       const naiveRuns = n > 1000 ? 0 : quick || n >= 1000 ? 1 : 3;
-      scrape.push(await scrapeScenario(env, n, reps, naiveRuns));
+      // The long run (see SoakResult) where memory matters most: at 10,000 jobs unless asked otherwise.
+      const soak = quick ? 0 : Number(flag('soak') ?? (n >= 10_000 ? 200 : 0));
+      scrape.push(await scrapeScenario(env, n, reps, naiveRuns, soak));
     }
   }
   let webhook: WebhookResult | null = null;

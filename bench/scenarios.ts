@@ -46,7 +46,10 @@ export interface ScrapeResult {
   readonly expositionBytes: number;
   readonly series: number;
   readonly peakRssMB: number;
-  /** The node flags the service ran with: the launcher's (bin/flink-guardian.js), as users run it. */
+  /**
+   * The node flags the service ran with: the launcher's (bin/flink-guardian.js), as users run it, and any the
+   * benchmark was asked to add.
+   */
   readonly nodeFlags: readonly string[];
   readonly floor: {
     readonly wallMs: { readonly median: number; readonly p95: number };
@@ -67,14 +70,37 @@ export interface ScrapeResult {
     readonly peakRssMB: number;
   };
   readonly naive: { readonly wallMs: number; readonly requests: number; readonly runs: number } | null;
+  /** The long run after the measured scrapes; null when none was asked for. */
+  readonly soak: SoakResult | null;
   readonly ratioToFloor: number;
   readonly p95RatioToFloor: number;
   readonly ratioToAnswerFloor: number;
   readonly speedupVsNaive: number | null;
 }
 
+/**
+ * Memory over many scrapes: what a scrape promotes into V8's old generation stays there until a major collection,
+ * which V8 starts only once that generation has grown by a multiple of what is live; ten scrapes show the peak
+ * before the first such cycle, an operator's service lives through many.
+ */
+export interface SoakResult {
+  /** Scrapes made back to back after the measured ones; the floor made as many runs. */
+  readonly scrapes: number;
+  /** The service's peak RSS (MB) after each `every` of them. */
+  readonly every: number;
+  readonly peakRssMB: readonly number[];
+  /** The floor client's peak RSS after as many runs. */
+  readonly floorPeakRssMB: number;
+}
+
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
-export async function scrapeScenario(env: Env, n: number, reps: number, naiveRuns: number): Promise<ScrapeResult> {
+export async function scrapeScenario(
+  env: Env,
+  n: number,
+  reps: number,
+  naiveRuns: number,
+  soakScrapes: number,
+): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
   try {
@@ -147,6 +173,7 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
     const peakRssMB = svc.peakRss() / (1024 * 1024);
     const floorRssMB = peakRssOf(fetcher.pid) / (1024 * 1024);
     const answerRssMB = peakRssOf(answerer.pid) / (1024 * 1024);
+    const soak = soakScrapes > 0 ? await soakRun(env, n, soakScrapes, svc, fetcher) : null;
 
     const wall = scrapes.map((s) => s.wallMs);
     const floorWall = floors.map((f) => f.wallMs);
@@ -181,6 +208,7 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
         naive.length === 0
           ? null
           : { wallMs: round(naiveWall, 0), requests: naive[0]?.requests ?? 0, runs: naive.length },
+      soak,
       ratioToFloor: round(median(wall) / median(floorWall), 2),
       p95RatioToFloor: round(p95(wall) / p95(floorWall), 2),
       ratioToAnswerFloor: round(median(wall) / median(answers), 2),
@@ -192,6 +220,20 @@ export async function scrapeScenario(env: Env, n: number, reps: number, naiveRun
   } finally {
     for (const p of procs.reverse()) await p.stop().catch(() => undefined);
   }
+}
+
+/** `scrapes` service scrapes back to back, then as many floor runs; the peaks are read as they go. */
+async function soakRun(env: Env, n: number, scrapes: number, svc: ServiceProcess, fetcher: Child): Promise<SoakResult> {
+  const every = Math.max(1, Math.round(scrapes / 10));
+  const peakRssMB: number[] = [];
+  for (let i = 1; i <= scrapes; i += 1) {
+    await timedGet(`${svc.base}/metrics`);
+    if (i % every === 0 || i === scrapes) peakRssMB.push(round(svc.peakRss() / (1024 * 1024), 1));
+  }
+  for (let i = 0; i < scrapes; i += 1) await fetcher.call<FetchRun>('floor', {});
+  const floorPeakRssMB = round(peakRssOf(fetcher.pid) / (1024 * 1024), 1);
+  env.log(`  ${n} jobs, ${scrapes} more scrapes: peak RSS ${peakRssMB.join(' ')} MB; floor ${floorPeakRssMB} MB`);
+  return { scrapes, every, peakRssMB, floorPeakRssMB };
 }
 
 export interface WebhookResult {

@@ -168,7 +168,14 @@ export class ServiceProcess {
       stderr.push(d);
       if (stderr.length > 50) stderr.shift();
     });
-    const svc = new ServiceProcess(nodeFlags, proc, `http://127.0.0.1:${port}`, dir, stderr);
+    // Reported with what the benchmark added (BENCH_NODE_FLAGS, --cpu-prof): a figure names every flag it ran with.
+    const svc = new ServiceProcess(
+      [...nodeFlags, ...(o.execArgv ?? [])],
+      proc,
+      `http://127.0.0.1:${port}`,
+      dir,
+      stderr,
+    );
     const until = Date.now() + 20_000;
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`flink-guardian exited (${proc.exitCode}): ${stderr.join('')}`);

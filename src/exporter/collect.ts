@@ -8,7 +8,7 @@ import type { FlinkApi } from '../flink/api.js';
 import { isTerminal } from '../flink/job-state.js';
 import type { CheckpointStatsResult, ClusterOverview, JobOverview } from '../flink/types.js';
 import { planCheckpointStats } from './checkpoint-refresh.js';
-import type { InstanceCache } from './instance-cache.js';
+import type { InstanceCache, KnownInstance } from './instance-cache.js';
 import { ScrapeDetails } from './details.js';
 import { forEachBounded } from './bounded.js';
 import type { ClusterSnapshot, JobDetails } from './snapshot.js';
@@ -18,11 +18,11 @@ const DEFAULT_WIDTH = 8;
 
 async function fetchDetails(
   api: FlinkApi,
-  cache: InstanceCache,
+  known: KnownInstance,
   job: JobOverview,
   signal: AbortSignal | undefined,
 ): Promise<JobDetails> {
-  const cached = cache.config(job.jobId);
+  const cached = known.config;
   if (cached === undefined) {
     // A new instance: its three calls one after another. The workers already keep every connection busy, and
     // three calls at once per worker only queued twice as many requests in the pool; on a cold 10,000-job
@@ -31,34 +31,29 @@ async function fetchDetails(
     const checkpointConfig = await api.checkpointConfig(job.jobId, signal);
     const checkpoints = await api.checkpoints(job.jobId, signal);
     const metrics = await api.jobMetrics(job.jobId, signal);
-    cache.setConfig(job.jobId, checkpointConfig);
-    remember(cache, job.jobId, checkpoints, metrics.checkpoints?.completed);
+    known.config = checkpointConfig ?? null;
+    remember(known, checkpoints, metrics.checkpoints?.completed);
     return { checkpoints, checkpointConfig, restarts: metrics.restarts };
   }
   const metrics = await api.jobMetrics(job.jobId, signal);
   // A job without checkpointing never gains it: once the config said 404, no statistics are asked for.
-  if (cached === null) return cache.detailsOf(job.jobId, 'disabled', undefined, metrics.restarts);
-  const before = cache.stats(job.jobId);
+  if (cached === null) return known.detailsOf('disabled', undefined, metrics.restarts);
+  const before = known.stats;
   const plan = planCheckpointStats(before, metrics.checkpoints);
   if (plan.kind === 'reuse') {
     // Kept merged, so that the next scrape with the same counters gets this very object back.
     if (before !== undefined && plan.stats !== before.stats) {
-      cache.setStats(job.jobId, { stats: plan.stats, metricCompleted: before.metricCompleted });
+      known.stats = { stats: plan.stats, metricCompleted: before.metricCompleted };
     }
-    return cache.detailsOf(job.jobId, plan.stats, cached, metrics.restarts);
+    return known.detailsOf(plan.stats, cached, metrics.restarts);
   }
   const checkpoints = await api.checkpoints(job.jobId, signal);
-  remember(cache, job.jobId, checkpoints, metrics.checkpoints?.completed);
+  remember(known, checkpoints, metrics.checkpoints?.completed);
   return { checkpoints, checkpointConfig: cached, restarts: metrics.restarts };
 }
 
-function remember(
-  cache: InstanceCache,
-  jobId: string,
-  checkpoints: CheckpointStatsResult,
-  metricCompleted: number | undefined,
-): void {
-  if (checkpoints.kind === 'enabled') cache.setStats(jobId, { stats: checkpoints.stats, metricCompleted });
+function remember(known: KnownInstance, checkpoints: CheckpointStatsResult, metricCompleted: number | undefined): void {
+  if (checkpoints.kind === 'enabled') known.stats = { stats: checkpoints.stats, metricCompleted };
 }
 
 function asFlinkError(api: FlinkApi, err: unknown): FlinkError {
@@ -99,9 +94,7 @@ async function listCluster(
   try {
     const both = await until(Promise.all([api.overview(signal), api.jobsOverview(signal)]), aborted);
     if (both === 'aborted') return { cluster: api.cluster, ok: false, error: deadlineError(api) };
-    const reused = cache.reuseInstances(both[1]);
-    if (reused.changed) cache.prune(new Set(reused.jobs.map((j) => j.jobId)));
-    return { ok: true, overview: both[0], jobs: reused.jobs };
+    return { ok: true, overview: both[0], jobs: cache.reuseInstances(both[1]) };
   } catch (err) {
     return { cluster: api.cluster, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
   }
@@ -122,23 +115,24 @@ export async function collectCluster(
   if (!listed.ok) return listed;
   const { overview, jobs } = listed;
   const current = cache.current(jobs);
-  const details = new ScrapeDetails(current);
+  const details = new ScrapeDetails(current, cache.placesOf(current));
   const errors: FlinkError[] = [];
   // A steady job needs one call at a time: as many workers as the client runs requests keeps its connections
   // busy without a queue of waiting requests.
   const width = Math.max(1, api.concurrency ?? DEFAULT_WIDTH);
   const all = forEachBounded(current.list, width, async (job, index) => {
+    const known = cache.instance(job);
+    const terminal = isTerminal(job.state);
     // A SUSPENDED instance can come back under the same JobID (HA failover): only a terminal state reuses.
-    if (!isTerminal(job.state)) cache.forgetTerminal(job.jobId);
-    const final = isTerminal(job.state) ? cache.terminalDetails(job.jobId) : undefined;
-    if (final !== undefined) {
-      details.set(index, final);
+    if (!terminal) known.final = undefined;
+    else if (known.final !== undefined) {
+      details.set(index, known.final);
       return;
     }
     try {
-      const fetched = cache.keepDetails(job.jobId, await fetchDetails(api, cache, job, signal));
+      const fetched = known.keep(await fetchDetails(api, known, job, signal));
       details.set(index, fetched);
-      if (isTerminal(job.state)) cache.setTerminalDetails(job.jobId, fetched);
+      if (terminal) known.final = fetched;
     } catch (err) {
       errors.push(asFlinkError(api, err));
     }
@@ -148,5 +142,6 @@ export async function collectCluster(
     // Calls still settling must not change what this scrape is rendering: hand out copies.
     return { ...snapshot, details: details.copy(), errors: [...errors, deadlineError(api)] };
   }
+  cache.setPlaces(current, details.places);
   return { ...snapshot, details, errors };
 }

@@ -4,72 +4,51 @@
  * latest checkpoint stays the same until its completed count moves. Entries live until the instance leaves
  * /jobs/overview (Flink's job store expiry).
  *
- * It also hands back last scrape's objects for what did not change (an instance's overview, its details): a
- * scrape's values live until the exposition is written, long enough for V8 to promote them, so equal new
- * objects would fill the old generation with copies of what it already holds.
+ * It also hands back last scrape's objects for what did not change (the job list, an instance's overview, its
+ * details): a scrape's values live until the exposition is written, long enough for V8 to promote them, so equal
+ * new objects would fill the old generation with copies of what it already holds.
+ *
+ * Everything known of one instance is one entry, found by one lookup per job and scrape.
  */
 import { indexCurrentInstances, type CurrentInstances } from '../flink/current-instance.js';
 import type { CheckpointConfig, CheckpointStats, CheckpointStatsResult, JobOverview } from '../flink/types.js';
 import type { CachedStats } from './checkpoint-refresh.js';
 import type { JobDetails } from './snapshot.js';
 
-export class InstanceCache {
-  /** null: checkpointing disabled (Flink answered 404). */
-  private readonly configs = new Map<string, CheckpointConfig | null>();
-  private readonly terminal = new Map<string, JobDetails>();
-  private readonly checkpointStats = new Map<string, CachedStats>();
-  private readonly lastDetails = new Map<string, JobDetails>();
-  private instances = new Map<string, JobOverview>();
-  private lastJobs: readonly JobOverview[] = [];
-  private lastCurrent: { readonly jobs: readonly JobOverview[]; readonly index: CurrentInstances } | undefined;
+/** What is kept of one listed instance between scrapes. */
+export class KnownInstance {
+  /** Its checkpoint config: undefined until asked, null when checkpointing is disabled (Flink answered 404). */
+  config: CheckpointConfig | null | undefined;
+  /** The last `/checkpoints` read while it ran. */
+  stats: CachedStats | undefined;
+  /** Its details once fetched in a terminal state: they never change again. */
+  final: JobDetails | undefined;
+  /** Last scrape's details, handed back while equal. */
+  private last: JobDetails | undefined;
 
-  /**
-   * `jobs` with every instance that did not change since the last call replaced by last call's object, and last
-   * call's list itself when nothing changed; `changed` says whether the set of instances differs.
-   */
-  reuseInstances(jobs: readonly JobOverview[]): { readonly jobs: readonly JobOverview[]; readonly changed: boolean } {
-    let same = jobs.length === this.lastJobs.length;
-    const out: JobOverview[] = [];
-    for (let i = 0; i < jobs.length; i += 1) {
-      const job = jobs[i] as JobOverview;
-      const before = this.instances.get(job.jobId);
-      const kept = before !== undefined && (before === job || sameInstance(before, job)) ? before : job;
-      if (kept !== this.lastJobs[i]) same = false;
-      out.push(kept);
-    }
-    if (same) return { jobs: this.lastJobs, changed: false };
-    const next = new Map(out.map((job) => [job.jobId, job]));
-    const changed = next.size !== this.instances.size || out.some((job) => !this.instances.has(job.jobId));
-    this.instances = next;
-    this.lastJobs = out;
-    return { jobs: out, changed };
-  }
+  constructor(
+    /** The instance as last listed. */
+    public overview: JobOverview,
+  ) {}
 
-  /** The current instances of `jobs`, indexed; last call's index while the list is the same object. */
-  current(jobs: readonly JobOverview[]): CurrentInstances {
-    if (this.lastCurrent?.jobs !== jobs) this.lastCurrent = { jobs, index: indexCurrentInstances(jobs) };
-    return this.lastCurrent.index;
-  }
-
-  /** `details`, or last scrape's details of the instance when they are equal. */
-  keepDetails(jobId: string, details: JobDetails): JobDetails {
-    const before = this.lastDetails.get(jobId);
+  /** `details`, or last scrape's details when they are equal. */
+  keep(details: JobDetails): JobDetails {
+    const before = this.last;
     if (before !== undefined && sameDetails(before, details)) return before;
-    this.lastDetails.set(jobId, details);
+    this.last = details;
     return details;
   }
 
   /**
-   * Last scrape's details of the instance when they say the same as these parts, else new details, kept for the
-   * next scrape. Compared before anything is made: a steady scrape allocates no details at all.
+   * Last scrape's details when they say the same as these parts, else new details, kept for the next scrape.
+   * Compared before anything is made: a steady scrape allocates no details at all.
    */
   detailsOf(
-    jobId: string,
     stats: CheckpointStats | 'disabled',
     checkpointConfig: CheckpointConfig | undefined,
     restarts: number | undefined,
   ): JobDetails {
-    const before = this.lastDetails.get(jobId);
+    const before = this.last;
     if (
       before !== undefined &&
       before.restarts === restarts &&
@@ -85,59 +64,94 @@ export class InstanceCache {
       checkpointConfig,
       restarts,
     };
-    this.lastDetails.set(jobId, details);
+    this.last = details;
     return details;
   }
+}
 
-  /** The last `/checkpoints` read of a running instance. */
-  stats(jobId: string): CachedStats | undefined {
-    return this.checkpointStats.get(jobId);
+export class InstanceCache {
+  private known = new Map<string, KnownInstance>();
+  private lastJobs: readonly JobOverview[] = [];
+  private lastCurrent: { readonly jobs: readonly JobOverview[]; readonly index: CurrentInstances } | undefined;
+  /** The details of the last scrape that finished, by place in its index. */
+  private lastPlaces:
+    | { readonly index: CurrentInstances; readonly places: readonly (JobDetails | undefined)[] }
+    | undefined;
+
+  /**
+   * `jobs` with every instance that did not change since the last call replaced by last call's object, and last
+   * call's list itself when nothing changed. What is known of an instance that is no longer listed is dropped here.
+   */
+  reuseInstances(jobs: readonly JobOverview[]): readonly JobOverview[] {
+    // The client hands back its last list when no entry changed.
+    if (jobs === this.lastJobs) return jobs;
+    // Made at the first instance that is replaced by the known one.
+    let out: JobOverview[] | undefined;
+    for (let i = 0; i < jobs.length; i += 1) {
+      const job = jobs[i] as JobOverview;
+      const before = this.known.get(job.jobId)?.overview;
+      if (before !== undefined && before !== job && sameInstance(before, job)) {
+        out ??= jobs.slice(0, i);
+        out.push(before);
+      } else if (out !== undefined) {
+        out.push(job);
+      }
+    }
+    const kept = out ?? jobs;
+    if (sameList(kept, this.lastJobs)) return this.lastJobs;
+    const next = new Map<string, KnownInstance>();
+    for (const job of kept) {
+      const entry = this.known.get(job.jobId);
+      if (entry === undefined) {
+        next.set(job.jobId, new KnownInstance(job));
+      } else {
+        entry.overview = job;
+        next.set(job.jobId, entry);
+      }
+    }
+    this.known = next;
+    this.lastJobs = kept;
+    return kept;
   }
 
-  setStats(jobId: string, stats: CachedStats): void {
-    this.checkpointStats.set(jobId, stats);
+  /** The current instances of `jobs`, indexed; last call's index while the list is the same object. */
+  current(jobs: readonly JobOverview[]): CurrentInstances {
+    if (this.lastCurrent?.jobs !== jobs) this.lastCurrent = { jobs, index: indexCurrentInstances(jobs) };
+    return this.lastCurrent.index;
   }
 
-  /** The cached checkpoint config: a config, null when disabled, undefined when not known yet. */
-  config(jobId: string): CheckpointConfig | null | undefined {
-    return this.configs.get(jobId);
+  /** The details places of the last finished scrape, when it had the same index (a scrape's `ScrapeDetails` base). */
+  placesOf(index: CurrentInstances): readonly (JobDetails | undefined)[] | undefined {
+    return this.lastPlaces?.index === index ? this.lastPlaces.places : undefined;
   }
 
-  setConfig(jobId: string, config: CheckpointConfig | undefined): void {
-    this.configs.set(jobId, config ?? null);
+  setPlaces(index: CurrentInstances, places: readonly (JobDetails | undefined)[]): void {
+    this.lastPlaces = { index, places };
   }
 
-  /** The final details of a terminal instance, if fetched before. */
-  terminalDetails(jobId: string): JobDetails | undefined {
-    return this.terminal.get(jobId);
+  /**
+   * What is known of a listed instance. An instance a concurrent scrape's newer list no longer has gets an entry
+   * of its own, which that list's next change drops again.
+   */
+  instance(job: JobOverview): KnownInstance {
+    let entry = this.known.get(job.jobId);
+    if (entry === undefined) {
+      entry = new KnownInstance(job);
+      this.known.set(job.jobId, entry);
+    }
+    return entry;
   }
 
-  setTerminalDetails(jobId: string, details: JobDetails): void {
-    this.terminal.set(jobId, details);
-  }
-
-  /** Drops the final details of an instance that is active again. */
-  forgetTerminal(jobId: string): void {
-    this.terminal.delete(jobId);
-  }
-
-  /** Forgets instances that are no longer in Flink's job store. */
-  prune(present: ReadonlySet<string>): void {
-    for (const id of this.configs.keys()) if (!present.has(id)) this.configs.delete(id);
-    for (const id of this.terminal.keys()) if (!present.has(id)) this.terminal.delete(id);
-    for (const id of this.checkpointStats.keys()) if (!present.has(id)) this.checkpointStats.delete(id);
-    for (const id of this.lastDetails.keys()) if (!present.has(id)) this.lastDetails.delete(id);
-  }
-
-  /** Entries held (for tests). */
+  /** Instances known (for tests). */
   get size(): number {
-    return new Set([
-      ...this.configs.keys(),
-      ...this.terminal.keys(),
-      ...this.checkpointStats.keys(),
-      ...this.lastDetails.keys(),
-    ]).size;
+    return this.known.size;
   }
+}
+
+function sameList(a: readonly JobOverview[], b: readonly JobOverview[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameInstance(a: JobOverview, b: JobOverview): boolean {

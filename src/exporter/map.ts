@@ -186,7 +186,7 @@ function jobRows(
   catalog: readonly JobSpec[],
   remembered: MemoryLookup,
   memo: NameMemo | undefined,
-): JobRow[] {
+): readonly JobRow[] {
   if (!snapshot.ok) return [];
   let index = memo?.get(snapshot.jobs);
   if (index === undefined || index.catalog !== catalog || index.clusterLabels !== clusterLabels) {
@@ -194,7 +194,8 @@ function jobRows(
     memo?.set(snapshot.jobs, index);
   }
   const { current, catalogNames, names, labels: labelsOf, lastRows } = index;
-  const rows = names.map((name, i): JobRow => {
+  const rowAt = (i: number): JobRow => {
+    const name = names[i] as string;
     const labels = labelsOf[i] as string;
     const before = lastRows?.[i];
     const job = current.get(name);
@@ -207,7 +208,18 @@ function jobRows(
     const missing = last !== 'CANCELED' && last !== 'FINISHED';
     if (before !== undefined && before.job === undefined && before.missing === missing) return before;
     return { labels, job: undefined, missing };
-  });
+  };
+  // Made at the first row that differs from last mapping's: a steady scrape gets last mapping's rows back.
+  let rows: JobRow[] | undefined = lastRows === undefined ? [] : undefined;
+  for (let i = 0; i < names.length; i += 1) {
+    const row = rowAt(i);
+    if (rows === undefined) {
+      if (row === lastRows?.[i]) continue;
+      rows = lastRows?.slice(0, i) ?? [];
+    }
+    rows.push(row);
+  }
+  if (rows === undefined) return lastRows ?? [];
   index.lastRows = rows;
   return rows;
 }
@@ -226,7 +238,10 @@ export function mapSnapshot(
   const clusters: ClusterRow[] = [...snapshots]
     .sort((a, b) => byText(a.cluster, b.cluster))
     .map((snapshot) => ({ labels: label('cluster', snapshot.cluster), snapshot }));
-  const jobs = clusters.flatMap((row) => jobRows(row, catalog, remembered, memo));
+  const jobs =
+    clusters.length === 1
+      ? jobRows(clusters[0] as ClusterRow, catalog, remembered, memo)
+      : clusters.flatMap((row) => jobRows(row, catalog, remembered, memo));
   return (Object.keys(EXPORTER_METRICS) as ExporterMetric[]).sort().map((name) => {
     const def = { name, ...EXPORTER_METRICS[name] };
     return isClusterMetric(name)

@@ -75,6 +75,8 @@ class FlinkClient implements FlinkApi {
   private version: string | undefined;
   /** The instances of the last /jobs/overview by JobID, handed back for entries that did not change. */
   private knownJobs: ReadonlyMap<string, JobOverview> = new Map();
+  /** The last /jobs/overview, handed back itself when no entry changed. */
+  private lastJobs: readonly JobOverview[] = [];
 
   constructor(config: ClusterConfig, options: FlinkClientOptions) {
     this.cluster = config.name;
@@ -130,12 +132,13 @@ class FlinkClient implements FlinkApi {
 
   async jobsOverview(signal?: AbortSignal): Promise<readonly JobOverview[]> {
     const { json, endpoint } = await this.getJson('/jobs/overview', signal);
-    const fast = reuseJobOverviews(json, this.knownJobs);
+    const fast = reuseJobOverviews(json, this.knownJobs, this.lastJobs);
     // A body that does not match is validated whole again: the error names the first issue as for any body.
     const jobs = fast.ok ? fast.jobs : toJobOverviews(validateBody(jobsOverviewSchema, json, this.cluster, endpoint));
     if (!fast.ok || fast.reused !== jobs.length || this.knownJobs.size !== jobs.length) {
       this.knownJobs = new Map(jobs.map((job) => [job.jobId, job]));
     }
+    this.lastJobs = jobs;
     return jobs;
   }
 

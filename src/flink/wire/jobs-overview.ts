@@ -57,31 +57,42 @@ function sameAsKnown(raw: Record<string, unknown>, known: JobOverview): boolean 
  * Instances from a parsed `/jobs/overview` body, reusing `known` ones (by JobID) whose entry did not change: in a
  * steady cluster nearly every entry is unchanged, and validating and copying thousands of them again at every
  * scrape would be most of what reading the list costs, in garbage the old generation has to collect. Only new
- * and changed entries go through the schema. Not ok when the body does not match the schema; the caller
+ * and changed entries go through the schema. `previous` is the list last returned: when every entry is the same
+ * instance in the same place, it is returned itself. Not ok when the body does not match the schema; the caller
  * validates the whole body again for the error.
  */
 export function reuseJobOverviews(
   json: unknown,
   known: ReadonlyMap<string, JobOverview>,
-): { readonly ok: true; readonly jobs: JobOverview[]; readonly reused: number } | { readonly ok: false } {
+  previous: readonly JobOverview[] = [],
+): { readonly ok: true; readonly jobs: readonly JobOverview[]; readonly reused: number } | { readonly ok: false } {
   if (typeof json !== 'object' || json === null) return { ok: false };
   const entries: unknown = (json as { jobs?: unknown }).jobs;
   if (!Array.isArray(entries)) return { ok: false };
-  const jobs: JobOverview[] = new Array<JobOverview>(entries.length);
+  const same = entries.length === previous.length;
+  // Made at the first entry that is not `previous`'s instance in that place.
+  let jobs: JobOverview[] | undefined = same ? undefined : [];
   let reused = 0;
   for (let i = 0; i < entries.length; i += 1) {
     const raw: unknown = entries[i];
+    let job: JobOverview | undefined;
     if (typeof raw === 'object' && raw !== null && typeof (raw as { jid?: unknown }).jid === 'string') {
       const before = known.get((raw as { jid: string }).jid);
       if (before !== undefined && sameAsKnown(raw as Record<string, unknown>, before)) {
-        jobs[i] = before;
+        job = before;
         reused += 1;
-        continue;
       }
     }
-    const parsed = jobSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false };
-    jobs[i] = toJobOverview(parsed.data);
+    if (job === undefined) {
+      const parsed = jobSchema.safeParse(raw);
+      if (!parsed.success) return { ok: false };
+      job = toJobOverview(parsed.data);
+    }
+    if (jobs === undefined) {
+      if (job === previous[i]) continue;
+      jobs = previous.slice(0, i);
+    }
+    jobs.push(job);
   }
-  return { ok: true, jobs, reused };
+  return { ok: true, jobs: jobs ?? previous, reused };
 }

@@ -4,7 +4,7 @@ import { jobSchema, type JobSpec } from '../../../src/config/schema.js';
 import { samplesOf } from '../../../src/exporter/families.js';
 import { mapSnapshot, type MemoryLookup, type NameMemo } from '../../../src/exporter/map.js';
 import { renderFamilies } from '../../../src/exporter/render.js';
-import type { ClusterSnapshot } from '../../../src/exporter/snapshot.js';
+import type { ClusterSnapshot, JobDetails } from '../../../src/exporter/snapshot.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { assertGolden } from './golden.js';
 import { checkpointsWire, T0, upSnapshot, type Dialect } from './scenarios.js';
@@ -191,6 +191,35 @@ describe('exporter mapping details', () => {
     const withOther = renderFamilies(mapSnapshot([snap], other, noMemory, memo));
     assert.equal(withOther, renderFamilies(mapSnapshot([snap], other, noMemory)));
     assert.ok(withOther.includes('job_name="d"') && !withOther.includes('job_name="c"'));
+  });
+
+  it("follows a change of any one job's details while the memo hands back last mapping's rows", () => {
+    const ids = ['11', '22', '33'].map((d) => d.repeat(16));
+    const jobs = ids.map((jid, i) => ({ jid, name: `job-${i}`, state: 'RUNNING' as const, start: T0 }));
+    const steady = upSnapshot(
+      '1.20',
+      'prod',
+      jobs,
+      Object.fromEntries(ids.map((jid) => [jid, { checkpoints: 'disabled' as const, restarts: 1 }])),
+    );
+    if (!steady.ok) throw new Error('the snapshot is of a reachable cluster');
+    const steadyDetails: ReadonlyMap<string, JobDetails> = steady.details;
+    const memo: NameMemo = new WeakMap();
+    // One catalog for all mappings: the memo follows the catalog too.
+    const none: readonly JobSpec[] = [];
+    const mapped = (snap: ClusterSnapshot) => renderFamilies(mapSnapshot([snap], none, noMemory, memo));
+    const plain = (snap: ClusterSnapshot) => renderFamilies(mapSnapshot([snap], [], noMemory));
+    assert.equal(mapped(steady), plain(steady));
+    for (const [i, id] of ids.entries()) {
+      // The same job list with one job's details changed: first, middle and last place.
+      const changedDetails = new Map<string, JobDetails>(steadyDetails);
+      changedDetails.set(id, { ...(steadyDetails.get(id) as JobDetails), restarts: 7 });
+      const changed: ClusterSnapshot = { ...steady, details: changedDetails };
+      const text = mapped(changed);
+      assert.equal(text, plain(changed), `job ${i}`);
+      assert.ok(text.includes(`flink_job_restarts_total{cluster="prod",job_name="job-${i}"} 7`), `job ${i}`);
+      assert.equal(mapped(steady), plain(steady), `back after job ${i}`);
+    }
   });
 
   it('leaves no series for a job that vanished', () => {

@@ -82,6 +82,23 @@ describe('Flink REST client', () => {
     assert.equal(second[0], first[0], 'an unchanged entry is the same object');
     assert.notEqual(second[1], first[1]);
     assert.equal(second[1]?.state, 'FAILING');
+    assert.equal(await client.jobsOverview(), second, 'an unchanged body gives back the last list itself');
+    jobs = [entry('b', 'FAILING'), entry('a', 'RUNNING')];
+    const swapped = await client.jobsOverview();
+    assert.deepEqual(
+      swapped.map((job) => job.jobId),
+      ['b', 'a'],
+    );
+    assert.equal(swapped[0], second[1]);
+    assert.equal(swapped[1], second[0]);
+    jobs = [entry('b', 'FAILING')];
+    const fewer = await client.jobsOverview();
+    assert.deepEqual(
+      fewer.map((job) => job.jobId),
+      ['b'],
+    );
+    assert.equal(fewer[0], second[1]);
+    jobs = [entry('a', 'RUNNING'), entry('b', 'FAILING')];
     const rejects = async (pattern: RegExp): Promise<void> =>
       assert.rejects(client.jobsOverview(), (err: unknown) => {
         assert.ok(err instanceof FlinkError);
