@@ -203,11 +203,10 @@ export function renderTable(r: Results): string {
     );
     for (const s of soaked) {
       const soak = s.soak as SoakResult;
-      const end = Math.max(s.peakRssMB, ...soak.peakRssMB);
-      const floor = Math.max(s.floor.peakRssMB, soak.floorPeakRssMB);
+      const peak = peakOfRun(s);
       lines.push(
         `| ${fmt(s.jobs)} | ${fmt(soak.scrapes)} | ${soak.peakRssMB.map((v) => fmt(v)).join(' → ')} | ` +
-          `${fmt(floor)} MB | ${fmt(end / floor, 2)} |`,
+          `${fmt(peak.floor)} MB | ${fmt(peak.service / peak.floor, 2)} |`,
       );
     }
   }

@@ -12,6 +12,7 @@
  */
 import { indexCurrentInstances, type CurrentInstances } from '../flink/current-instance.js';
 import type { CheckpointConfig, CheckpointStats, CheckpointStatsResult, JobOverview } from '../flink/types.js';
+import { ReusedList } from '../reused-list.js';
 import type { CachedStats } from './checkpoint-refresh.js';
 import type { JobDetails } from './snapshot.js';
 
@@ -72,10 +73,13 @@ export class KnownInstance {
 export class InstanceCache {
   private known = new Map<string, KnownInstance>();
   private lastJobs: readonly JobOverview[] = [];
-  private lastCurrent: { readonly jobs: readonly JobOverview[]; readonly index: CurrentInstances } | undefined;
-  /** The details of the last scrape that finished, by place in its index. */
-  private lastPlaces:
-    | { readonly index: CurrentInstances; readonly places: readonly (JobDetails | undefined)[] }
+  /** The index of the last job list, and the details of the last scrape of it that finished, by place. */
+  private lastCurrent:
+    | {
+        readonly jobs: readonly JobOverview[];
+        readonly index: CurrentInstances;
+        places: readonly (JobDetails | undefined)[] | undefined;
+      }
     | undefined;
 
   /**
@@ -85,19 +89,13 @@ export class InstanceCache {
   reuseInstances(jobs: readonly JobOverview[]): readonly JobOverview[] {
     // The client hands back its last list when no entry changed.
     if (jobs === this.lastJobs) return jobs;
-    // Made at the first instance that is replaced by the known one.
-    let out: JobOverview[] | undefined;
-    for (let i = 0; i < jobs.length; i += 1) {
-      const job = jobs[i] as JobOverview;
+    // `jobs` itself unless an instance is replaced by the known one.
+    const reused = new ReusedList(jobs, jobs.length);
+    for (const job of jobs) {
       const before = this.known.get(job.jobId)?.overview;
-      if (before !== undefined && before !== job && sameInstance(before, job)) {
-        out ??= jobs.slice(0, i);
-        out.push(before);
-      } else if (out !== undefined) {
-        out.push(job);
-      }
+      reused.add(before !== undefined && sameInstance(before, job) ? before : job);
     }
-    const kept = out ?? jobs;
+    const kept = reused.list;
     if (sameList(kept, this.lastJobs)) return this.lastJobs;
     const next = new Map<string, KnownInstance>();
     for (const job of kept) {
@@ -116,17 +114,20 @@ export class InstanceCache {
 
   /** The current instances of `jobs`, indexed; last call's index while the list is the same object. */
   current(jobs: readonly JobOverview[]): CurrentInstances {
-    if (this.lastCurrent?.jobs !== jobs) this.lastCurrent = { jobs, index: indexCurrentInstances(jobs) };
+    if (this.lastCurrent?.jobs !== jobs) {
+      this.lastCurrent = { jobs, index: indexCurrentInstances(jobs), places: undefined };
+    }
     return this.lastCurrent.index;
   }
 
   /** The details places of the last finished scrape, when it had the same index (a scrape's `ScrapeDetails` base). */
   placesOf(index: CurrentInstances): readonly (JobDetails | undefined)[] | undefined {
-    return this.lastPlaces?.index === index ? this.lastPlaces.places : undefined;
+    return this.lastCurrent?.index === index ? this.lastCurrent.places : undefined;
   }
 
+  /** Keeps a finished scrape's details places; those of an index no longer current are not kept. */
   setPlaces(index: CurrentInstances, places: readonly (JobDetails | undefined)[]): void {
-    this.lastPlaces = { index, places };
+    if (this.lastCurrent?.index === index) this.lastCurrent.places = places;
   }
 
   /**

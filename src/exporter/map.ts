@@ -11,6 +11,7 @@
 import type { JobSpec } from '../config/schema.js';
 import { JOB_STATES } from '../flink/job-state.js';
 import type { CheckpointStats, ClusterOverview, CompletedCheckpoint, JobOverview } from '../flink/types.js';
+import { ReusedList } from '../reused-list.js';
 import type { RememberedJob } from '../state/job-memory.js';
 import { label, rowFamily, type MetricFamily, type Push } from './families.js';
 import { EXPORTER_METRICS, type ExporterMetric } from './metric-defs.js';
@@ -209,19 +210,11 @@ function jobRows(
     if (before !== undefined && before.job === undefined && before.missing === missing) return before;
     return { labels, job: undefined, missing };
   };
-  // Made at the first row that differs from last mapping's: a steady scrape gets last mapping's rows back.
-  let rows: JobRow[] | undefined = lastRows === undefined ? [] : undefined;
-  for (let i = 0; i < names.length; i += 1) {
-    const row = rowAt(i);
-    if (rows === undefined) {
-      if (row === lastRows?.[i]) continue;
-      rows = lastRows?.slice(0, i) ?? [];
-    }
-    rows.push(row);
-  }
-  if (rows === undefined) return lastRows ?? [];
-  index.lastRows = rows;
-  return rows;
+  // A steady scrape gets last mapping's rows back.
+  const rows = new ReusedList(lastRows ?? [], names.length);
+  for (let i = 0; i < names.length; i += 1) rows.add(rowAt(i));
+  index.lastRows = rows.list;
+  return rows.list;
 }
 
 /**

@@ -3,6 +3,7 @@
  * `last-modification`), -1 for an instance that has not ended; 2.0 adds `pending-operators`.
  */
 import { z } from 'zod';
+import { ReusedList } from '../../reused-list.js';
 import { JOB_STATES } from '../job-state.js';
 import type { JobOverview } from '../types.js';
 
@@ -69,9 +70,7 @@ export function reuseJobOverviews(
   if (typeof json !== 'object' || json === null) return { ok: false };
   const entries: unknown = (json as { jobs?: unknown }).jobs;
   if (!Array.isArray(entries)) return { ok: false };
-  const same = entries.length === previous.length;
-  // Made at the first entry that is not `previous`'s instance in that place.
-  let jobs: JobOverview[] | undefined = same ? undefined : [];
+  const jobs = new ReusedList(previous, entries.length);
   let reused = 0;
   for (let i = 0; i < entries.length; i += 1) {
     const raw: unknown = entries[i];
@@ -88,11 +87,7 @@ export function reuseJobOverviews(
       if (!parsed.success) return { ok: false };
       job = toJobOverview(parsed.data);
     }
-    if (jobs === undefined) {
-      if (job === previous[i]) continue;
-      jobs = previous.slice(0, i);
-    }
-    jobs.push(job);
+    jobs.add(job);
   }
-  return { ok: true, jobs: jobs ?? previous, reused };
+  return { ok: true, jobs: jobs.list, reused };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { collectCluster } from '../../../src/exporter/collect.js';
+import { ScrapeDetails } from '../../../src/exporter/details.js';
 import { InstanceCache } from '../../../src/exporter/instance-cache.js';
 import { FlinkError } from '../../../src/errors.js';
 import type { FlinkApi } from '../../../src/flink/api.js';
@@ -149,6 +150,9 @@ describe('collectCluster', () => {
     assert.ok(second.ok && third.ok);
     assert.equal(third.jobs, second.jobs);
     for (const id of ['x', 'y', 'z']) assert.equal(third.details.get(id), second.details.get(id), id);
+    // Nothing changed: the third scrape's details share the second's array instead of making one.
+    assert.ok(second.details instanceof ScrapeDetails && third.details instanceof ScrapeDetails);
+    assert.equal(third.details.places, second.details.places);
 
     // A checkpoint of 'x' completes and 'y' restarts as a new instance: only what changed is new.
     api.completed.set('x', 2);
