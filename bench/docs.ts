@@ -48,6 +48,9 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
 - **the service as launched**: \`bin/flink-guardian.js serve\` with the node flags of the command's \`#!\` line
   (none: Node's defaults, see [operations.md](operations.md#memory)), read from that line so the benchmark runs
   what users run.
+- **RSS ready → peak**: the service's RSS once \`/readyz\` answers, before its first scrape (Node, the loaded
+  modules and what the configuration holds, the catalog among it), then its peak; the same for the floor client,
+  before its first run and at its peak. The first part does not grow with the jobs, the difference does.
 - **memory over a long run** (at 10,000 jobs, \`--soak=N\` elsewhere): after the measured scrapes, 200 more
   back to back, then as many floor runs. What a scrape promotes into V8's old generation stays there until a
   major collection, which V8 starts only once that generation has grown by a multiple of what is live, so the

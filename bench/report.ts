@@ -94,7 +94,8 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
     s10k !== undefined && rss !== undefined
       ? `${fmt(rss.service)} MB, ${fmt(rss.service / rss.floor, 2)}x the floor client's ` +
           `${fmt(rss.floor)} MB ${rss.over}; after the ${s10k.scrapes} measured scrapes ${fmt(s10k.peakRssMB)} MB, ` +
-          `${fmt(s10k.peakRssMB / s10k.floor.peakRssMB, 2)}x (node flags: ` +
+          `${fmt(s10k.peakRssMB / s10k.floor.peakRssMB, 2)}x; before the first scrape ${fmt(s10k.readyRssMB)} MB ` +
+          `(the floor client before its first run ${fmt(s10k.floor.readyRssMB)} MB) (node flags: ` +
           `${s10k.nodeFlags.length === 0 ? "none, Node's defaults" : s10k.nodeFlags.join(' ')})`
       : '–',
   );
@@ -161,7 +162,7 @@ export function renderTable(r: Results): string {
     '**Scrape** (steady state; `first` is the first scrape after start):',
     '',
     '| jobs (instances) | scrape median / p95 | floor median / p95 | × floor | naive | × faster than naive ' +
-      '| REST calls (first; before) | CPU / scrape | first scrape | exposition | peak RSS (floor) |',
+      '| REST calls (first; before) | CPU / scrape | first scrape | exposition | RSS ready → peak (floor) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const s of r.scrape) {
@@ -173,7 +174,7 @@ export function renderTable(r: Results): string {
         `${fmt(s.restCallsPerScrape)} (${fmt(s.first.restCalls)}; ${fmt(s.previousRestCallsPerScrape)}) | ` +
         `${fmt(s.cpuMsPerScrape.median, 1)} ms | ${fmt(s.first.wallMs)} ms, ${fmt(s.first.cpuMs)} ms CPU | ` +
         `${fmt(s.expositionBytes / 1024)} KiB, ${fmt(s.series)} series | ` +
-        `${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,
+        `${fmt(s.readyRssMB)} → ${fmt(s.peakRssMB)} MB (${fmt(s.floor.readyRssMB)} → ${fmt(s.floor.peakRssMB)} MB) |`,
     );
   }
   lines.push(

@@ -8,7 +8,7 @@ import { pollInterval } from '../src/recovery/model/timing.js';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';
-import { peakRssOf, ServiceProcess, timedGet, TOKEN, type CatalogJob, type Scrape } from './service.js';
+import { peakRssOf, rssOf, ServiceProcess, timedGet, TOKEN, type CatalogJob, type Scrape } from './service.js';
 import { median, p95, quantile, round } from './stats.js';
 
 export interface Env {
@@ -47,6 +47,11 @@ export interface ScrapeResult {
   readonly series: number;
   readonly peakRssMB: number;
   /**
+   * RSS once the service is ready, before its first scrape: Node, the loaded modules and what the configuration
+   * holds (the catalog and the recoverer's series), the part of the peak that does not grow with the jobs.
+   */
+  readonly readyRssMB: number;
+  /**
    * The node flags the service ran with: the launcher's (bin/flink-guardian.js), as users run it, and any the
    * benchmark was asked to add.
    */
@@ -58,6 +63,8 @@ export interface ScrapeResult {
     readonly firstWallMs: number;
     /** Peak RSS of the floor's own process: what a bare client of the same requests needs. */
     readonly peakRssMB: number;
+    /** Its RSS before its first run, with the paths it will ask for. */
+    readonly readyRssMB: number;
   };
   /**
    * The answering floor: the floor's requests, then the service's exposition sent as one prepared buffer over
@@ -117,11 +124,13 @@ export async function scrapeScenario(
       execArgv: env.serviceExecArgv,
     });
     procs.push(svc);
+    const readyRssMB = rssOf(svc.pid) / (1024 * 1024);
     const fetcher = await Child.start(join(env.here, 'fetcher.js'), [
       JSON.stringify({ url: simUrl, concurrency: env.concurrency }),
     ]);
     procs.push(fetcher);
     await fetcher.call('setPaths', { paths: mix.steadyPaths });
+    const floorReadyRssMB = rssOf(fetcher.pid) / (1024 * 1024);
     const answerer = await Child.start(join(env.here, 'fetcher.js'), [
       JSON.stringify({ url: simUrl, concurrency: env.concurrency, answer: true }),
     ]);
@@ -192,6 +201,7 @@ export async function scrapeScenario(
       expositionBytes: last.bytes,
       series: last.series,
       peakRssMB: round(peakRssMB, 1),
+      readyRssMB: round(readyRssMB, 1),
       nodeFlags: svc.nodeFlags,
       floor: {
         wallMs: { median: round(median(floorWall), 1), p95: round(p95(floorWall), 1) },
@@ -199,6 +209,7 @@ export async function scrapeScenario(
         requests: floors[0]?.requests ?? 0,
         firstWallMs: round(floorFirst.wallMs, 1),
         peakRssMB: round(floorRssMB, 1),
+        readyRssMB: round(floorReadyRssMB, 1),
       },
       answerFloor: {
         wallMs: { median: round(median(answers), 1), p95: round(p95(answers), 1) },

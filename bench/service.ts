@@ -100,14 +100,24 @@ function metricValue(text: string, name: string): number {
   return m === null ? Number.NaN : Number(m[1]);
 }
 
-/** Peak resident set size of process `pid` so far (VmHWM), bytes; NaN when it cannot be read. */
-export function peakRssOf(pid: number): number {
+/** A size field of `/proc/PID/status`, bytes; NaN when it cannot be read. */
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m === null ? Number.NaN : Number(m[1]) * 1024;
   } catch {
     return Number.NaN;
   }
+}
+
+/** Peak resident set size of process `pid` so far (VmHWM), bytes; NaN when it cannot be read. */
+export function peakRssOf(pid: number): number {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** Resident set size of process `pid` now (VmRSS), bytes; NaN when it cannot be read. */
+export function rssOf(pid: number): number {
+  return statusBytes(pid, 'VmRSS');
 }
 
 /**

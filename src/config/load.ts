@@ -1,11 +1,11 @@
 /** Reads, expands and validates a configuration file; reports every problem at once with its path. */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, errorMessage, formatPath, zodIssues } from '../errors.js';
 import { checkServeNeeds } from './check.js';
 import { expandString, type Environment } from './env.js';
 import { configSchema, type Config } from './schema.js';
+import { parseYaml } from './yaml.js';
 
 export type ConfigResult =
   | { readonly ok: true; readonly config: Config }
@@ -42,15 +42,10 @@ export function parseConfig(
   env: Environment = process.env,
   overrides: ConfigOverrides = {},
 ): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })),
-    };
-  }
+  const doc = parseYaml(text);
+  if (!doc.ok) return { ok: false, issues: [{ path: '', message: doc.message }] };
   const issues: ConfigIssue[] = [];
-  const expanded = expandTree(doc.toJS() ?? {}, env, [], issues);
+  const expanded = expandTree(doc.value ?? {}, env, [], issues);
   const merged = typeof expanded === 'object' && expanded !== null ? { ...expanded, ...overrides } : expanded;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) issues.push(...zodIssues(parsed.error));

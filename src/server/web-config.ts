@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import type { ServerOptions } from 'node:https';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createSecureContext, type TLSSocket } from 'node:tls';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration.js';
+import { parseYaml } from '../config/yaml.js';
 import { type ConfigIssue, errorMessage, zodIssues } from '../errors.js';
 
 const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
@@ -229,14 +229,9 @@ async function tlsOptions(
 
 /** Validates web configuration text; relative file names are relative to `baseDir` (the file's folder). */
 export async function parseWebConfig(source: string, baseDir: string): Promise<WebConfigResult> {
-  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0] ?? e.message}` })),
-    };
-  }
-  const parsed = webConfigSchema.safeParse(doc.toJS() ?? {});
+  const doc = parseYaml(source);
+  if (!doc.ok) return { ok: false, issues: [{ path: '', message: doc.message }] };
+  const parsed = webConfigSchema.safeParse(doc.value ?? {});
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error) };
   const file = parsed.data;
   const issues: ConfigIssue[] = [];

@@ -36,6 +36,14 @@ interface JobRow {
   readonly values: Float64Array;
 }
 
+/** Places in a job's values, resolved from labels once (see `JobSeries.zero`). */
+export interface ZeroPlaces {
+  /** Series created at 0 where absent, as `inc(…, 0)` does. */
+  readonly counters: readonly number[];
+  /** Series set to 0, as `set(…, 0)` does. */
+  readonly gauges: readonly number[];
+}
+
 /** The key of a slot: its extra labels, in name order. */
 const slotKey = (labels: SlotLabels): string =>
   Object.keys(labels)
@@ -74,6 +82,11 @@ export class JobFamily {
     const at = this.index.get(slotKey(labels));
     if (at === undefined) throw new Error(`${this.name}: no series with labels ${JSON.stringify(labels)}`);
     return at;
+  }
+
+  /** The places of `slots` in a job's values; throws for labels outside the family's closed sets. */
+  places(slots: readonly SlotLabels[]): number[] {
+    return slots.map((labels) => this.slot(labels));
   }
 
   /** Adds `by` to a series, creating it at 0 first. */
@@ -163,6 +176,17 @@ export class JobSeries {
       this.byJob.set(key, row);
     }
     return row;
+  }
+
+  /**
+   * Sets a job's series at `places` to 0 as `inc(…, 0)` and `set(…, 0)` would, without looking up labels and the
+   * job for each series: done that way for every series of every catalog job, it was most of what the service
+   * allocated before it was ready.
+   */
+  zero(cluster: string, jobName: string, places: ZeroPlaces): void {
+    const { values } = this.row(cluster, jobName);
+    for (const at of places.counters) if (Number.isNaN(values[at])) values[at] = 0;
+    for (const at of places.gauges) values[at] = 0;
   }
 
   rows(): IterableIterator<JobRow> {

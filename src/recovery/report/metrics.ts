@@ -1,6 +1,6 @@
 /** The recoverer's metrics (docs/reference.md), registered on an injected prom-client Registry. */
 import { Histogram, type Registry } from 'prom-client';
-import { JobSeries, type JobFamily } from './job-series.js';
+import { JobSeries, type JobFamily, type ZeroPlaces } from './job-series.js';
 import {
   ATTEMPT_RESULTS,
   CATALOG_SKIP_REASONS,
@@ -17,6 +17,7 @@ import {
 export const TIME_TO_RECOVER_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 
 export class RecoveryMetrics {
+  private readonly series = new JobSeries();
   private readonly attempts: JobFamily;
   private readonly episodes: JobFamily;
   private readonly skipped: JobFamily;
@@ -35,8 +36,7 @@ export class RecoveryMetrics {
   ) {
     // The per-job families keep their numbers in one array per job (job-series.ts); their label values are the
     // closed sets of reasons.ts, so every series a job can ever have has its place from the start.
-    const series = new JobSeries();
-    this.attempts = series.family(
+    this.attempts = this.series.family(
       {
         name: 'flink_recovery_attempts_total',
         help: 'Resubmissions of failed jobs, by restore point source and result',
@@ -45,7 +45,7 @@ export class RecoveryMetrics {
       },
       registry,
     );
-    this.episodes = series.family(
+    this.episodes = this.series.family(
       {
         name: 'flink_recovery_episodes_total',
         help: 'Failure episodes that ended, by outcome (recovered, exhausted, abandoned)',
@@ -54,7 +54,7 @@ export class RecoveryMetrics {
       },
       registry,
     );
-    this.skipped = series.family(
+    this.skipped = this.series.family(
       {
         name: 'flink_recovery_skipped_total',
         help: 'Alerts that led to no recovery action, by reason',
@@ -63,7 +63,7 @@ export class RecoveryMetrics {
       },
       registry,
     );
-    this.inProgress = series.family(
+    this.inProgress = this.series.family(
       {
         name: 'flink_recovery_in_progress',
         help: '1 while a recovery episode is open for the job',
@@ -72,7 +72,7 @@ export class RecoveryMetrics {
       },
       registry,
     );
-    this.exhausted = series.family(
+    this.exhausted = this.series.family(
       {
         name: 'flink_recovery_exhausted',
         help: '1 once maxAttempts failed, until the job runs again or the episode is reset',
@@ -81,7 +81,7 @@ export class RecoveryMetrics {
       },
       registry,
     );
-    this.paused = series.family(
+    this.paused = this.series.family(
       {
         name: 'flink_recovery_paused',
         help: '1 while an operator has paused the recovery of the job through the API',
@@ -102,16 +102,17 @@ export class RecoveryMetrics {
   /** Creates every series of a catalog job at 0, so rate() and absent-series alerts work from the start. */
   precreate(clusters: readonly string[], jobs: readonly { readonly cluster: string; readonly name: string }[]): void {
     for (const cluster of clusters) this.timeToRecover.zero({ cluster });
-    for (const { cluster, name } of jobs) {
-      for (const restore_from of RESTORE_FROM) {
-        for (const result of ATTEMPT_RESULTS) this.attempts.inc(cluster, name, { restore_from, result }, 0);
-      }
-      for (const outcome of OUTCOMES) this.episodes.inc(cluster, name, { outcome }, 0);
-      for (const reason of CATALOG_SKIP_REASONS) this.skipped.inc(cluster, name, { reason }, 0);
-      this.inProgress.set(cluster, name, {}, 0);
-      this.exhausted.set(cluster, name, {}, 0);
-      this.paused.set(cluster, name, {}, 0);
-    }
+    const places: ZeroPlaces = {
+      counters: [
+        ...this.attempts.places(
+          RESTORE_FROM.flatMap((restore_from) => ATTEMPT_RESULTS.map((result) => ({ restore_from, result }))),
+        ),
+        ...this.episodes.places(OUTCOMES.map((outcome) => ({ outcome }))),
+        ...this.skipped.places(CATALOG_SKIP_REASONS.map((reason) => ({ reason }))),
+      ],
+      gauges: [this.inProgress, this.exhausted, this.paused].flatMap((family) => family.places([{}])),
+    };
+    for (const { cluster, name } of jobs) this.series.zero(cluster, name, places);
     this.onChange();
   }
 

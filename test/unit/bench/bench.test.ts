@@ -100,8 +100,16 @@ describe('benchmark harness', () => {
       expositionBytes: 1024,
       series: 10,
       peakRssMB: 100,
+      readyRssMB: 70,
       nodeFlags: [],
-      floor: { wallMs: { median: 90, p95: 100 }, cpuMs: 40, requests: 2 * jobs, firstWallMs: 1, peakRssMB: 85 },
+      floor: {
+        wallMs: { median: 90, p95: 100 },
+        cpuMs: 40,
+        requests: 2 * jobs,
+        firstWallMs: 1,
+        peakRssMB: 85,
+        readyRssMB: 50,
+      },
       answerFloor: { wallMs: { median: 95, p95: 105 }, peakRssMB: 90 },
       naive: jobs > 1000 ? null : { wallMs: 5000, requests: 3 * jobs, runs: 1 },
       soak,
@@ -162,7 +170,12 @@ describe('benchmark harness', () => {
     assert.match(table, /not measured in this run \(run npm run test:e2e\)/);
     assert.match(table, /\| 10,000 \(10,000\) \|/);
     assert.match(table, /120 MB, 1\.4x the floor client's 86 MB over 203 scrapes; after the 1 measured scrapes 100 MB/);
-    assert.match(table, /100 MB, 1\.18x \(node flags: none, Node's defaults\)/);
+    assert.match(
+      table,
+      /100 MB, 1\.18x; before the first scrape 70 MB \(the floor client before its first run 50 MB\)/,
+    );
+    assert.match(table, /first run 50 MB\) \(node flags: none, Node's defaults\)/);
+    assert.match(table, /\| 70 → 100 MB \(50 → 85 MB\) \|/);
     assert.match(table, /\| 10,000 \| 200 \| 100 → 104 → 120 \| 86 MB \| 1\.4 \|/);
     // Without a long run, the peak of the measured scrapes.
     const short = checkTargets({ ...partial, scrape: [scrape(10_000)] }).find((t) => t.id === 'rss_10000');

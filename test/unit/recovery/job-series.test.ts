@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JobSeries, renderRegistry } from '../../../src/recovery/report/job-series.js';
 import { RecoveryMetrics } from '../../../src/recovery/report/metrics.js';
+import { ATTEMPT_RESULTS, CATALOG_SKIP_REASONS, OUTCOMES, RESTORE_FROM } from '../../../src/recovery/model/reasons.js';
 
 /** The exposition's sample lines, sorted: the same series and values whatever order they were created in. */
 const samples = (text: string): string[] =>
@@ -125,6 +126,51 @@ describe('JobSeries', () => {
     assert.ok(text.includes(`x_attempts_total{cluster="prod",${escaped}\n`), 'label values escaped');
     registry.resetMetrics();
     assert.equal(await renderRegistry(registry), await registry.metrics(), 'after a reset');
+  });
+
+  it('zero() sets what inc(…, 0) and set(…, 0) set, and keeps a count already there', async () => {
+    const slots = ['a', 'b'].flatMap((source) => ['ok', 'failed'].map((result) => ({ source, result })));
+    const make = () => {
+      const registry = new Registry();
+      const series = new JobSeries();
+      const counter = series.family({ name: 'x_total', help: 'x', type: 'counter', slots }, registry);
+      const gauge = series.family({ name: 'x_open', help: 'open', type: 'gauge', slots: [{}] }, registry);
+      counter.inc('prod', 'orders', { source: 'b', result: 'ok' }, 2);
+      gauge.set('prod', 'orders', {}, 1);
+      return { registry, series, counter, gauge };
+    };
+    const byPlaces = make();
+    byPlaces.series.zero('prod', 'orders', {
+      counters: byPlaces.counter.places(slots),
+      gauges: byPlaces.gauge.places([{}]),
+    });
+    byPlaces.series.zero('prod', 'payments', {
+      counters: byPlaces.counter.places(slots.slice(0, 1)),
+      gauges: [],
+    });
+    const oneByOne = make();
+    for (const labels of slots) oneByOne.counter.inc('prod', 'orders', labels, 0);
+    oneByOne.gauge.set('prod', 'orders', {}, 0);
+    oneByOne.counter.inc('prod', 'payments', { source: 'a', result: 'ok' }, 0);
+    const text = await renderRegistry(byPlaces.registry);
+    assert.equal(text, await renderRegistry(oneByOne.registry));
+    assert.ok(text.includes('x_total{cluster="prod",job_name="orders",source="b",result="ok"} 2\n'));
+    assert.ok(text.includes('x_open{cluster="prod",job_name="orders"} 0\n'));
+    assert.ok(!text.includes('job_name="payments",source="b"'), 'only the places given');
+    assert.throws(() => byPlaces.counter.places([{ source: 'c', result: 'ok' }]), /no series with labels/);
+  });
+
+  it('precreates every series of a catalog job at 0', async () => {
+    const registry = new Registry();
+    const metrics = new RecoveryMetrics(registry);
+    metrics.precreate(['prod'], [{ cluster: 'prod', name: 'orders' }]);
+    const lines = samples(await renderRegistry(registry)).filter((l) => l.includes('job_name="orders"'));
+    const expected = RESTORE_FROM.length * ATTEMPT_RESULTS.length + OUTCOMES.length + CATALOG_SKIP_REASONS.length + 3;
+    assert.equal(lines.length, expected);
+    assert.ok(
+      lines.every((l) => l.endsWith(' 0')),
+      lines.join('\n'),
+    );
   });
 
   it("renders the recoverer's own registry as prom-client does", async () => {
