@@ -18,7 +18,7 @@ import { InstanceCache } from './instance-cache.js';
 import { mapSnapshot, type MemoryLookup, type NameMemo } from './map.js';
 import { sightings } from './remember.js';
 import type { JobSighting } from '../state/job-memory.js';
-import { renderChunks } from './render.js';
+import { KeptText, renderChunks, textOf } from './render.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
 export interface ExporterDeps {
@@ -38,6 +38,8 @@ export class Exporter {
   private readonly errors: Counter<'cluster'>;
   private readonly lookup: MemoryLookup;
   private readonly names: NameMemo = new WeakMap();
+  /** The families' text as last rendered, written again while their rows are the same. */
+  private readonly kept = new KeptText();
   /** What each cluster's last scrape told the job memory; handed back to it when nothing changed. */
   private readonly told = new Map<string, ReadonlyMap<string, JobSighting>>();
 
@@ -64,9 +66,7 @@ export class Exporter {
 
   /** Collects every cluster and returns the exposition text of the exporter's families. */
   async collect(scrapeTimeoutHeader?: string): Promise<string> {
-    let text = '';
-    for (const chunk of await this.collectChunks(scrapeTimeoutHeader)) text += chunk;
-    return text;
+    return textOf(await this.collectChunks(scrapeTimeoutHeader));
   }
 
   /**
@@ -78,12 +78,12 @@ export class Exporter {
    * faster, and its peak memory was far higher: the render's garbage during the calls made V8 promote the
    * requests in flight into the old generation.
    */
-  async collectChunks(scrapeTimeoutHeader?: string): Promise<Iterable<string>> {
+  async collectChunks(scrapeTimeoutHeader?: string): Promise<Iterable<string | Uint8Array>> {
     const signal = AbortSignal.timeout(scrapeDeadlineMs(scrapeTimeoutHeader, this.deps.config));
     // Every request in flight of the scrape listens on this one signal.
     setMaxListeners(0, signal);
     const snapshots = await Promise.all(this.deps.clients.map((client) => this.collectOne(client, signal)));
-    return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup, this.names));
+    return renderChunks(mapSnapshot(snapshots, this.deps.catalog, this.lookup, this.names), this.kept);
   }
 
   private cacheOf(cluster: string): InstanceCache {

@@ -23,6 +23,20 @@ export interface MetricFamily {
    */
   readonly rowCount: number;
   readonly samplesOfRow: (index: number, push: Push) => void;
+  /** Set when the family's text can be kept between scrapes: its rows and what their lines are made of. */
+  readonly keyed?: KeyedRows;
+}
+
+/**
+ * A family's rows, and what each row's lines are made of, compared by identity with the key of the row in the same
+ * place of an earlier scrape: when every key is the very same, so is the family's text, and the renderer writes
+ * the text it kept (see render.ts). A key stands for everything the row's lines say, its labels included.
+ */
+export interface KeyedRows {
+  /** Never changed once handed over: a later scrape's rows are another array, or this one when all are the same. */
+  readonly rows: readonly unknown[];
+  // A method, so that a key function of a family's own row type fits.
+  keyOf(row: unknown): unknown;
 }
 
 /**
@@ -45,13 +59,22 @@ export function label(name: string, value: string): string {
   return `${name}="${escapeLabelValue(value)}"`;
 }
 
-/** A family whose samples come from `rows`, `samplesOf` giving each row's samples in order. */
+/**
+ * A family whose samples come from `rows`, `samplesOf` giving each row's samples in order; `keyOf`, when given,
+ * says what a row's lines are made of (see `KeyedRows`).
+ */
 export function rowFamily<Row>(
   def: { readonly name: string; readonly help: string; readonly type: MetricType },
   rows: readonly Row[],
   samplesOf: (row: Row, push: Push) => void,
+  keyOf?: (row: Row) => unknown,
 ): MetricFamily {
-  return { ...def, rowCount: rows.length, samplesOfRow: (i, push) => samplesOf(rows[i] as Row, push) };
+  const family = {
+    ...def,
+    rowCount: rows.length,
+    samplesOfRow: (i: number, push: Push) => samplesOf(rows[i] as Row, push),
+  };
+  return keyOf === undefined ? family : { ...family, keyed: { rows, keyOf } };
 }
 
 /** Every sample of a family, materialized (for assertions; the renderer never holds them all). */

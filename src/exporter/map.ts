@@ -144,6 +144,35 @@ const JOB_SAMPLES: Readonly<Record<JobMetric, (row: JobRow, push: Push) => void>
   flink_job_last_checkpoint_size_bytes: fromLatest((labels, last, push) => push(labels, last.sizeBytes)),
 };
 
+/**
+ * The instance, for lines made of the job list alone: its overview object is reused while equal (see
+ * instance-cache.ts), and its name and cluster make the labels; for a name without an instance, the row.
+ */
+const byInstance = (row: JobRow): unknown => row.job ?? row;
+/** The row, for lines made of the details: it is reused while its instance and details are (see `jobRows`). */
+const byRow = (row: JobRow): unknown => row;
+
+/**
+ * What each job family's lines of a row are made of (families.ts `KeyedRows`): the text of a family whose keys are
+ * all the same as last scrape's is written as it was, so a steady scrape renders only what moved. The catalog is
+ * not among the keys: it is the same for the life of the exporter that keeps the text.
+ */
+const JOB_KEYS: Readonly<Record<JobMetric, (row: JobRow) => unknown>> = {
+  flink_job_info: byInstance,
+  flink_job_state: byInstance,
+  flink_job_up: byInstance,
+  flink_job_missing: byInstance,
+  flink_job_start_time_seconds: byInstance,
+  flink_job_restarts_total: byRow,
+  flink_job_checkpointing_enabled: byRow,
+  flink_job_checkpoints_retained: byRow,
+  flink_job_checkpoints_total: byRow,
+  flink_job_checkpoints_in_progress: byRow,
+  flink_job_last_checkpoint_completed_timestamp_seconds: byRow,
+  flink_job_last_checkpoint_duration_seconds: byRow,
+  flink_job_last_checkpoint_size_bytes: byRow,
+};
+
 /** A cluster's job names in exposition order with their label text, from its job list and the catalog. */
 interface NameIndex {
   readonly clusterLabels: string;
@@ -239,6 +268,6 @@ export function mapSnapshot(
     const def = { name, ...EXPORTER_METRICS[name] };
     return isClusterMetric(name)
       ? rowFamily(def, clusters, CLUSTER_SAMPLES[name])
-      : rowFamily(def, jobs, JOB_SAMPLES[name]);
+      : rowFamily(def, jobs, JOB_SAMPLES[name], JOB_KEYS[name]);
   });
 }

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
  * `X-Prometheus-Scrape-Timeout-Seconds`, when the scraper sent one, and answers within it.
  */
 export interface ScrapeSource {
-  collect(scrapeTimeoutHeader: string | undefined): Promise<string | Iterable<string>>;
+  collect(scrapeTimeoutHeader: string | undefined): Promise<string | Iterable<string | Uint8Array>>;
 }
 
 /** Writes `chunks` to `res`, waiting for the client when its buffer is full; false when the client went away. */

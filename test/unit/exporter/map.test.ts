@@ -3,11 +3,13 @@ import { describe, it } from 'node:test';
 import { jobSchema, type JobSpec } from '../../../src/config/schema.js';
 import { samplesOf } from '../../../src/exporter/families.js';
 import { mapSnapshot, type MemoryLookup, type NameMemo } from '../../../src/exporter/map.js';
-import { renderFamilies } from '../../../src/exporter/render.js';
+import { KeptText, renderFamilies } from '../../../src/exporter/render.js';
 import type { ClusterSnapshot, JobDetails } from '../../../src/exporter/snapshot.js';
+import { currentInstances } from '../../../src/flink/current-instance.js';
+import type { JobOverview } from '../../../src/flink/types.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { assertGolden } from './golden.js';
-import { checkpointsWire, T0, upSnapshot, type Dialect } from './scenarios.js';
+import { checkpointsWire, downSnapshot, T0, upSnapshot, type Dialect } from './scenarios.js';
 import { servedSnapshot, unreachableSnapshot } from './served.js';
 
 const RUNNING_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -220,6 +222,78 @@ describe('exporter mapping details', () => {
       assert.ok(text.includes(`flink_job_restarts_total{cluster="prod",job_name="job-${i}"} 7`), `job ${i}`);
       assert.equal(mapped(steady), plain(steady), `back after job ${i}`);
     }
+  });
+
+  it('writes kept text only while the rows it was made of are the same: instances, details, memory, clusters', () => {
+    const ids = ['11', '22', '33'].map((d) => d.repeat(16));
+    const steady = upSnapshot(
+      '1.20',
+      'prod',
+      ids.map((jid, i) => ({ jid, name: `job-${i}`, state: 'RUNNING' as const, start: T0 })),
+      Object.fromEntries(ids.map((jid) => [jid, { checkpoints: healthyCheckpoints, restarts: 1 }])),
+    );
+    if (!steady.ok) throw new Error('the snapshot is of a reachable cluster');
+    const catalog = [spec('prod', 'job-0'), spec('prod', 'gone')];
+    const memo: NameMemo = new WeakMap();
+    const kept = new KeptText();
+    // Like the exporter: one memo, one kept text, one catalog, snapshots that share what did not change.
+    const check = (what: string, snaps: readonly ClusterSnapshot[], memory = noMemory): string => {
+      const text = renderFamilies(mapSnapshot(snaps, catalog, memory, memo), kept);
+      assert.equal(text, renderFamilies(mapSnapshot(snaps, catalog, memory)), what);
+      return text;
+    };
+    const withDetails = (id: string, change: (d: JobDetails) => JobDetails): ClusterSnapshot => {
+      const details = new Map(steady.details);
+      details.set(id, change(steady.details.get(id) as JobDetails));
+      return { ...steady, details };
+    };
+    const withJob = (index: number, change: (j: JobOverview) => JobOverview): ClusterSnapshot => {
+      const jobs = steady.jobs.map((job, i) => (i === index ? change(job) : job));
+      return { ...steady, jobs, current: currentInstances(jobs) };
+    };
+    const id1 = ids[1] as string;
+    check('steady', [steady]);
+    check('steady again, the text kept', [steady]);
+    check('steady, from what was kept', [steady]);
+    const restarted = check('restarts', [withDetails(id1, (d) => ({ ...d, restarts: 9 }))]);
+    assert.ok(restarted.includes('flink_job_restarts_total{cluster="prod",job_name="job-1"} 9'));
+    const unretained = check('retention', [
+      withDetails(id1, (d) => ({
+        ...d,
+        checkpointConfig: d.checkpointConfig && { ...d.checkpointConfig, externalized: false },
+      })),
+    ]);
+    assert.ok(unretained.includes('flink_job_checkpoints_retained{cluster="prod",job_name="job-1"} 0'));
+    const moved = check('a checkpoint', [
+      withDetails(id1, (d) =>
+        d.checkpoints.kind === 'enabled'
+          ? { ...d, checkpoints: { kind: 'enabled', stats: { ...d.checkpoints.stats, completed: 43 } } }
+          : d,
+      ),
+    ]);
+    assert.ok(moved.includes('flink_job_checkpoints_total{cluster="prod",job_name="job-1",result="completed"} 43'));
+    check('back to steady', [steady]);
+    check('steady, kept again', [steady]);
+    const failed = check('a state', [withJob(2, (j) => ({ ...j, state: 'FAILING' }))]);
+    assert.ok(failed.includes('flink_job_state{cluster="prod",job_name="job-2",state="FAILING"} 1'));
+    const restartedJob = check('a start time', [withJob(0, (j) => ({ ...j, startTime: T0 + 5_000 }))]);
+    assert.ok(
+      restartedJob.includes(`flink_job_start_time_seconds{cluster="prod",job_name="job-0"} ${(T0 + 5_000) / 1000}`),
+    );
+    check('steady once more', [steady]);
+    check('steady, kept once more', [steady]);
+    const cancelled = check(
+      'memory of a missing job',
+      [steady],
+      memoryOf({ 'prod/gone': { jobId: FAILED_ID, lastState: 'CANCELED', checkpointPath: undefined, seenAt: T0 } }),
+    );
+    assert.ok(cancelled.includes('flink_job_missing{cluster="prod",job_name="gone"} 0'));
+    check('a second cluster', [
+      steady,
+      upSnapshot('1.20', 'dev', [{ jid: ids[0] as string, name: 'job-0', state: 'RUNNING', start: T0 }], {}),
+    ]);
+    check('the cluster down', [downSnapshot('prod')]);
+    check('and up', [steady]);
   });
 
   it('leaves no series for a job that vanished', () => {

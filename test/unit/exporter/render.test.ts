@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { label, rowFamily, type MetricFamily, type MetricType, type Sample } from '../../../src/exporter/families.js';
-import { renderChunks, renderFamilies } from '../../../src/exporter/render.js';
+import { KeptText, renderChunks, renderFamilies, textOf } from '../../../src/exporter/render.js';
 
 /** Labels as exposition text, in the order given. */
 function labelText(labels: Readonly<Record<string, string>>): string {
@@ -89,13 +89,78 @@ describe('exposition renderer', () => {
     );
     const pieces = [...renderChunks(families)];
     assert.ok(pieces.length > 1, 'more than one piece');
-    for (const piece of pieces) assert.ok(piece.endsWith('\n'), 'every piece ends a line');
-    assert.equal(pieces.join(''), renderFamilies(families));
+    for (const piece of pieces) assert.ok(textOf([piece]).endsWith('\n'), 'every piece ends a line');
+    assert.equal(textOf(pieces), renderFamilies(families));
     assert.equal(renderFamilies(families).split('\n').length, 20_000 + 1 + 4 + 1);
   });
 
   it('renders nothing for no families, and leaves out a family without samples', () => {
     assert.equal(renderFamilies([]), '');
     assert.equal(renderFamilies(familiesOf({ empty: { type: 'gauge', help: 'h' } }, {})), '');
+  });
+
+  describe('with the text kept between scrapes', () => {
+    interface Row {
+      readonly labels: string;
+      readonly value: number;
+    }
+    const rowsOf = (n: number, value: (i: number) => number): Row[] =>
+      Array.from({ length: n }, (_, i) => ({ labels: labelText({ job_name: `job-${i}` }), value: value(i) }));
+    /** A keyed family over `rows` (the row is its key) and a family without keys; counts the rows rendered. */
+    function keyedFamilies(rows: readonly Row[], rendered: { count: number }): MetricFamily[] {
+      const samples = (row: Row, push: (labels: string, value: number) => void): void => {
+        rendered.count += 1;
+        push(row.labels, row.value);
+      };
+      return [
+        rowFamily({ name: 'a_keyed', help: 'kept', type: 'gauge' }, rows, samples, (row) => row),
+        rowFamily({ name: 'b_plain', help: 'not kept', type: 'gauge' }, rows, samples),
+      ];
+    }
+
+    it('writes a family whose rows held still from the bytes it kept, and renders one whose rows moved', () => {
+      const kept = new KeptText();
+      const rendered = { count: 0 };
+      const scrape = (rows: readonly Row[]): (string | Uint8Array)[] => {
+        rendered.count = 0;
+        const pieces = [...renderChunks(keyedFamilies(rows, rendered), kept)];
+        assert.equal(textOf(pieces), renderFamilies(keyedFamilies(rows, { count: 0 })), 'the same text as without');
+        return pieces;
+      };
+      const rows = rowsOf(5_000, (i) => i);
+      scrape(rows);
+      assert.equal(rendered.count, 10_000, 'new rows: rendered, only their keys kept');
+      const second = scrape(rows);
+      assert.equal(rendered.count, 10_000, 'rows that held still: rendered once more, and the text kept');
+      const keptPieces = second.filter((piece) => typeof piece !== 'string');
+      assert.ok(keptPieces.length > 1, 'the kept family is in pieces of its own');
+      const third = scrape(rows);
+      assert.equal(rendered.count, 5_000, 'only the family without keys is rendered again');
+      for (const piece of keptPieces) assert.ok(third.includes(piece), 'the very bytes kept are written');
+
+      // One row replaced (a new key): rendered again, with the new value, and kept once it holds still.
+      const changed = rows.map((row, i) => (i === 4_321 ? { ...row, value: 7.5 } : row));
+      assert.ok(textOf(scrape(changed)).includes('a_keyed{job_name="job-4321"} 7.5\n'));
+      assert.equal(rendered.count, 10_000);
+      scrape(changed);
+      scrape(changed);
+      assert.equal(rendered.count, 5_000);
+      // The same rows minus the last are not the same rows.
+      assert.ok(!textOf(scrape(changed.slice(0, -1))).includes('a_keyed{job_name="job-4999"}'));
+      assert.equal(rendered.count, 2 * 4_999);
+    });
+
+    it('keeps no text of a family whose render was cut short (the client went away)', () => {
+      const kept = new KeptText();
+      const rows = rowsOf(5_000, (i) => i);
+      textOf(renderChunks(keyedFamilies(rows, { count: 0 }), kept));
+      const cut = renderChunks(keyedFamilies(rows, { count: 0 }), kept);
+      assert.equal(cut.next().done, false);
+      cut.return(undefined);
+      const rendered = { count: 0 };
+      const text = textOf(renderChunks(keyedFamilies(rows, rendered), kept));
+      assert.equal(rendered.count, 10_000, 'rendered in full, not taken from a half-kept text');
+      assert.equal(text, renderFamilies(keyedFamilies(rows, { count: 0 })));
+    });
   });
 });
