@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { ManualClock } from '../support/clock.js';
 import { clusterSchema, jobSchema, exporterSchema } from '../../src/config/schema.js';
-import { Exporter } from '../../src/exporter/exporter.js';
+import { Exporter, type ExporterDeps } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
 import { silentLogger } from '../../src/log.js';
@@ -29,7 +29,7 @@ async function setup(version: string) {
     jobSchema.parse({ cluster: 'prod', name: 'orders', jar: '/opt/orders.jar' }),
     jobSchema.parse({ cluster: 'prod', name: 'payments', jar: '/opt/payments.jar' }),
   ];
-  const exporter = new Exporter({
+  const deps: ExporterDeps = {
     clients,
     catalog,
     memory,
@@ -37,12 +37,13 @@ async function setup(version: string) {
     logger: silentLogger(),
     registry,
     config: exporterSchema.parse({}),
-  });
+  };
+  const exporter = new Exporter(deps);
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));
     await Promise.all([prod.close(), staging.close()]);
   };
-  return { prod, staging, exporter, registry, stateDir, close };
+  return { prod, staging, exporter, deps, registry, stateDir, close };
 }
 
 const line = (text: string, re: RegExp) => text.split('\n').find((l) => re.test(l));
@@ -103,6 +104,40 @@ for (const version of ['1.20.1', '2.1.0']) {
       });
       assert.match(moved, /flink_job_checkpoints_total\{cluster="prod",job_name="orders",result="completed"\} 2/);
       assert.ok(path.length > 0);
+    });
+
+    it('writes the text it kept while nothing changes, and follows every change after it', async () => {
+      const env = await setup(version);
+      closers.push(env.close);
+      const { prod, exporter, deps } = env;
+      const orders = prod.addJob({ name: 'orders' });
+      prod.completeCheckpoint(orders);
+      const clicks = prod.addJob({ name: 'clicks', checkpointing: false });
+      const temp = prod.addJob({ name: 'temp' });
+      // What the text must say: the first scrape of an exporter that kept nothing, on its own registry.
+      const fresh = () => new Exporter({ ...deps, registry: new Registry() }).collect();
+      const scrapes = async (what: string, n: number): Promise<string> => {
+        const expected = await fresh();
+        for (let i = 0; i < n; i += 1) assert.equal(await exporter.collect(), expected, `${what}, scrape ${i + 1}`);
+        return expected;
+      };
+      // Rendered, rendered and kept, written from what was kept.
+      await scrapes('steady', 3);
+      prod.fail(clicks);
+      assert.match(
+        await scrapes('a job failed', 3),
+        /flink_job_state\{cluster="prod",job_name="clicks",state="FAILED"\} 1/,
+      );
+      prod.completeCheckpoint(orders);
+      assert.match(
+        await scrapes('a checkpoint completed', 3),
+        /flink_job_checkpoints_total\{cluster="prod",job_name="orders",result="completed"\} 2/,
+      );
+      prod.setRestarts(orders, 3);
+      assert.match(await scrapes('a restart', 3), /flink_job_restarts_total\{cluster="prod",job_name="orders"\} 3/);
+      prod.cancel(temp);
+      prod.remove(temp);
+      assert.doesNotMatch(await scrapes('a job vanished', 3), /job_name="temp"/);
     });
 
     it('series of a job that vanished disappear; a lost catalog job is missing', async () => {
