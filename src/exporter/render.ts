@@ -160,6 +160,9 @@ export function* renderChunks(families: readonly MetricFamily[], kept?: KeptText
       // A kept family's pieces are its own: what earlier families left goes out first.
       if (size > 0) yield piece();
       yield* found.pieces;
+      // The next scrape compares with this one's rows: the rows the text was kept with, and the details behind
+      // them, are not held as long as the text is.
+      kept.keep(name, keyed.rows, found.pieces);
     } else if (found.kind === 'still') {
       const own: Uint8Array[] = [];
       yield* lines(family, own);

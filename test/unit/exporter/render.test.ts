@@ -150,6 +150,43 @@ describe('exposition renderer', () => {
       assert.equal(rendered.count, 2 * 4_999);
     });
 
+    it('compares each scrape with the rows of the scrape before, not with those its text was kept with', () => {
+      // New row objects with the same keys at every scrape, as when the job list holds still and the details move.
+      interface Wrapped {
+        readonly scrape: number;
+        readonly row: Row;
+      }
+      const rows = rowsOf(100, (i) => i);
+      const compared = new Set<number>();
+      const families = (scrape: number): MetricFamily[] => {
+        const wrapped: Wrapped[] = rows.map((row) => ({ scrape, row }));
+        const keyOf = (item: Wrapped): Row => {
+          if (item.scrape !== scrape) compared.add(item.scrape);
+          return item.row;
+        };
+        return [
+          rowFamily(
+            { name: 'a_keyed', help: 'kept', type: 'gauge' },
+            wrapped,
+            (w, push) => push(w.row.labels, 0),
+            keyOf,
+          ),
+        ];
+      };
+      const kept = new KeptText();
+      for (let scrape = 1; scrape <= 5; scrape += 1) {
+        compared.clear();
+        const pieces = [...renderChunks(families(scrape), kept)];
+        assert.equal(textOf(pieces), renderFamilies(families(scrape)));
+        if (scrape > 1) assert.deepEqual([...compared], [scrape - 1], `scrape ${scrape} compared with the one before`);
+        if (scrape > 2)
+          assert.ok(
+            pieces.every((piece) => typeof piece !== 'string'),
+            `scrape ${scrape}: kept text`,
+          );
+      }
+    });
+
     it('keeps no text of a family whose render was cut short (the client went away)', () => {
       const kept = new KeptText();
       const rows = rowsOf(5_000, (i) => i);
