@@ -35,10 +35,16 @@ checkpointing (a few completed checkpoints, some failed, a few not retained), so
 some FAILED instances beside their RUNNING successor, some FINISHED and CANCELED; a tenth of the jobs are in the
 recovery catalog (\`bench/mix.ts\` holds the exact shares).
 
-- **floor**: exactly the requests of a steady-state scrape (\`/overview\`, \`/jobs/overview\`, then checkpoint
-  statistics and \`numRestarts\` per current instance) with the service's own transport
-  (\`src/flink/transport.ts\`), undici pool and concurrency, bodies read and dropped. The ratio to it is the
-  exporter's own overhead (parsing, validation, mapping, rendering, garbage collection).
+- **floor**: exactly the requests of a steady-state scrape (\`/overview\`, \`/jobs/overview\`, then the job
+  metrics of each running instance) with the service's own transport (\`src/flink/transport.ts\`), undici pool
+  and concurrency, bodies read and dropped. The ratio to it is the exporter's own overhead (parsing, validation,
+  mapping, rendering, garbage collection).
+- **steady state and busy cluster**: in the steady state nothing changes between scrapes, the best case, where
+  every per-job family is written from the bytes kept since the scrape before. The busy cluster measures the
+  sizes from 1,000 up once more with one in ten of the running jobs with checkpointing completing a checkpoint
+  before each scrape (a different tenth each time, \`bench/mix.ts\` \`advance\`): the service then also asks
+  for those jobs' checkpoint statistics (2 + N + M calls for N running jobs, M of them moved), re-renders their
+  rows of the checkpoint families and records their new checkpoint paths; the floors make the same M calls more.
 - **answering floor**: the floor's requests made when the client asks, then the service's own exposition (as the
   last steady scrape returned it) sent as one prepared buffer over HTTP to the same client, timed as the service's
   scrape is, in a process of its own. The ratio to it leaves out what any exporter pays to hand over that text;

@@ -85,12 +85,19 @@ function path(steps: readonly (readonly string[])[]): Promise<FetchRun> {
 }
 
 let stored: string[] = [];
+/** What a busy cluster's next scrape asks beyond the steady paths (bench/mix.ts `advance`). */
+let extra: string[] = [];
+const current = (): string[] => (extra.length === 0 ? stored : [...stored, ...extra]);
 const commands = {
   setPaths: (a: { paths: string[] }) => {
     stored = a.paths;
     return stored.length;
   },
-  floor: (a: { paths?: string[] }) => floor(a.paths ?? stored),
+  setExtra: (a: { paths: string[] }) => {
+    extra = a.paths;
+    return extra.length;
+  },
+  floor: (a: { paths?: string[] }) => floor(a.paths ?? current()),
   naive: (a: { paths?: string[] }) => naive(a.paths ?? stored),
   path: (a: { steps: string[][] }) => path(a.steps),
 };
@@ -99,7 +106,7 @@ if (answer === true) {
   let exposition = Buffer.alloc(0);
   const server = createServer((req, res) => {
     req.resume();
-    floor(stored).then(
+    floor(current()).then(
       () => {
         res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
         res.end(exposition);

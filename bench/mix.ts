@@ -13,6 +13,8 @@ export interface MixSummary {
   readonly failedBesideSuccessor: number;
   readonly terminal: number;
   readonly checkpointingOff: number;
+  /** JobIDs of the RUNNING instances with checkpointing: the jobs of a busy cluster that complete checkpoints. */
+  readonly checkpointing: readonly string[];
   /**
    * Per-job paths of a steady-state scrape: checkpoint config is known, terminal instances are final, and no
    * checkpoint completes between scrapes, so a running instance costs its job metrics only.
@@ -68,6 +70,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
   let terminal = 0;
   let off = 0;
   let previous = 2;
+  const checkpointing: string[] = [];
   const checkpoint = (id: string) => {
     const k = 1 + Math.floor(random() * 4);
     for (let c = 0; c < k; c += 1) {
@@ -96,6 +99,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
       listed(old);
       const id = sim.addJob({ name, startTime, restarts });
       checkpoint(id);
+      checkpointing.push(id);
       listed(id);
       const p = perJob(id);
       coldPaths.push(p.config, p.stats, p.metrics);
@@ -132,6 +136,7 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
     const id = sim.addJob({ name, startTime, restarts, parallelism: 1 + (i % 4), checkpointing: { retention } });
     checkpoint(id);
     if (random() < 0.05) sim.setCheckpointsInProgress(id, 1);
+    checkpointing.push(id);
     listed(id);
     const p = perJob(id);
     coldPaths.push(p.config, p.stats, p.metrics);
@@ -146,9 +151,25 @@ export function populate(sim: FlinkSimulator, n: number, seed = 42): MixSummary 
     failedBesideSuccessor: failedBeside,
     terminal,
     checkpointingOff: off,
+    checkpointing,
     steadyPaths,
     previousSteadyCalls: previous,
     coldPaths,
     naivePaths,
   };
+}
+
+/**
+ * A busy cluster between two scrapes: one in `every` of the jobs in `checkpointing` (a different one at each
+ * `round`) completes a checkpoint. Returns the paths the next scrape needs beyond the steady ones: the checkpoint
+ * statistics of each job whose completed count moved.
+ */
+export function advance(sim: FlinkSimulator, checkpointing: readonly string[], every: number, round: number): string[] {
+  const moved: string[] = [];
+  for (let i = round % every; i < checkpointing.length; i += every) {
+    const id = checkpointing[i] as string;
+    sim.completeCheckpoint(id, { sizeBytes: 1e5 + ((i * 7919 + round) % 5e8), durationMs: 50 + ((i + round) % 5000) });
+    moved.push(perJob(id).stats);
+  }
+  return moved;
 }

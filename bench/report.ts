@@ -30,6 +30,8 @@ export interface Results {
   readonly machine: Machine;
   readonly settings: { readonly latencyMs: number; readonly concurrency: number; readonly flinkVersion: string };
   readonly scrape: readonly ScrapeResult[];
+  /** The same scenario on a busy cluster (ScrapeResult `busy`), at the sizes from 1,000 up. */
+  readonly busy: readonly ScrapeResult[];
   readonly webhook: WebhookResult | null;
   readonly reaction: ReactionResult | null;
   readonly timeToRecover: TimeToRecover | null;
@@ -98,6 +100,17 @@ export function checkTargets(r: Omit<Results, 'targets'>): TargetCheck[] {
           `(the floor client before its first run ${fmt(s10k.floor.readyRssMB)} MB) (node flags: ` +
           `${s10k.nodeFlags.length === 0 ? "none, Node's defaults" : s10k.nodeFlags.join(' ')})`
       : '–',
+  );
+  const busy = r.busy.find((s) => s.jobs === 10_000) ?? r.busy[r.busy.length - 1];
+  const bound = busy === undefined ? undefined : 2 + busy.running + (busy.busy?.moved ?? 0);
+  check(
+    'rest_calls_busy',
+    'REST calls per scrape ≤ 2 + N + M on a busy cluster (N running jobs, M whose checkpoint count moved)',
+    busy === undefined || bound === undefined ? undefined : busy.restCallsPerScrape <= bound,
+    busy === undefined
+      ? '–'
+      : `${fmt(busy.restCallsPerScrape)} at ${fmt(busy.jobs)} jobs (2 + ${fmt(busy.running)} + ` +
+          `${fmt(busy.busy?.moved)}; the earlier exporter ${fmt(busy.previousRestCallsPerScrape)})`,
   );
   const w = r.webhook;
   check(
@@ -191,6 +204,27 @@ export function renderTable(r: Results): string {
         `${fmt(s.answerFloor.wallMs.median, 1)} / ${fmt(s.answerFloor.wallMs.p95, 1)} ms | ` +
         `${s.ratioToAnswerFloor} | ${fmt(s.answerFloor.peakRssMB)} MB |`,
     );
+  }
+  if (r.busy.length > 0) {
+    lines.push(
+      '',
+      `**A busy cluster** (before each scrape one in ${r.busy[0]?.busy?.every ?? '?'} of the RUNNING jobs with ` +
+        "checkpointing completes a checkpoint; the floors ask for those jobs' checkpoint statistics as well):",
+      '',
+      '| jobs | moved per scrape (M) | REST calls (2 + N + M) | scrape median / p95 | floor median / p95 | × floor ' +
+        '| × answering floor | CPU / scrape | RSS peak (floor) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const s of r.busy) {
+      lines.push(
+        `| ${fmt(s.jobs)} | ${fmt(s.busy?.moved)} | ${fmt(s.restCallsPerScrape)} ` +
+          `(2 + ${fmt(s.running)} + ${fmt(s.busy?.moved)}) | ` +
+          `${fmt(s.wallMs.median, 1)} / ${fmt(s.wallMs.p95, 1)} ms | ` +
+          `${fmt(s.floor.wallMs.median, 1)} / ${fmt(s.floor.wallMs.p95, 1)} ms | ${s.ratioToFloor} | ` +
+          `${s.ratioToAnswerFloor} | ${fmt(s.cpuMsPerScrape.median, 1)} ms | ` +
+          `${fmt(s.peakRssMB)} MB (${fmt(s.floor.peakRssMB)} MB) |`,
+      );
+    }
   }
   const soaked = r.scrape.filter((s) => s.soak !== null);
   if (soaked.length > 0) {

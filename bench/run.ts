@@ -6,7 +6,9 @@
  *
  * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
  * --only=scrape|webhook, --soak=N (N scrapes back to back after the measured ones, for the peak memory of a long run;
- * 200 at 10,000 jobs, 0 below and in --quick), --cpu-prof (profiles of the service under bench/results/profiles/).
+ * 200 at 10,000 jobs, 0 below and in --quick), --busy=K (the sizes from 1,000 up measured once more on a busy
+ * cluster, one in K checkpointing jobs completing a checkpoint before each scrape; 10 unless given, 0 for none),
+ * --cpu-prof (profiles of the service under bench/results/profiles/).
  * BENCH_NODE_FLAGS in the
  * environment adds node flags to the service (e.g. `--max-semi-space-size=64`) to try V8 settings.
  */
@@ -92,14 +94,19 @@ async function main(): Promise<number> {
   );
 
   const scrape: ScrapeResult[] = [];
+  const busy: ScrapeResult[] = [];
+  const busyEvery = Number(flag('busy') ?? 10);
+  const repsAt = (n: number): number => (quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30);
   if (only === undefined || only === 'scrape') {
     for (const n of sizes) {
-      const reps = quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30;
       // The naive poller makes ~3 requests per instance one after another: far too slow to run at 10,000 jobs.
       const naiveRuns = n > 1000 ? 0 : quick || n >= 1000 ? 1 : 3;
       // The long run (see SoakResult) where memory matters most: at 10,000 jobs unless asked otherwise.
-      const soak = quick ? 0 : Number(flag('soak') ?? (n >= 10_000 ? 200 : 0));
-      scrape.push(await scrapeScenario(env, n, reps, naiveRuns, soak));
+      const soakScrapes = quick ? 0 : Number(flag('soak') ?? (n >= 10_000 ? 200 : 0));
+      scrape.push(await scrapeScenario(env, n, { reps: repsAt(n), naiveRuns, soakScrapes, busyEvery: 0 }));
+    }
+    for (const n of busyEvery > 0 ? sizes.filter((size) => size >= 1000) : []) {
+      busy.push(await scrapeScenario(env, n, { reps: repsAt(n), naiveRuns: 0, soakScrapes: 0, busyEvery }));
     }
   }
   let webhook: WebhookResult | null = null;
@@ -129,6 +136,7 @@ async function main(): Promise<number> {
     },
     settings: { latencyMs: env.latencyMs, concurrency, flinkVersion: '1.20.1' },
     scrape,
+    busy,
     webhook,
     reaction,
     timeToRecover: timeToRecover(),
@@ -150,6 +158,11 @@ async function main(): Promise<number> {
   if (basename(latest) === 'latest.json') env.log(`wrote ${writeBenchmarksDoc(root, results)}`);
 
   const wrong: string[] = [];
+  for (const s of busy) {
+    const bound = 2 + s.running + (s.busy?.moved ?? 0);
+    if (s.restCallsPerScrape > bound)
+      wrong.push(`a busy ${s.jobs}-job scrape made ${s.restCallsPerScrape} REST calls, more than 2 + N + M = ${bound}`);
+  }
   if (webhook !== null && webhook.storm.submissions !== 1)
     wrong.push(`the storm made ${webhook.storm.submissions} submissions, not 1`);
   if (reaction !== null && reaction.failures > 0) wrong.push(`${reaction.failures} reaction job(s) were not submitted`);

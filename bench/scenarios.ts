@@ -35,7 +35,15 @@ async function startSim(env: Env): Promise<Child> {
 export interface ScrapeResult {
   readonly jobs: number;
   readonly instances: number;
+  /** Job names with a RUNNING instance: the N of the 2 + N + M REST calls of a scrape. */
+  readonly running: number;
   readonly catalogJobs: number;
+  /**
+   * A busy cluster: before each measured scrape one in `every` of the RUNNING jobs with checkpointing completes a
+   * checkpoint (`moved` of them, the M), and the floors ask for those jobs' statistics as well. Null for the
+   * steady state, where nothing changes between scrapes.
+   */
+  readonly busy: { readonly every: number; readonly moved: number } | null;
   readonly scrapes: number;
   readonly first: { readonly wallMs: number; readonly restCalls: number; readonly cpuMs: number };
   readonly wallMs: { readonly median: number; readonly p95: number };
@@ -100,13 +108,21 @@ export interface SoakResult {
   readonly floorPeakRssMB: number;
 }
 
+export interface ScrapeOptions {
+  /** Measured scrapes, each followed by a floor run and an answering floor run. */
+  readonly reps: number;
+  readonly naiveRuns: number;
+  /** Scrapes back to back after the measured ones (SoakResult); 0 for none. */
+  readonly soakScrapes: number;
+  /** One in how many checkpointing jobs completes a checkpoint before each measured scrape; 0 for none. */
+  readonly busyEvery: number;
+}
+
 /** Scrape cost at `n` job names: the service, the floor and (optionally) the naive poller, interleaved. */
 export async function scrapeScenario(
   env: Env,
   n: number,
-  reps: number,
-  naiveRuns: number,
-  soakScrapes: number,
+  { reps, naiveRuns, soakScrapes, busyEvery }: ScrapeOptions,
 ): Promise<ScrapeResult> {
   const sim = await startSim(env);
   const procs: { stop(): Promise<void> }[] = [sim];
@@ -166,8 +182,15 @@ export async function scrapeScenario(
     const restCalls: number[] = [];
     const floors: FetchRun[] = [];
     const answers: number[] = [];
+    const moved: number[] = [];
     let prev = second;
     for (let i = 0; i < reps; i += 1) {
+      if (busyEvery > 0) {
+        const paths = await sim.call<string[]>('advance', { every: busyEvery, round: i });
+        moved.push(paths.length);
+        await fetcher.call('setExtra', { paths });
+        await answerer.call('setExtra', { paths });
+      }
       await sim.call('resetCounts');
       const s = await svc.scrape();
       restCalls.push(await calls());
@@ -191,7 +214,9 @@ export async function scrapeScenario(
     const result: ScrapeResult = {
       jobs: n,
       instances: mix.instances,
+      running: mix.running,
       catalogJobs: catalog.length,
+      busy: busyEvery > 0 ? { every: busyEvery, moved: median(moved) } : null,
       scrapes: reps,
       first: { wallMs: round(before.wallMs, 1), restCalls: beforeCalls, cpuMs: round(firstCpuMs, 0) },
       wallMs: { median: round(median(wall), 1), p95: round(p95(wall), 1) },

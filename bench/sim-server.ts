@@ -4,7 +4,7 @@
  */
 import { startFlinkSimulator, type Endpoint, type SimJobSpec } from '../test/support/flink-sim/simulator.js';
 import { serveCommands } from './ipc.js';
-import { populate } from './mix.js';
+import { advance, populate, type MixSummary } from './mix.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { latencyMs?: number; version?: string };
 const sim = await startFlinkSimulator({
@@ -14,10 +14,17 @@ const sim = await startFlinkSimulator({
   slotsPerTaskManager: 32,
 });
 
+let mix: MixSummary | undefined;
+
 serveCommands(
   { url: sim.url },
   {
-    populate: (a: { n: number }) => populate(sim, a.n),
+    populate: (a: { n: number }) => {
+      mix = populate(sim, a.n);
+      return mix;
+    },
+    /** One round of a busy cluster (mix.ts `advance`) over the last population; the paths of the jobs that moved. */
+    advance: (a: { every: number; round: number }) => advance(sim, mix?.checkpointing ?? [], a.every, a.round),
     counts: () => ({ total: sim.requestCount(), byEndpoint: sim.counts() }),
     resetCounts: () => sim.resetCounts(),
     addJob: (a: SimJobSpec) => sim.addJob(a),

@@ -339,7 +339,8 @@ export class SimModel {
   private pushHistory(job: SimJob, cp: SimCheckpoint): void {
     job.history.unshift(cp);
     if (job.history.length > this.historySize) job.history.length = this.historySize;
-    job.lastModification = cp.ackTimestamp;
+    // Not `lastModification`: Flink's /jobs/overview takes it from the tasks' state changes and the job's end
+    // (JobDetails.createDetailsForJob), which a checkpoint does not move.
   }
 
   /** True when `path` (a chk-N directory or its _metadata file) was deleted. */

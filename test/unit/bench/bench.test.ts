@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { jobName, populate } from '../../../bench/mix.js';
+import { advance, jobName, populate } from '../../../bench/mix.js';
 import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
 import type { ScrapeResult, SoakResult } from '../../../bench/scenarios.js';
@@ -51,6 +51,16 @@ describe('benchmark harness', () => {
     const text = await exporter.collect();
     assert.equal(sim.requestCount(), 2 + mix.steadyPaths.length);
     assert.match(text, new RegExp(`job_name="${jobName(199)}"`));
+    // A busy cluster: the jobs whose checkpoint count moved cost their statistics as well, and only they.
+    for (const round of [0, 1]) {
+      const moved = advance(sim, mix.checkpointing, 10, round);
+      assert.ok(moved.length > 0 && moved.length <= Math.ceil(mix.checkpointing.length / 10));
+      sim.resetCounts();
+      await exporter.collect();
+      assert.equal(sim.requestCount(), 2 + mix.running + moved.length);
+      assert.equal(sim.requestCount('GET /jobs/:jobid/checkpoints'), moved.length);
+      assert.equal(2 + mix.steadyPaths.length, 2 + mix.running);
+    }
   });
 
   it('writes a configuration the service accepts, files included', async () => {
@@ -90,12 +100,14 @@ describe('benchmark harness', () => {
     const scrape = (jobs: number, soak: SoakResult | null = null): ScrapeResult => ({
       jobs,
       instances: jobs,
+      running: jobs - 2,
       catalogJobs: 0,
+      busy: null,
       scrapes: 1,
       first: { wallMs: 1, restCalls: 1, cpuMs: 1 },
       wallMs: { median: 100, p95: 110 },
       cpuMsPerScrape: { median: 50, p95: 60 },
-      restCallsPerScrape: 2 * jobs,
+      restCallsPerScrape: jobs,
       previousRestCallsPerScrape: 2 + 2 * jobs,
       expositionBytes: 1024,
       series: 10,
@@ -131,6 +143,8 @@ describe('benchmark harness', () => {
         scrape(1000),
         scrape(10_000, { scrapes: 200, every: 20, peakRssMB: [100, 104, 120], floorPeakRssMB: 86 }),
       ],
+      // 2 + (10,000 - 2) + 900: within the bound.
+      busy: [{ ...scrape(10_000), busy: { every: 10, moved: 900 }, restCallsPerScrape: 10_900 }],
       webhook: {
         rateTarget: 500,
         durationS: 10,
@@ -161,6 +175,7 @@ describe('benchmark harness', () => {
       scrape_10000_wall: 'PASS',
       scrape_10000_vs_floor: 'PASS',
       rss_10000: 'MISS',
+      rest_calls_busy: 'PASS',
       webhook_p99: 'PASS',
       storm_submissions: 'MISS',
       reaction_p99: 'PASS',
@@ -182,7 +197,19 @@ describe('benchmark harness', () => {
     assert.equal(short?.status, 'PASS');
     assert.match(short?.value ?? '', /^100 MB, 1\.18x the floor client's 85 MB over 3 scrapes;/);
     assert.match(table, /\| 1,000 \| 100 ms \| 95 \/ 105 ms \| 1\.05 \| 90 MB \|/);
-    assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 9);
+    assert.match(table, /one in 10 of the RUNNING jobs/);
+    assert.match(
+      table,
+      /\| 10,000 \| 900 \| 10,900 \(2 \+ 9,998 \+ 900\) \| 100 \/ 110 ms \| 90 \/ 100 ms \| 1\.11 \|/,
+    );
+    assert.equal(table.match(/\| (PASS|MISS|NOT RUN) \|/g)?.length, 10);
+    // One call beyond 2 + N + M is a miss; no busy run is not run.
+    const over = {
+      ...partial,
+      busy: [{ ...scrape(10_000), busy: { every: 10, moved: 900 }, restCallsPerScrape: 10_901 }],
+    };
+    assert.equal(checkTargets(over).find((t) => t.id === 'rest_calls_busy')?.status, 'MISS');
+    assert.equal(checkTargets({ ...partial, busy: [] }).find((t) => t.id === 'rest_calls_busy')?.status, 'NOT RUN');
   });
 });
 
