@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: what a scrape, an alert and a recovery cost, each beside a baseline measured in
  * the same run. Prints a Markdown table and writes the figures as JSON under bench/results/ (after a full run,
  * docs/benchmarks.md too). Times are reported, never asserted: the exit code is 1 only when something behaved
- * wrongly (a failed scrape, a storm that submitted more than once).
+ * wrongly (a failed scrape, a storm that submitted more than once, a busy scrape beyond 2 + N + M REST calls) or a
+ * flag cannot be read.
  *
  * Flags: --quick (100 and 1,000 jobs, few repetitions, < 2 min), --sizes=100,1000, --concurrency=N,
  * --only=scrape|webhook, --soak=N (N scrapes back to back after the measured ones, for the peak memory of a long run;
@@ -17,6 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmarksDoc } from './docs.js';
+import { choiceFlag, countFlag, countsFlag, flagOf } from './flags.js';
 import { checkTargets, renderTable, type Results, type TimeToRecover } from './report.js';
 import {
   scrapeScenario,
@@ -32,11 +34,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const resultsDir = join(root, 'bench', 'results');
 
-function flag(name: string): string | undefined {
-  const hit = process.argv.slice(2).find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (hit === undefined) return undefined;
-  return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : '';
-}
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => flagOf(argv, name);
 
 const TIME_TO_RECOVER = 'bench/results/e2e-time-to-recover-shipped.json';
 
@@ -68,12 +67,12 @@ function timeToRecover(): TimeToRecover | null {
 
 async function main(): Promise<number> {
   const quick = flag('quick') !== undefined;
-  const sizes = (flag('sizes') ?? (quick ? '100,1000' : '100,1000,10000'))
-    .split(',')
-    .map(Number)
-    .filter((n) => n > 0);
-  const only = flag('only');
-  const concurrency = Number(flag('concurrency') ?? 64);
+  const sizes = countsFlag(argv, 'sizes', quick ? [100, 1000] : [100, 1000, 10_000]);
+  const only = choiceFlag(argv, 'only', ['scrape', 'webhook']);
+  const concurrency = countFlag(argv, 'concurrency', 64, 1);
+  // Every flag is read before anything runs, so a typo costs no scenario.
+  const busyEvery = countFlag(argv, 'busy', 10);
+  const soak = flag('soak') === undefined ? undefined : countFlag(argv, 'soak', 0);
   const started = Date.now();
   const profileDir = join(resultsDir, 'profiles');
   if (flag('cpu-prof') !== undefined) mkdirSync(profileDir, { recursive: true });
@@ -95,14 +94,13 @@ async function main(): Promise<number> {
 
   const scrape: ScrapeResult[] = [];
   const busy: ScrapeResult[] = [];
-  const busyEvery = Number(flag('busy') ?? 10);
   const repsAt = (n: number): number => (quick ? 5 : n >= 10_000 ? 10 : n >= 1000 ? 20 : 30);
   if (only === undefined || only === 'scrape') {
     for (const n of sizes) {
       // The naive poller makes ~3 requests per instance one after another: far too slow to run at 10,000 jobs.
       const naiveRuns = n > 1000 ? 0 : quick || n >= 1000 ? 1 : 3;
       // The long run (see SoakResult) where memory matters most: at 10,000 jobs unless asked otherwise.
-      const soakScrapes = quick ? 0 : Number(flag('soak') ?? (n >= 10_000 ? 200 : 0));
+      const soakScrapes = quick ? 0 : (soak ?? (n >= 10_000 ? 200 : 0));
       scrape.push(await scrapeScenario(env, n, { reps: repsAt(n), naiveRuns, soakScrapes, busyEvery: 0 }));
     }
     for (const n of busyEvery > 0 ? sizes.filter((size) => size >= 1000) : []) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { choiceFlag, countFlag, countsFlag } from '../../../bench/flags.js';
 import { advance, jobName, populate } from '../../../bench/mix.js';
 import { webhookBody } from '../../../bench/payloads.js';
 import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
@@ -210,6 +211,33 @@ describe('benchmark harness', () => {
     };
     assert.equal(checkTargets(over).find((t) => t.id === 'rest_calls_busy')?.status, 'MISS');
     assert.equal(checkTargets({ ...partial, busy: [] }).find((t) => t.id === 'rest_calls_busy')?.status, 'NOT RUN');
+  });
+});
+
+describe("the benchmark's flags", () => {
+  it('reads whole numbers and choices, and names the flag and the value it refuses', () => {
+    const argv = ['--busy=0', '--soak=25', '--sizes=100,10000', '--only=scrape', '--quick'];
+    assert.equal(countFlag(argv, 'busy', 10), 0);
+    assert.equal(countFlag(argv, 'soak', 200), 25);
+    assert.equal(countFlag(argv, 'concurrency', 64, 1), 64);
+    assert.deepEqual(countsFlag(argv, 'sizes', [1]), [100, 10_000]);
+    assert.equal(choiceFlag(argv, 'only', ['scrape', 'webhook']), 'scrape');
+    assert.equal(choiceFlag(argv, 'mode', ['a']), undefined);
+    assert.throws(
+      () => countFlag(['--busy=abc'], 'busy', 10),
+      /^Error: --busy must be a whole number of at least 0, not "abc"$/,
+    );
+    assert.throws(() => countFlag(['--busy'], 'busy', 10), /--busy must be a whole number/);
+    assert.throws(() => countFlag(['--concurrency=0'], 'concurrency', 64, 1), /at least 1, not "0"/);
+    assert.throws(() => countFlag(['--soak=1.5'], 'soak', 0), /not "1.5"/);
+    assert.throws(
+      () => countsFlag(['--sizes=100,,1000'], 'sizes', [1]),
+      /--sizes must be a whole number of at least 1, not ""/,
+    );
+    assert.throws(
+      () => choiceFlag(['--only=scrapes'], 'only', ['scrape', 'webhook']),
+      /--only must be one of scrape, webhook, not "scrapes"/,
+    );
   });
 });
 
