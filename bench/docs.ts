@@ -43,8 +43,9 @@ recovery catalog (\`bench/mix.ts\` holds the exact shares).
   every per-job family is written from the bytes kept since the scrape before. The busy cluster measures the
   sizes from 1,000 up once more with one in ten of the running jobs with checkpointing completing a checkpoint
   before each scrape (a different tenth each time, \`bench/mix.ts\` \`advance\`): the service then also asks
-  for those jobs' checkpoint statistics (2 + N + M calls for N running jobs, M of them moved), re-renders their
-  rows of the checkpoint families and records their new checkpoint paths; the floors make the same M calls more.
+  for those jobs' checkpoint statistics (2 + N + M calls for N running jobs, M of them moved), renders the
+  details' families again (each then has a changed row) and records their new checkpoint paths; the floors make
+  the same M calls more.
 - **answering floor**: the floor's requests made when the client asks, then the service's own exposition (as the
   last steady scrape returned it) sent as one prepared buffer over HTTP to the same client, timed as the service's
   scrape is, in a process of its own. The ratio to it leaves out what any exporter pays to hand over that text;

@@ -19,7 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmarksDoc } from './docs.js';
 import { choiceFlag, countFlag, countsFlag, flagOf } from './flags.js';
-import { checkTargets, renderTable, type Results, type TimeToRecover } from './report.js';
+import { checkTargets, renderTable, restCallBound, type Results, type TimeToRecover } from './report.js';
 import {
   scrapeScenario,
   webhookScenario,
@@ -157,7 +157,7 @@ async function main(): Promise<number> {
 
   const wrong: string[] = [];
   for (const s of busy) {
-    const bound = 2 + s.running + (s.busy?.moved ?? 0);
+    const bound = restCallBound(s);
     if (s.restCallsPerScrape > bound)
       wrong.push(`a busy ${s.jobs}-job scrape made ${s.restCallsPerScrape} REST calls, more than 2 + N + M = ${bound}`);
   }
