@@ -64,15 +64,25 @@ export async function moveAside(file: string): Promise<string | undefined> {
   }
 }
 
+/** The text of a JSON state file: indented for the person who opens it. */
+export function jsonFileText(data: unknown): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
 /** Writes `data` as JSON to `file` atomically and durably. */
-export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+export function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+  return writeTextAtomic(file, jsonFileText(data));
+}
+
+/** Writes `text` to `file` atomically and durably. */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
   const dir = dirname(file);
   const tmp = tempOf(file);
   try {
     await mkdir(dir, { recursive: true });
     const handle = await open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`, 'utf8');
+      await handle.writeFile(text, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
@@ -92,14 +102,20 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
 
 export type JsonReadResult<T> =
   | { readonly kind: 'absent' }
-  | { readonly kind: 'ok'; readonly value: T }
+  /** `bytes`: the file's size, what writing it again costs. */
+  | { readonly kind: 'ok'; readonly value: T; readonly bytes: number }
   | { readonly kind: 'corrupt'; readonly error: StateError };
 
-/** Reads and validates a JSON state file; a missing file is `absent`, a bad one `corrupt` with a message naming it. */
-export async function readJsonFile<S extends z.ZodType>(file: string, schema: S): Promise<JsonReadResult<z.output<S>>> {
-  let text: string;
+/** The text of a state file: `absent` when there is none, `corrupt` when it cannot be read. */
+export async function readStateText(
+  file: string,
+): Promise<
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'ok'; readonly text: string }
+  | { readonly kind: 'corrupt'; readonly error: StateError }
+> {
   try {
-    text = await readFile(file, 'utf8');
+    return { kind: 'ok', text: await readFile(file, 'utf8') };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     return {
@@ -107,25 +123,40 @@ export async function readJsonFile<S extends z.ZodType>(file: string, schema: S)
       error: new StateError('STATE_UNREADABLE', file, `cannot read: ${errorMessage(err)}`, { cause: err }),
     };
   }
+}
+
+/**
+ * Parses and validates JSON text of the state file `file` (`where` in it, for one line of a journal); the error
+ * names the file, the place and what is wrong.
+ */
+export function parseStateText<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+  where = '',
+): { readonly ok: true; readonly value: z.output<S> } | { readonly ok: false; readonly error: StateError } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return {
-      kind: 'corrupt',
-      error: new StateError('STATE_CORRUPT', file, `not valid JSON: ${errorMessage(err)}`, { cause: err }),
-    };
+    const error = new StateError('STATE_CORRUPT', file, `${where}not valid JSON: ${errorMessage(err)}`, { cause: err });
+    return { ok: false, error };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const first = zodIssues(parsed.error)[0];
-    const where = first === undefined ? 'invalid' : formatIssue(first);
-    return {
-      kind: 'corrupt',
-      error: new StateError('STATE_CORRUPT', file, `does not match the state schema at ${where}`, {
-        cause: parsed.error,
-      }),
-    };
-  }
-  return { kind: 'ok', value: parsed.data };
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const first = zodIssues(parsed.error)[0];
+  const at = first === undefined ? 'invalid' : formatIssue(first);
+  const error = new StateError('STATE_CORRUPT', file, `${where}does not match the state schema at ${at}`, {
+    cause: parsed.error,
+  });
+  return { ok: false, error };
+}
+
+/** Reads and validates a JSON state file; a missing file is `absent`, a bad one `corrupt` with a message naming it. */
+export async function readJsonFile<S extends z.ZodType>(file: string, schema: S): Promise<JsonReadResult<z.output<S>>> {
+  const read = await readStateText(file);
+  if (read.kind !== 'ok') return read;
+  const parsed = parseStateText(file, read.text, schema);
+  if (!parsed.ok) return { kind: 'corrupt', error: parsed.error };
+  return { kind: 'ok', value: parsed.value, bytes: Buffer.byteLength(read.text) };
 }

@@ -1,15 +1,22 @@
 /**
- * JobMemory kept in `<stateDir>/jobs.json`, written atomically. A write happens when a job's JobID, state or
- * checkpoint path changed, when a job that the previous scrape listed is gone (so the moment it was last seen is
- * on disk before anyone asks for it), when the newest `seenAt` on disk is `seenFlushMs` old, and at shutdown:
- * steady scrapes do not fsync every 15 seconds, and a restart loses at most `seenFlushMs` of `seenAt`.
+ * JobMemory kept in `<stateDir>/jobs.json`, written whole and atomically, and `<stateDir>/jobs.journal`, the
+ * records that changed since (see journal.ts). A change of a job's JobID, state or checkpoint path, and a job
+ * that the previous scrape listed being gone (so the moment it was last seen is on disk before anyone asks for
+ * it), is appended to the journal at once: on a cluster where checkpoints complete between most scrapes, a
+ * scrape writes what moved, not every job. The whole file is written again when the newest `seenAt` in it is
+ * `seenFlushMs` old, when the journal has grown to the file's size, after a failed write, at the first write
+ * after a start that found a journal, and at shutdown: steady scrapes do not fsync every 15 seconds, a restart
+ * loses at most `seenFlushMs` of `seenAt`, and reading the journal at start costs at most about what reading the
+ * file does.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JOB_STATES } from '../flink/job-state.js';
 import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic } from './atomic-file.js';
+import { jsonFileText, moveAside, readJsonFile, removeLeftoverTemps, writeTextAtomic } from './atomic-file.js';
+import { appendJournal, readJournal, removeJournal, startJournal } from './journal.js';
 import { sameSighting, type JobMemory, type JobSighting, type RememberedJob } from './job-memory.js';
 
 const rememberedSchema = z.object({
@@ -21,13 +28,28 @@ const rememberedSchema = z.object({
 
 const fileSchema = z.object({
   version: z.literal(1),
+  /**
+   * Names this whole write; the journal names the one it follows. Random, so a journal left behind by a crash can
+   * never match a later file. Absent in files of earlier releases.
+   */
+  writeId: z.string().min(1).optional(),
   clusters: z.record(z.string(), z.record(z.string(), rememberedSchema)),
 });
 
+/** One journal line: what is now remembered of a job, or (`seen: null`) that it is forgotten. */
+const entrySchema = z.object({ cluster: z.string(), job: z.string(), seen: rememberedSchema.nullable() });
+
 type FileShape = z.output<typeof fileSchema>;
+type Entry = z.input<typeof entrySchema>;
 
 /** How long a newer `seenAt` may stay in memory only, while nothing else changes. */
 export const SEEN_FLUSH_MS = 60_000;
+
+/** Below this the journal is not compacted even when the whole file is smaller: a small file is cheap to read. */
+const JOURNAL_FLOOR_BYTES = 64 * 1024;
+
+const FILE = 'jobs.json';
+const JOURNAL = 'jobs.journal';
 
 export interface FileJobMemoryOptions {
   /** A corrupt file is moved aside and the memory starts empty, instead of refusing to start. */
@@ -44,6 +66,66 @@ export interface FileJobMemoryOptions {
 
 function remembered(job: JobSighting, seenAt: number): RememberedJob {
   return { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath, seenAt };
+}
+
+function stored(job: RememberedJob): z.input<typeof rememberedSchema> {
+  return { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath ?? null, seenAt: job.seenAt };
+}
+
+function fromStored(job: z.output<typeof rememberedSchema>): RememberedJob {
+  return remembered({ ...job, checkpointPath: job.checkpointPath ?? undefined }, job.seenAt);
+}
+
+export type JobMemoryRead =
+  | {
+      readonly kind: 'ok';
+      /** Per cluster, per job name, what a start would remember: the whole file with the journal applied. */
+      readonly clusters: ReadonlyMap<string, ReadonlyMap<string, RememberedJob>>;
+      /** The id of the whole file's write, if it has one (see `fileSchema`). */
+      readonly writeId: string | undefined;
+      /** The whole file's size in bytes; 0 when there is none. */
+      readonly bytes: number;
+      /** `stale`: a journal the whole file already includes (a crash came between the two writes). */
+      readonly journal: 'absent' | 'applied' | 'stale';
+    }
+  | { readonly kind: 'corrupt'; readonly error: StateError };
+
+/**
+ * Reads `jobs.json` and its journal without changing anything: what the service remembers, for a start and for
+ * anyone who wants to look while it runs. A corrupt file is named by the error's `file`.
+ */
+export async function readJobMemory(stateDir: string): Promise<JobMemoryRead> {
+  const file = await readJsonFile(join(stateDir, FILE), fileSchema);
+  if (file.kind === 'corrupt') return file;
+  const journal = await readJournal(join(stateDir, JOURNAL), entrySchema);
+  if (journal.kind === 'corrupt') return journal;
+  const writeId = file.kind === 'ok' ? file.value.writeId : undefined;
+  const clusters = new Map<string, Map<string, RememberedJob>>();
+  const clusterOf = (name: string): Map<string, RememberedJob> => {
+    const jobs = clusters.get(name) ?? new Map<string, RememberedJob>();
+    clusters.set(name, jobs);
+    return jobs;
+  };
+  if (file.kind === 'ok') {
+    for (const [cluster, jobs] of Object.entries(file.value.clusters)) {
+      const into = clusterOf(cluster);
+      for (const [name, job] of Object.entries(jobs)) into.set(name, fromStored(job));
+    }
+  }
+  const applies = journal.kind === 'ok' && journal.after === writeId;
+  if (applies) {
+    for (const entry of journal.entries) {
+      if (entry.seen === null) clusters.get(entry.cluster)?.delete(entry.job);
+      else clusterOf(entry.cluster).set(entry.job, fromStored(entry.seen));
+    }
+  }
+  return {
+    kind: 'ok',
+    clusters,
+    writeId,
+    bytes: file.kind === 'ok' ? file.bytes : 0,
+    journal: journal.kind === 'absent' ? 'absent' : applies ? 'applied' : 'stale',
+  };
 }
 
 /**
@@ -66,15 +148,25 @@ function newestSeen(memory: ClusterMemory): number | undefined {
 
 export class FileJobMemory implements JobMemory {
   private readonly clusters = new Map<string, ClusterMemory>();
-  /** Per cluster, the newest `seenAt` that the last write (or the file at start) holds. */
+  /** Per cluster, the newest `seenAt` that the last whole write (or the file at start) holds. */
   private readonly writtenSeen = new Map<string, number>();
   /** Writes run one after another so an older state never lands after a newer one. */
   private writes: Promise<void> = Promise.resolve();
-  /** Memory changes counted, and the count the file holds: they differ while something is not on disk. */
+  /** Memory changes counted, and the count the whole file holds: they differ while a `seenAt` is not on disk. */
   private changes = 0;
   private savedChanges = 0;
-  /** The last write failed: the next record writes even if it changed nothing. */
+  /** The last write failed: the next record writes the whole file even if it changed nothing. */
   private failed = false;
+  /** The id of the whole file on disk, its size, and the size of the journal that follows it, if any. */
+  private writeId: string | undefined;
+  private fileBytes = 0;
+  private journalBytes: number | undefined;
+  /**
+   * The next write is a whole one: there is no file yet, or a journal found at start may end in a torn line
+   * that nothing may be appended after.
+   */
+  private wholeNext = true;
+  private readonly journal: string;
   private readonly seenFlushMs: number;
   private readonly keep: (cluster: string, jobName: string) => boolean;
 
@@ -82,30 +174,37 @@ export class FileJobMemory implements JobMemory {
     readonly file: string,
     options: FileJobMemoryOptions,
   ) {
+    this.journal = join(file, '..', JOURNAL);
     this.seenFlushMs = options.seenFlushMs ?? SEEN_FLUSH_MS;
     this.keep = options.keep ?? (() => true);
   }
 
   /**
-   * Opens `<stateDir>/jobs.json`, removing temporary files that a killed write left. A missing file is an empty
-   * memory; a corrupt one rejects with the StateError naming the file, unless `startEmpty` (the operator chose
-   * to lose it), which moves it aside: the next write must not overwrite what a person may need.
+   * Opens `<stateDir>/jobs.json` and its journal, removing temporary files that a killed write left. A missing
+   * file is an empty memory; a corrupt one (the file or the journal) rejects with the StateError naming it,
+   * unless `startEmpty` (the operator chose to lose it), which moves it aside: the next write must not overwrite
+   * what a person may need. A corrupt file takes its journal aside with it; a corrupt journal leaves the file.
    */
   static async open(stateDir: string, options: FileJobMemoryOptions = {}): Promise<FileJobMemory> {
-    const memory = new FileJobMemory(join(stateDir, 'jobs.json'), options);
-    for (const removed of await removeLeftoverTemps(stateDir, 'jobs.json')) {
+    const memory = new FileJobMemory(join(stateDir, FILE), options);
+    for (const removed of await removeLeftoverTemps(stateDir, FILE)) {
       options.logger?.info({ file: removed }, 'removed the temporary file of an interrupted write');
     }
-    const read = await readJsonFile(memory.file, fileSchema);
+    let read = await readJobMemory(stateDir);
     if (read.kind === 'corrupt') {
       if (options.startEmpty !== true) throw read.error;
-      const aside = await moveAside(memory.file);
-      options.logger?.warn(
-        { file: memory.file, moved_to: aside ?? null, error: read.error.message },
-        'job memory unreadable; starting without it',
-      );
+      const aside = read.error.file === memory.journal ? [memory.journal] : [memory.file, memory.journal];
+      for (const file of aside) {
+        const moved = await moveAside(file);
+        options.logger?.warn(
+          { file, moved_to: moved ?? null, error: read.error.message },
+          'job memory unreadable; starting without it',
+        );
+      }
+      read = await readJobMemory(stateDir);
+      if (read.kind === 'corrupt') throw read.error;
     }
-    if (read.kind === 'ok') memory.load(read.value);
+    memory.load(read);
     return memory;
   }
 
@@ -118,16 +217,19 @@ export class FileJobMemory implements JobMemory {
     return memory;
   }
 
-  private load(data: FileShape): void {
-    for (const [cluster, jobs] of Object.entries(data.clusters)) {
+  private load(read: Extract<JobMemoryRead, { kind: 'ok' }>): void {
+    this.writeId = read.writeId;
+    this.fileBytes = read.bytes;
+    this.wholeNext = read.writeId === undefined || read.journal !== 'absent';
+    for (const [cluster, jobs] of read.clusters) {
       const memory = this.clusterOf(cluster);
-      for (const [name, job] of Object.entries(jobs)) {
+      for (const [name, job] of jobs) {
         // Whether Flink still lists it is not known before the first scrape, which records it again if so.
         if (!this.keep(cluster, name)) {
           this.changes++;
           continue;
         }
-        memory.gone.set(name, remembered({ ...job, checkpointPath: job.checkpointPath ?? undefined }, job.seenAt));
+        memory.gone.set(name, job);
       }
       const seen = newestSeen(memory);
       if (seen !== undefined) this.writtenSeen.set(cluster, seen);
@@ -144,18 +246,24 @@ export class FileJobMemory implements JobMemory {
   /** Merges one scrape's view of a cluster; jobs it did not see stay remembered (that is the point). */
   async record(cluster: string, jobs: ReadonlyMap<string, JobSighting>, seenAt: number): Promise<void> {
     const memory = this.clusterOf(cluster);
-    let changed = false;
-    let vanished = false;
+    const entries: Entry[] = [];
     if (jobs !== memory.listed) {
       for (const [name, job] of jobs) {
         const before = memory.listed.get(name) ?? memory.gone.get(name);
-        if (!sameSighting(before, job.jobId, job.lastState, job.checkpointPath)) changed = true;
+        if (!sameSighting(before, job.jobId, job.lastState, job.checkpointPath)) {
+          entries.push({ cluster, job: name, seen: stored(remembered(job, seenAt)) });
+        }
         memory.gone.delete(name);
       }
       for (const [name, job] of memory.listed) {
         if (jobs.has(name)) continue;
-        vanished = true;
-        if (this.keep(cluster, name)) memory.gone.set(name, remembered(job, memory.listedAt));
+        if (this.keep(cluster, name)) {
+          const last = remembered(job, memory.listedAt);
+          memory.gone.set(name, last);
+          entries.push({ cluster, job: name, seen: stored(last) });
+        } else {
+          entries.push({ cluster, job: name, seen: null });
+        }
       }
       memory.listed = jobs;
     }
@@ -167,15 +275,18 @@ export class FileJobMemory implements JobMemory {
     const written = this.writtenSeen.get(cluster);
     // Either direction: a clock set back must not silence the writes until it catches up.
     const due = seen !== undefined && (written === undefined || Math.abs(seen - written) >= this.seenFlushMs);
-    if (changed || vanished || due || this.failed) await this.write();
+    const full = this.journalBytes !== undefined && this.journalBytes >= Math.max(this.fileBytes, JOURNAL_FLOOR_BYTES);
+    if (due || full || this.failed || this.wholeNext) await this.persist('whole');
+    else if (entries.length > 0) await this.persist(entries);
   }
 
   /**
-   * Writes what is only in memory (the latest `seenAt`s); for shutdown. Rejects when the write fails or has
-   * not finished within `timeoutMs`: a hung disk must not hold a stop for longer.
+   * Writes what is only in memory (the latest `seenAt`s, the journal's records) as the whole file; for shutdown.
+   * Rejects when the write fails or has not finished within `timeoutMs`: a hung disk must not hold a stop for
+   * longer.
    */
   async flush(timeoutMs = 5000): Promise<void> {
-    const write = this.changes !== this.savedChanges || this.failed ? this.write() : this.writes;
+    const write = this.persist('if-needed');
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -190,46 +301,63 @@ export class FileJobMemory implements JobMemory {
     }
   }
 
-  private write(): Promise<void> {
-    const snapshot = this.serialise();
-    const changes = this.changes;
-    for (const [cluster, memory] of this.clusters) {
-      const seen = newestSeen(memory);
-      if (seen !== undefined) this.writtenSeen.set(cluster, seen);
-    }
+  /**
+   * Queues a write behind the others. What it writes is decided when its turn comes, from the memory as it then
+   * is: after a failed write nothing is appended to a journal that may end in a torn line.
+   */
+  private persist(what: 'whole' | 'if-needed' | readonly Entry[]): Promise<void> {
     const write = this.writes
       .catch(() => undefined)
-      .then(() => writeJsonAtomic(this.file, snapshot))
-      .then(
-        () => {
-          this.failed = false;
-          this.savedChanges = Math.max(this.savedChanges, changes);
-        },
-        (err: unknown) => {
-          this.failed = true;
-          throw err;
-        },
-      );
+      .then(async () => {
+        const unsaved = this.changes !== this.savedChanges || this.journalBytes !== undefined;
+        const after = this.writeId;
+        if (what === 'whole' || this.failed || this.wholeNext || after === undefined) {
+          await this.writeWhole();
+        } else if (what === 'if-needed') {
+          if (unsaved) await this.writeWhole();
+        } else if (this.journalBytes === undefined) {
+          this.journalBytes = await startJournal(this.journal, after, what);
+        } else {
+          this.journalBytes += await appendJournal(this.journal, what);
+        }
+        this.failed = false;
+      })
+      .catch((err: unknown) => {
+        this.failed = true;
+        throw err;
+      });
     this.writes = write;
     return write;
   }
 
-  private serialise(): FileShape {
+  private async writeWhole(): Promise<void> {
+    const changes = this.changes;
+    const writeId = randomBytes(8).toString('hex');
+    const seen = new Map<string, number>();
+    for (const [cluster, memory] of this.clusters) {
+      const newest = newestSeen(memory);
+      if (newest !== undefined) seen.set(cluster, newest);
+    }
+    const text = jsonFileText(this.serialise(writeId));
+    await writeTextAtomic(this.file, text);
+    this.fileBytes = Buffer.byteLength(text);
+    this.writeId = writeId;
+    this.journalBytes = undefined;
+    this.wholeNext = false;
+    this.savedChanges = Math.max(this.savedChanges, changes);
+    for (const [cluster, newest] of seen) this.writtenSeen.set(cluster, newest);
+    await removeJournal(this.journal);
+  }
+
+  private serialise(writeId: string): FileShape {
     const clusters: FileShape['clusters'] = {};
     for (const [cluster, memory] of [...this.clusters].sort(([a], [b]) => a.localeCompare(b))) {
       const jobs = new Map(memory.gone);
       for (const [name, job] of memory.listed) jobs.set(name, remembered(job, memory.listedAt));
       const out: Record<string, z.output<typeof rememberedSchema>> = {};
-      for (const [name, job] of [...jobs].sort(([a], [b]) => a.localeCompare(b))) {
-        out[name] = {
-          jobId: job.jobId,
-          lastState: job.lastState,
-          checkpointPath: job.checkpointPath ?? null,
-          seenAt: job.seenAt,
-        };
-      }
+      for (const [name, job] of [...jobs].sort(([a], [b]) => a.localeCompare(b))) out[name] = stored(job);
       clusters[cluster] = out;
     }
-    return { version: 1, clusters };
+    return { version: 1, writeId, clusters };
   }
 }

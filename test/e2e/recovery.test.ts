@@ -29,6 +29,7 @@ import {
   waitAdvance,
   waitCounting,
 } from './scenarios.js';
+import { readJobMemory } from '../../src/state/job-memory-file.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianEpisode, type GuardianLogLine, type Stack } from './stack.js';
 import { ScenarioRun, alertOf, deployStopped, failForGood, runDir, startJob } from './steps.js';
 
@@ -510,18 +511,17 @@ for (const version of flinkVersions()) {
       async (s, t) => {
         const name = JOBS.jm;
         const id0 = await startJob(s, name);
-        const memoryFile = join(s.dir, 'guardian', 'state', 'jobs.json');
-        const remembered = (): string | undefined => {
-          const mem = JSON.parse(readFileSync(memoryFile, 'utf8')) as {
-            clusters: Record<string, Record<string, { jobId: string; checkpointPath?: string | null }>>;
-          };
-          const r = mem.clusters[GUARDIAN_CLUSTER]?.[name];
-          return r?.jobId === id0 ? (r.checkpointPath ?? undefined) : undefined;
+        // jobs.json and its journal, read as a start of the service would.
+        const remembered = async (): Promise<string | undefined> => {
+          const mem = await readJobMemory(join(s.dir, 'guardian', 'state'));
+          if (mem.kind === 'corrupt') throw mem.error;
+          const r = mem.clusters.get(GUARDIAN_CLUSTER)?.get(name);
+          return r?.jobId === id0 ? r.checkpointPath : undefined;
         };
         // A checkpoint with every key counted (the first one may be taken before the first record).
         await waitFor(
-          () => {
-            const path = remembered();
+          async () => {
+            const path = await remembered();
             const counts =
               path === undefined ? undefined : readCheckpointCounts(s.job(name).outDir, checkpointIdOf(path));
             return counts !== undefined && Object.keys(counts).length === KEYS;
@@ -531,7 +531,7 @@ for (const version of flinkVersions()) {
         );
         const t1 = performance.now();
         await s.flink.killJobManager();
-        const atKill = remembered();
+        const atKill = await remembered();
         const newest = readdirSync(join(s.flink.checkpointDir, id0)).filter((d) => d.startsWith('chk-'));
         t.diagnostic(`JobManager killed; remembered ${atKill ?? 'nothing'}; retained on disk: ${newest.join(' ')}`);
         await s.flink.startJobManager();
@@ -548,8 +548,8 @@ for (const version of flinkVersions()) {
           what: 'FlinkJobMissing firing',
         });
         t.diagnostic(`FlinkJobMissing firing (active since ${missing.activeAt})`);
-        const path = remembered();
-        assert.ok(path !== undefined, 'jobs.json still has the checkpoint path');
+        const path = await remembered();
+        assert.ok(path !== undefined, 'the job memory still has the checkpoint path');
         const episode = await waitRecovered(s, name);
         const attempt = episode.attempts[0];
         assert.ok(attempt !== undefined);

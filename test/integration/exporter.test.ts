@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,7 +10,7 @@ import { Exporter, type ExporterDeps } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
 import { silentLogger } from '../../src/log.js';
-import { FileJobMemory } from '../../src/state/job-memory-file.js';
+import { FileJobMemory, readJobMemory } from '../../src/state/job-memory-file.js';
 import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 
 async function setup(version: string) {
@@ -189,30 +189,31 @@ for (const version of ['1.20.1', '2.1.0']) {
       assert.ok(healed.includes('flink_job_up{cluster="staging",job_name="orders"} 1'));
     });
 
-    it('remembers the newest checkpoint path in jobs.json, across instances', async () => {
+    it('remembers the newest checkpoint path in the job memory, across instances', async () => {
       const env = await setup(version);
       closers.push(env.close);
       const { prod, exporter, stateDir } = env;
       const first = prod.addJob({ name: 'orders', startTime: Date.now() - 10_000 });
       const path = prod.completeCheckpoint(first);
       await exporter.collect();
-      const read = async () =>
-        JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as {
-          clusters: Record<string, Record<string, { checkpointPath: string | null; lastState: string; jobId: string }>>;
-        };
-      assert.equal((await read()).clusters.prod?.orders?.checkpointPath, path);
+      const orders = async () => {
+        const read = await readJobMemory(stateDir);
+        assert.ok(read.kind === 'ok', 'jobs.json and its journal read back');
+        return read.clusters.get('prod')?.get('orders');
+      };
+      assert.equal((await orders())?.checkpointPath, path);
 
       prod.fail(first);
       const second = prod.addJob({ name: 'orders' });
       await exporter.collect();
-      const after = (await read()).clusters.prod?.orders;
+      const after = await orders();
       assert.equal(after?.jobId, second);
       assert.equal(after?.lastState, 'RUNNING');
       assert.equal(after?.checkpointPath, path, 'a successor without checkpoints keeps the path');
 
       const newer = prod.completeCheckpoint(second);
       await exporter.collect();
-      assert.equal((await read()).clusters.prod?.orders?.checkpointPath, newer);
+      assert.equal((await orders())?.checkpointPath, newer);
     });
   });
 }

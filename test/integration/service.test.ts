@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { EXPORTED_METRICS } from '../rules/metric-names.js';
+import { readJobMemory } from '../../src/state/job-memory-file.js';
 
 const BIN = 'bin/flink-guardian.js';
 const TOKEN = 'integration-token';
@@ -358,10 +359,9 @@ describe('flink-guardian at the edges: an unwritable stateDir, a vanished job, a
     await (await fetch(`${base}/metrics`)).text();
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const memory = JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as {
-      clusters: Record<string, Record<string, { seenAt: number; lastState: string }>>;
-    };
-    const orders = memory.clusters.prod?.orders;
+    const memory = await readJobMemory(stateDir);
+    assert.ok(memory.kind === 'ok', 'jobs.json and its journal read back');
+    const orders = memory.clusters.get('prod')?.get('orders');
     assert.equal(orders?.lastState, 'RUNNING');
     const [from, to] = lastSeenBetween as [number, number];
     assert.ok(orders !== undefined && orders.seenAt >= from && orders.seenAt <= to, `${orders?.seenAt}: ${from}-${to}`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StateError } from '../../../src/errors.js';
-import { FileJobMemory } from '../../../src/state/job-memory-file.js';
+import { FileJobMemory, readJobMemory } from '../../../src/state/job-memory-file.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 
 const job = (over: Partial<RememberedJob> = {}): RememberedJob => ({
@@ -21,6 +21,13 @@ const record = (memory: FileJobMemory, jobs: ReadonlyMap<string, RememberedJob>)
 
 const dir = () => mkdtemp(join(tmpdir(), 'guardian-memory-'));
 
+/** What a start would remember of a job of cluster prod, read without opening the memory. */
+async function remembered(stateDir: string, name: string): Promise<RememberedJob | undefined> {
+  const read = await readJobMemory(stateDir);
+  if (read.kind === 'corrupt') throw read.error;
+  return read.clusters.get('prod')?.get(name);
+}
+
 describe('FileJobMemory', () => {
   it('persists records atomically and reads them back', async () => {
     const stateDir = await dir();
@@ -29,25 +36,25 @@ describe('FileJobMemory', () => {
     await record(memory, new Map([['orders', job()]]));
     await record(memory, new Map([['payments', job({ checkpointPath: undefined, lastState: 'CANCELED' })]]));
     const files = await readdir(stateDir);
-    assert.deepEqual(files, ['jobs.json'], 'no temporary file is left behind');
+    assert.deepEqual(files.sort(), ['jobs.journal', 'jobs.json'], 'no temporary file is left behind');
     const reopened = await FileJobMemory.open(stateDir);
     assert.deepEqual(reopened.get('prod', 'orders'), job());
     assert.deepEqual(reopened.get('prod', 'payments'), job({ checkpointPath: undefined, lastState: 'CANCELED' }));
   });
 
-  it('writes only when a job, state or path changed', async () => {
+  it('writes nothing when only seenAt changed, and appends a changed path to the journal', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir);
     await record(memory, new Map([['orders', job()]]));
     const file = join(stateDir, 'jobs.json');
-    const before = (await stat(file)).mtimeMs;
     const text = await readFile(file, 'utf8');
-    await new Promise((r) => setTimeout(r, 20));
     await record(memory, new Map([['orders', job({ seenAt: 2000 })]]));
-    assert.equal((await stat(file)).mtimeMs, before);
+    assert.deepEqual(await readdir(stateDir), ['jobs.json'], 'no journal for seenAt alone');
     assert.equal(await readFile(file, 'utf8'), text);
     await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: 3000 })]]));
-    assert.match(await readFile(file, 'utf8'), /chk-2/);
+    assert.equal(await readFile(file, 'utf8'), text, 'the whole file is not written for one change');
+    assert.match(await readFile(join(stateDir, 'jobs.journal'), 'utf8'), /chk-2/);
+    assert.deepEqual(await remembered(stateDir, 'orders'), job({ checkpointPath: 'file:/cp/chk-2', seenAt: 3000 }));
   });
 
   it('takes the same map handed in again as the same jobs seen later: only seenAt changes', async () => {
@@ -242,5 +249,163 @@ describe('FileJobMemory: the moment a job was last seen', () => {
     await rm(file, { recursive: true });
     await record(memory, new Map([['orders', job({ seenAt: T0 + 15_000 })]]));
     assert.equal(await seenOnDisk(stateDir), T0 + 15_000);
+  });
+});
+
+describe('FileJobMemory: the journal', () => {
+  const T0 = 1_700_000_000_000;
+  const journal = (stateDir: string): string => join(stateDir, 'jobs.journal');
+  const lines = async (stateDir: string): Promise<string[]> =>
+    (await readFile(journal(stateDir), 'utf8')).split('\n').filter((l) => l !== '');
+  it('appends the jobs that moved, not every job, until the journal outgrows the whole file', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    const jobIdOf = (name: string): string => name.padStart(32, '0');
+    const jobs = new Map(Array.from({ length: 200 }, (_, i) => [`job-${i}`, job({ jobId: jobIdOf(`job-${i}`) })]));
+    await record(memory, new Map(jobs)); // a record's map is not changed afterwards
+    const file = join(stateDir, 'jobs.json');
+    const { ino, size } = await stat(file);
+    const sizes: number[] = [];
+    for (let round = 1; (await stat(file)).ino === ino; round++) {
+      const moved = `job-${round % 200}`;
+      jobs.set(moved, job({ jobId: jobIdOf(moved), checkpointPath: `file:/cp/${moved}/chk-${round}` }));
+      await memory.record('prod', new Map(jobs), T0 + round);
+      if ((await stat(file)).ino !== ino) break;
+      assert.equal((await lines(stateDir)).length, 1 + round, 'a header, then one line per moved job');
+      assert.deepEqual(await remembered(stateDir, moved), memory.get('prod', moved));
+      sizes.push((await stat(journal(stateDir))).size);
+    }
+    const limit = Math.max(size, 64 * 1024);
+    const [before, last] = sizes.slice(-2) as [number, number];
+    assert.ok(before < limit && last >= limit, `written whole once the journal (${sizes.join(',')}) reached ${limit}`);
+    assert.deepEqual(await readdir(stateDir), ['jobs.json'], 'the journal it includes is removed');
+    const read = await readJobMemory(stateDir);
+    assert.ok(read.kind === 'ok');
+    for (const [name, remembered] of read.clusters.get('prod') ?? []) {
+      assert.deepEqual(remembered, memory.get('prod', name), name);
+    }
+  });
+
+  it('drops a torn last line (a crash while appending); the next write is whole, never after the torn line', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 1 })]]));
+    const intact = await readFile(journal(stateDir), 'utf8');
+    await writeFile(journal(stateDir), `${intact}{"cluster":"prod","job":"orders","seen":{"jobId":"aa`);
+    const restarted = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    assert.equal(restarted.get('prod', 'orders')?.checkpointPath, 'file:/cp/chk-2');
+    await record(restarted, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-3', seenAt: T0 + 2 })]]));
+    assert.deepEqual(await readdir(stateDir), ['jobs.json'], 'written whole: the torn journal is gone');
+    assert.equal((await remembered(stateDir, 'orders'))?.checkpointPath, 'file:/cp/chk-3');
+  });
+
+  it('does not apply a journal the whole file already includes (a crash between the two writes)', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-1', seenAt: T0 })]]));
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 1 })]]));
+    const older = await readFile(journal(stateDir), 'utf8');
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-3', seenAt: T0 + 2 })]]));
+    await memory.flush();
+    await writeFile(journal(stateDir), older);
+    const read = await readJobMemory(stateDir);
+    assert.ok(read.kind === 'ok');
+    assert.equal(read.journal, 'stale');
+    assert.equal(read.clusters.get('prod')?.get('orders')?.checkpointPath, 'file:/cp/chk-3');
+    const restarted = await FileJobMemory.open(stateDir);
+    assert.equal(restarted.get('prod', 'orders')?.checkpointPath, 'file:/cp/chk-3');
+  });
+
+  it('refuses a corrupt line naming the journal and the line; --start-empty sets the journal aside, keeps the file', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 1 })]]));
+    const [header, entry] = await lines(stateDir);
+    const corrupt = `${header}\n{"cluster":"prod","job":"orders","seen":{"jobId":""}}\n${entry}\n`;
+    await writeFile(journal(stateDir), corrupt);
+    await assert.rejects(FileJobMemory.open(stateDir), (err: unknown) => {
+      assert.ok(err instanceof StateError);
+      assert.equal(err.code, 'STATE_CORRUPT');
+      assert.equal(err.file, journal(stateDir));
+      assert.match(err.message, /jobs\.journal: line 2: does not match the state schema at seen\.jobId/);
+      return true;
+    });
+    const started = await FileJobMemory.open(stateDir, { startEmpty: true });
+    assert.deepEqual(started.get('prod', 'orders'), job({ seenAt: T0 }), 'what the whole file holds');
+    const aside = (await readdir(stateDir)).filter((f) => f.startsWith('jobs.journal.corrupt-'));
+    assert.equal(aside.length, 1);
+    assert.equal(await readFile(join(stateDir, aside[0] as string), 'utf8'), corrupt);
+  });
+
+  it('a failed append loses nothing: the next record writes the whole file', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
+    await mkdir(journal(stateDir)); // the journal cannot be written while a directory stands there
+    const moved = job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 1 });
+    await assert.rejects(record(memory, new Map([['orders', moved]])), /jobs\.journal: cannot write/);
+    await rm(journal(stateDir), { recursive: true });
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 2 })]]));
+    assert.deepEqual(await readdir(stateDir), ['jobs.json']);
+    assert.equal((await remembered(stateDir, 'orders'))?.checkpointPath, 'file:/cp/chk-2');
+  });
+
+  it('a write queued behind a failed append is whole, so both scrapes reach the disk', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    const at = (cluster: string, n: number) =>
+      new Map([['orders', job({ checkpointPath: `file:/${cluster}/chk-${n}` })]]);
+    await Promise.all([memory.record('prod', at('prod', 1), T0), memory.record('staging', at('staging', 1), T0)]);
+    await mkdir(journal(stateDir));
+    const [prod, staging] = await Promise.allSettled([
+      memory.record('prod', at('prod', 2), T0 + 1),
+      memory.record('staging', at('staging', 2), T0 + 1),
+    ]);
+    assert.equal(prod.status, 'rejected', 'the journal cannot be written while a directory stands there');
+    assert.equal(staging.status, 'fulfilled', 'queued as an append, written whole');
+    await rm(journal(stateDir), { recursive: true });
+    const read = await readJobMemory(stateDir);
+    assert.ok(read.kind === 'ok');
+    assert.equal(read.clusters.get('prod')?.get('orders')?.checkpointPath, 'file:/prod/chk-2');
+    assert.equal(read.clusters.get('staging')?.get('orders')?.checkpointPath, 'file:/staging/chk-2');
+  });
+
+  it('reads a file of an earlier release (no writeId) and writes it whole before any journal', async () => {
+    const stateDir = await dir();
+    const earlier = { version: 1, clusters: { prod: { orders: { ...job(), checkpointPath: 'file:/cp/chk-1' } } } };
+    await writeFile(join(stateDir, 'jobs.json'), JSON.stringify(earlier));
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    assert.deepEqual(memory.get('prod', 'orders'), job());
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: 2000 })]]));
+    assert.deepEqual(await readdir(stateDir), ['jobs.json']);
+    const written = JSON.parse(await readFile(join(stateDir, 'jobs.json'), 'utf8')) as { writeId?: string };
+    assert.match(written.writeId ?? '', /^[0-9a-f]{16}$/);
+    await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-3', seenAt: 3000 })]]));
+    const [header] = await lines(stateDir);
+    assert.deepEqual(JSON.parse(header ?? ''), { journal: 1, after: written.writeId });
+    assert.equal((await remembered(stateDir, 'orders'))?.checkpointPath, 'file:/cp/chk-3');
+  });
+
+  it('scrapes of two clusters at once each reach the journal', async () => {
+    const stateDir = await dir();
+    const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
+    await Promise.all([
+      memory.record('prod', new Map([['orders', job()]]), T0),
+      memory.record('staging', new Map([['orders', job()]]), T0),
+    ]);
+    const path = (cluster: string, n: number) =>
+      new Map([['orders', job({ checkpointPath: `file:/${cluster}/chk-${n}` })]]);
+    for (let n = 1; n <= 5; n++) {
+      await Promise.all([
+        memory.record('prod', path('prod', n), T0 + n),
+        memory.record('staging', path('staging', n), T0 + n),
+      ]);
+    }
+    const read = await readJobMemory(stateDir);
+    assert.ok(read.kind === 'ok' && read.journal === 'applied');
+    assert.equal(read.clusters.get('prod')?.get('orders')?.checkpointPath, 'file:/prod/chk-5');
+    assert.equal(read.clusters.get('staging')?.get('orders')?.checkpointPath, 'file:/staging/chk-5');
   });
 });
