@@ -368,6 +368,58 @@ describe('flink-guardian at the edges: an unwritable stateDir, a vanished job, a
   });
 });
 
+describe('the job memory through kill -9 while a busy cluster moves', () => {
+  it('each start finds every checkpoint path at least as new as the last answered scrape saw', async () => {
+    const sim = await startFlinkSimulator({ version: '1.20.1' });
+    try {
+      const ids = new Map(Array.from({ length: 60 }, (_, i) => [`job-${i}`, sim.addJob({ name: `job-${i}` })]));
+      const dir = await mkdtemp(join(tmpdir(), 'guardian-busy-kill-'));
+      const stateDir = join(dir, 'state');
+      const file = join(dir, 'guardian.yaml');
+      await writeConfig(file, sim, stateDir);
+      const idOf = (path: string | undefined): number => Number(/chk-(\d+)$/.exec(path ?? '')?.[1] ?? -1);
+      const answered = new Map<string, number>();
+      const completed = new Map<string, number>();
+      const move = (round: number): void => {
+        for (const [name, id] of ids) {
+          if (Number(name.slice(4)) % 3 === round % 3) completed.set(name, idOf(sim.completeCheckpoint(id)));
+        }
+      };
+      // The kill lands the moment a scrape has answered, or at different moments of the next scrape: before,
+      // during and after its writes.
+      for (const killAfterMs of [undefined, 0, 2, 5, undefined, 10, 20, 40]) {
+        const { child, base } = await serve(file);
+        for (let round = 0; round < 4; round++) {
+          move(round);
+          const seen = new Map(completed);
+          assert.equal((await fetch(`${base}/metrics`)).status, 200);
+          for (const [name, id] of seen) answered.set(name, id);
+        }
+        let last: Promise<unknown> = Promise.resolve();
+        if (killAfterMs !== undefined) {
+          move(4);
+          // Cut off by the kill, or not: either way the scrape's outcome is not what is checked.
+          last = fetch(`${base}/metrics`)
+            .then((res) => res.text())
+            .catch(() => undefined);
+          await new Promise((r) => setTimeout(r, killAfterMs));
+        }
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        await last;
+        const memory = await readJobMemory(stateDir);
+        assert.ok(memory.kind === 'ok', `readable after a kill ${killAfterMs ?? 'right after an answer'}`);
+        for (const [name, id] of answered) {
+          const kept = idOf(memory.clusters.get('prod')?.get(name)?.checkpointPath);
+          assert.ok(kept >= id && kept <= (completed.get(name) ?? -1), `${name}: chk-${kept}, answered chk-${id}`);
+        }
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('flink-guardian serving a simulated Flink 2.x cluster', () => {
   let sim: FlinkSimulator;
   let child: ChildProcess;

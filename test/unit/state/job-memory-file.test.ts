@@ -286,7 +286,7 @@ describe('FileJobMemory: the journal', () => {
     }
   });
 
-  it('drops a torn last line (a crash while appending); the next write is whole, never after the torn line', async () => {
+  it('drops a torn last line (a crash while appending); the next write is whole, not after it', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
     await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
@@ -317,7 +317,7 @@ describe('FileJobMemory: the journal', () => {
     assert.equal(restarted.get('prod', 'orders')?.checkpointPath, 'file:/cp/chk-3');
   });
 
-  it('refuses a corrupt line naming the journal and the line; --start-empty sets the journal aside, keeps the file', async () => {
+  it('refuses a corrupt line, naming the journal and the line; --start-empty sets only the journal aside', async () => {
     const stateDir = await dir();
     const memory = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
     await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
