@@ -44,9 +44,9 @@ export interface JobMemory {
   /**
    * Records what one scrape of a cluster at `seenAt` saw: every job name Flink listed, with what it said of
    * it. `jobs` is not changed afterwards; handing in the same map as the previous record says nothing but
-   * `seenAt` changed, which costs nothing however many jobs there are. Persisted atomically when a job's
-   * instance, state or checkpoint path changed or a job vanished; a newer `seenAt` alone is persisted now and
-   * then, not every scrape.
+   * `seenAt` changed, which costs nothing however many jobs there are. What changed (a job's instance, state or
+   * checkpoint path, a job that vanished) is on disk when it resolves, and a crash before that leaves each job's
+   * record either as it was or as it is now; a newer `seenAt` alone is persisted now and then, not every scrape.
    */
   record(cluster: string, jobs: ReadonlyMap<string, JobSighting>, seenAt: number): Promise<void>;
 }
