@@ -74,26 +74,39 @@ export function writeJsonAtomic(file: string, data: unknown): Promise<void> {
   return writeTextAtomic(file, jsonFileText(data));
 }
 
+/**
+ * Writes (`w`) or appends (`a`) `text` and waits for the disk to hold it. fdatasync is enough: it also flushes a
+ * grown size, the only metadata a reader needs.
+ */
+export async function writeDurably(file: string, flags: 'w' | 'a', text: string): Promise<void> {
+  const handle = await open(file, flags, 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Syncs a directory, so a file just created or renamed in it survives a crash. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Writes `text` to `file` atomically and durably. */
 export async function writeTextAtomic(file: string, text: string): Promise<void> {
   const dir = dirname(file);
   const tmp = tempOf(file);
   try {
     await mkdir(dir, { recursive: true });
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeDurably(tmp, 'w', text);
     await rename(tmp, file);
-    const dirHandle = await open(dir, 'r');
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
+    await syncDirectory(dir);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw new StateError('STATE_WRITE_FAILED', file, `cannot write: ${errorMessage(err)}`, { cause: err });

@@ -5,11 +5,11 @@
  * acknowledged and is dropped when read. The first line names the write of the whole file the journal follows,
  * so a journal left behind by a crash after the next whole write is recognised as already included.
  */
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, StateError } from '../errors.js';
-import { parseStateText, readStateText } from './atomic-file.js';
+import { parseStateText, readStateText, syncDirectory, writeDurably } from './atomic-file.js';
 
 const headerSchema = z.object({ journal: z.literal(1), after: z.string().min(1) });
 
@@ -39,16 +39,6 @@ export async function readJournal<S extends z.ZodType>(file: string, schema: S):
   return { kind: 'ok', after: header.value.after, entries, torn };
 }
 
-async function writeDurably(file: string, flags: 'w' | 'a', text: string): Promise<void> {
-  const handle = await open(file, flags, 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
 function lines(values: readonly unknown[]): string {
   let text = '';
   for (const value of values) text += `${JSON.stringify(value)}\n`;
@@ -63,12 +53,7 @@ export async function startJournal(file: string, after: string, entries: readonl
   const text = lines([{ journal: 1, after }, ...entries]);
   try {
     await writeDurably(file, 'w', text);
-    const dir = await open(dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(dirname(file));
   } catch (err) {
     throw new StateError('STATE_WRITE_FAILED', file, `cannot write: ${errorMessage(err)}`, { cause: err });
   }

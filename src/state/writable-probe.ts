@@ -4,11 +4,12 @@
  * or failing disk refuses); its answer is reused for `maxAgeMs`, one probe runs at a time, and a probe that has
  * not finished after `timeoutMs` (a hung network file system) answers "not writable".
  */
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { writeDurably } from './atomic-file.js';
 
 /** One fixed name: a probe killed midway leaves one file, which the next probe reuses and removes. */
 export const PROBE_FILE = '.writable-probe';
@@ -27,13 +28,7 @@ export interface WritableProbeOptions {
 async function writeAndRemove(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, PROBE_FILE);
-  const handle = await open(file, 'w', 0o600);
-  try {
-    await handle.writeFile('probe\n', 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeDurably(file, 'w', 'probe\n');
   await rm(file);
 }
 
