@@ -87,6 +87,8 @@ export type JobMemoryRead =
       readonly bytes: number;
       /** `stale`: a journal the whole file already includes (a crash came between the two writes). */
       readonly journal: 'absent' | 'applied' | 'stale';
+      /** The journal's last line was cut short (a crash while appending, never acknowledged) and is left out. */
+      readonly tornLine: boolean;
     }
   | { readonly kind: 'corrupt'; readonly error: StateError };
 
@@ -125,6 +127,7 @@ export async function readJobMemory(stateDir: string): Promise<JobMemoryRead> {
     writeId,
     bytes: file.kind === 'ok' ? file.bytes : 0,
     journal: journal.kind === 'absent' ? 'absent' : applies ? 'applied' : 'stale',
+    tornLine: journal.kind === 'ok' && journal.torn,
   };
 }
 
@@ -161,11 +164,8 @@ export class FileJobMemory implements JobMemory {
   private writeId: string | undefined;
   private fileBytes = 0;
   private journalBytes: number | undefined;
-  /**
-   * The next write is a whole one: there is no file yet, or a journal found at start may end in a torn line
-   * that nothing may be appended after.
-   */
-  private wholeNext = true;
+  /** A journal was found at start: it may end in a torn line, which nothing may be appended after. */
+  private journalAtStart = false;
   private readonly journal: string;
   private readonly seenFlushMs: number;
   private readonly keep: (cluster: string, jobName: string) => boolean;
@@ -204,6 +204,12 @@ export class FileJobMemory implements JobMemory {
       read = await readJobMemory(stateDir);
       if (read.kind === 'corrupt') throw read.error;
     }
+    if (read.tornLine) {
+      options.logger?.info(
+        { file: memory.journal },
+        'left out the journal line a crash cut short (its scrape had not answered)',
+      );
+    }
     memory.load(read);
     return memory;
   }
@@ -220,7 +226,7 @@ export class FileJobMemory implements JobMemory {
   private load(read: Extract<JobMemoryRead, { kind: 'ok' }>): void {
     this.writeId = read.writeId;
     this.fileBytes = read.bytes;
-    this.wholeNext = read.writeId === undefined || read.journal !== 'absent';
+    this.journalAtStart = read.journal !== 'absent';
     for (const [cluster, jobs] of read.clusters) {
       const memory = this.clusterOf(cluster);
       for (const [name, job] of jobs) {
@@ -276,7 +282,7 @@ export class FileJobMemory implements JobMemory {
     // Either direction: a clock set back must not silence the writes until it catches up.
     const due = seen !== undefined && (written === undefined || Math.abs(seen - written) >= this.seenFlushMs);
     const full = this.journalBytes !== undefined && this.journalBytes >= Math.max(this.fileBytes, JOURNAL_FLOOR_BYTES);
-    if (due || full || this.failed || this.wholeNext) await this.persist('whole');
+    if (due || full || this.mustWriteWhole()) await this.persist('whole');
     else if (entries.length > 0) await this.persist(entries);
   }
 
@@ -301,6 +307,11 @@ export class FileJobMemory implements JobMemory {
     }
   }
 
+  /** Appending is not safe: there is no whole file to follow, or the journal may end in a torn line. */
+  private mustWriteWhole(): boolean {
+    return this.writeId === undefined || this.failed || this.journalAtStart;
+  }
+
   /**
    * Queues a write behind the others. What it writes is decided when its turn comes, from the memory as it then
    * is: after a failed write nothing is appended to a journal that may end in a torn line.
@@ -310,8 +321,8 @@ export class FileJobMemory implements JobMemory {
       .catch(() => undefined)
       .then(async () => {
         const unsaved = this.changes !== this.savedChanges || this.journalBytes !== undefined;
-        const after = this.writeId;
-        if (what === 'whole' || this.failed || this.wholeNext || after === undefined) {
+        const after = this.mustWriteWhole() ? undefined : this.writeId;
+        if (what === 'whole' || after === undefined) {
           await this.writeWhole();
         } else if (what === 'if-needed') {
           if (unsaved) await this.writeWhole();
@@ -343,7 +354,7 @@ export class FileJobMemory implements JobMemory {
     this.fileBytes = Buffer.byteLength(text);
     this.writeId = writeId;
     this.journalBytes = undefined;
-    this.wholeNext = false;
+    this.journalAtStart = false;
     this.savedChanges = Math.max(this.savedChanges, changes);
     for (const [cluster, newest] of seen) this.writtenSeen.set(cluster, newest);
     await removeJournal(this.journal);

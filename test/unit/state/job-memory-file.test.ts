@@ -292,7 +292,11 @@ describe('FileJobMemory: the journal', () => {
     await record(memory, new Map([['orders', job({ seenAt: T0 })]]));
     await record(memory, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-2', seenAt: T0 + 1 })]]));
     const intact = await readFile(journal(stateDir), 'utf8');
+    const whole = await readJobMemory(stateDir);
+    assert.ok(whole.kind === 'ok' && !whole.tornLine);
     await writeFile(journal(stateDir), `${intact}{"cluster":"prod","job":"orders","seen":{"jobId":"aa`);
+    const read = await readJobMemory(stateDir);
+    assert.ok(read.kind === 'ok' && read.tornLine, 'the read says a torn line was left out');
     const restarted = await FileJobMemory.open(stateDir, { seenFlushMs: Number.MAX_SAFE_INTEGER });
     assert.equal(restarted.get('prod', 'orders')?.checkpointPath, 'file:/cp/chk-2');
     await record(restarted, new Map([['orders', job({ checkpointPath: 'file:/cp/chk-3', seenAt: T0 + 2 })]]));
