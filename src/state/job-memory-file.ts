@@ -11,45 +11,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { JOB_STATES } from '../flink/job-state.js';
 import { StateError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { jsonFileText, moveAside, readJsonFile, removeLeftoverTemps, writeTextAtomic } from './atomic-file.js';
-import { appendJournal, readJournal, removeJournal, startJournal } from './journal.js';
+import { jsonFileText, moveAside, removeLeftoverTemps, writeTextAtomic } from './atomic-file.js';
+import { appendJournal, removeJournal, startJournal } from './journal.js';
+import {
+  type Entry,
+  type FileShape,
+  JOB_MEMORY_FILE,
+  JOB_MEMORY_JOURNAL,
+  type JobMemoryRead,
+  readJobMemory,
+  remembered,
+  stored,
+} from './job-memory-on-disk.js';
 import { sameSighting, type JobMemory, type JobSighting, type RememberedJob } from './job-memory.js';
-
-const rememberedSchema = z.object({
-  jobId: z.string().min(1),
-  lastState: z.enum(JOB_STATES),
-  checkpointPath: z.string().nullish(),
-  seenAt: z.number(),
-});
-
-const fileSchema = z.object({
-  version: z.literal(1),
-  /**
-   * Names this whole write; the journal names the one it follows. Random, so a journal left behind by a crash can
-   * never match a later file. Absent in files of earlier releases.
-   */
-  writeId: z.string().min(1).optional(),
-  clusters: z.record(z.string(), z.record(z.string(), rememberedSchema)),
-});
-
-/** One journal line: what is now remembered of a job, or (`seen: null`) that it is forgotten. */
-const entrySchema = z.object({ cluster: z.string(), job: z.string(), seen: rememberedSchema.nullable() });
-
-type FileShape = z.output<typeof fileSchema>;
-type Entry = z.input<typeof entrySchema>;
 
 /** How long a newer `seenAt` may stay in memory only, while nothing else changes. */
 export const SEEN_FLUSH_MS = 60_000;
 
 /** Below this the journal is not compacted even when the whole file is smaller: a small file is cheap to read. */
 const JOURNAL_FLOOR_BYTES = 64 * 1024;
-
-const FILE = 'jobs.json';
-const JOURNAL = 'jobs.journal';
 
 export interface FileJobMemoryOptions {
   /** A corrupt file is moved aside and the memory starts empty, instead of refusing to start. */
@@ -62,73 +44,6 @@ export interface FileJobMemoryOptions {
    * and go under new names do not grow the file without bound. Every job by default.
    */
   readonly keep?: (cluster: string, jobName: string) => boolean;
-}
-
-function remembered(job: JobSighting, seenAt: number): RememberedJob {
-  return { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath, seenAt };
-}
-
-function stored(job: RememberedJob): z.input<typeof rememberedSchema> {
-  return { jobId: job.jobId, lastState: job.lastState, checkpointPath: job.checkpointPath ?? null, seenAt: job.seenAt };
-}
-
-function fromStored(job: z.output<typeof rememberedSchema>): RememberedJob {
-  return remembered({ ...job, checkpointPath: job.checkpointPath ?? undefined }, job.seenAt);
-}
-
-export type JobMemoryRead =
-  | {
-      readonly kind: 'ok';
-      /** Per cluster, per job name, what a start would remember: the whole file with the journal applied. */
-      readonly clusters: ReadonlyMap<string, ReadonlyMap<string, RememberedJob>>;
-      /** The id of the whole file's write, if it has one (see `fileSchema`). */
-      readonly writeId: string | undefined;
-      /** The whole file's size in bytes; 0 when there is none. */
-      readonly bytes: number;
-      /** `stale`: a journal the whole file already includes (a crash came between the two writes). */
-      readonly journal: 'absent' | 'applied' | 'stale';
-      /** The journal's last line was cut short (a crash while appending, never acknowledged) and is left out. */
-      readonly tornLine: boolean;
-    }
-  | { readonly kind: 'corrupt'; readonly error: StateError };
-
-/**
- * Reads `jobs.json` and its journal without changing anything: what the service remembers, for a start and for
- * anyone who wants to look while it runs. A corrupt file is named by the error's `file`.
- */
-export async function readJobMemory(stateDir: string): Promise<JobMemoryRead> {
-  const file = await readJsonFile(join(stateDir, FILE), fileSchema);
-  if (file.kind === 'corrupt') return file;
-  const journal = await readJournal(join(stateDir, JOURNAL), entrySchema);
-  if (journal.kind === 'corrupt') return journal;
-  const writeId = file.kind === 'ok' ? file.value.writeId : undefined;
-  const clusters = new Map<string, Map<string, RememberedJob>>();
-  const clusterOf = (name: string): Map<string, RememberedJob> => {
-    const jobs = clusters.get(name) ?? new Map<string, RememberedJob>();
-    clusters.set(name, jobs);
-    return jobs;
-  };
-  if (file.kind === 'ok') {
-    for (const [cluster, jobs] of Object.entries(file.value.clusters)) {
-      const into = clusterOf(cluster);
-      for (const [name, job] of Object.entries(jobs)) into.set(name, fromStored(job));
-    }
-  }
-  const applies = journal.kind === 'ok' && journal.after === writeId;
-  if (applies) {
-    for (const entry of journal.entries) {
-      if (entry.seen === null) clusters.get(entry.cluster)?.delete(entry.job);
-      else clusterOf(entry.cluster).set(entry.job, fromStored(entry.seen));
-    }
-  }
-  return {
-    kind: 'ok',
-    clusters,
-    writeId,
-    bytes: file.kind === 'ok' ? file.bytes : 0,
-    journal: journal.kind === 'absent' ? 'absent' : applies ? 'applied' : 'stale',
-    tornLine: journal.kind === 'ok' && journal.torn,
-  };
 }
 
 /**
@@ -174,7 +89,7 @@ export class FileJobMemory implements JobMemory {
     readonly file: string,
     options: FileJobMemoryOptions,
   ) {
-    this.journal = join(file, '..', JOURNAL);
+    this.journal = join(file, '..', JOB_MEMORY_JOURNAL);
     this.seenFlushMs = options.seenFlushMs ?? SEEN_FLUSH_MS;
     this.keep = options.keep ?? (() => true);
   }
@@ -186,8 +101,8 @@ export class FileJobMemory implements JobMemory {
    * what a person may need. A corrupt file takes its journal aside with it; a corrupt journal leaves the file.
    */
   static async open(stateDir: string, options: FileJobMemoryOptions = {}): Promise<FileJobMemory> {
-    const memory = new FileJobMemory(join(stateDir, FILE), options);
-    for (const removed of await removeLeftoverTemps(stateDir, FILE)) {
+    const memory = new FileJobMemory(join(stateDir, JOB_MEMORY_FILE), options);
+    for (const removed of await removeLeftoverTemps(stateDir, JOB_MEMORY_FILE)) {
       options.logger?.info({ file: removed }, 'removed the temporary file of an interrupted write');
     }
     let read = await readJobMemory(stateDir);
@@ -365,7 +280,7 @@ export class FileJobMemory implements JobMemory {
     for (const [cluster, memory] of [...this.clusters].sort(([a], [b]) => a.localeCompare(b))) {
       const jobs = new Map(memory.gone);
       for (const [name, job] of memory.listed) jobs.set(name, remembered(job, memory.listedAt));
-      const out: Record<string, z.output<typeof rememberedSchema>> = {};
+      const out: FileShape['clusters'][string] = {};
       for (const [name, job] of [...jobs].sort(([a], [b]) => a.localeCompare(b))) out[name] = stored(job);
       clusters[cluster] = out;
     }

@@ -29,7 +29,7 @@ import {
   waitAdvance,
   waitCounting,
 } from './scenarios.js';
-import { readJobMemory } from '../../src/state/job-memory-file.js';
+import { readJobMemory } from '../../src/state/job-memory-on-disk.js';
 import { GUARDIAN_CLUSTER, startStack, type GuardianEpisode, type GuardianLogLine, type Stack } from './stack.js';
 import { ScenarioRun, alertOf, deployStopped, failForGood, runDir, startJob } from './steps.js';
 

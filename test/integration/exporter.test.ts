@@ -10,7 +10,8 @@ import { Exporter, type ExporterDeps } from '../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../src/flink/client.js';
 import type { FlinkApi } from '../../src/flink/api.js';
 import { silentLogger } from '../../src/log.js';
-import { FileJobMemory, readJobMemory } from '../../src/state/job-memory-file.js';
+import { FileJobMemory } from '../../src/state/job-memory-file.js';
+import { readJobMemory } from '../../src/state/job-memory-on-disk.js';
 import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 
 async function setup(version: string) {

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { startFlinkSimulator, type FlinkSimulator } from '../support/flink-sim/simulator.js';
 import { EXPORTED_METRICS } from '../rules/metric-names.js';
-import { readJobMemory } from '../../src/state/job-memory-file.js';
+import { readJobMemory } from '../../src/state/job-memory-on-disk.js';
 
 const BIN = 'bin/flink-guardian.js';
 const TOKEN = 'integration-token';

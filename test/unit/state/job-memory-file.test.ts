@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StateError } from '../../../src/errors.js';
-import { FileJobMemory, readJobMemory } from '../../../src/state/job-memory-file.js';
+import { FileJobMemory } from '../../../src/state/job-memory-file.js';
+import { readJobMemory } from '../../../src/state/job-memory-on-disk.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 
 const job = (over: Partial<RememberedJob> = {}): RememberedJob => ({
