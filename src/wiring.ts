@@ -17,7 +17,7 @@ import { CachedText } from './server/cached-text.js';
 import { startServer, type RunningServer } from './server/http-server.js';
 import type { WebConfig } from './server/web-config.js';
 import { createWebGuard } from './server/web-guard.js';
-import { jobKey } from './state/episodes.js';
+import { jobKey } from './recovery/store/episodes.js';
 import { FileJobMemory } from './state/job-memory-file.js';
 import { WritableProbe } from './state/writable-probe.js';
 import { checkCredentials } from './webhook/auth.js';

@@ -4,7 +4,7 @@
  * episodes of a cluster that wake in one slot share one `/jobs/overview`.
  */
 import type { Clock } from '../clock.js';
-import { jobKey } from '../state/episodes.js';
+import { jobKey } from './store/episodes.js';
 import { wakeSlot } from './model/timing.js';
 import type { TimerHandle, Timers } from './timers.js';
 

@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
 import type { FlinkApi } from '../../flink/api.js';
 import type { Logger } from '../../log.js';
-import type { Episode } from '../../state/episodes-schema.js';
+import type { Episode } from '../model/episode-schema.js';
 import type { JobMemory } from '../../state/job-memory.js';
 import type { Audit } from '../report/audit.js';
 import type { TickDecision } from '../decide/step.js';

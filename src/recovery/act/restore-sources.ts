@@ -6,7 +6,7 @@
 import type { FlinkApi } from '../../flink/api.js';
 import type { JobOverview } from '../../flink/types.js';
 import type { Logger } from '../../log.js';
-import type { Episode } from '../../state/episodes-schema.js';
+import type { Episode } from '../model/episode-schema.js';
 import type { RememberedJob } from '../../state/job-memory.js';
 import { stat } from 'node:fs/promises';
 import { scanCheckpoints } from './checkpoint-scan.js';

@@ -1,7 +1,7 @@
 /** Reading why an instance died (the thin I/O half; the episode records it, the policy judges it). */
 import type { FlinkApi } from '../../flink/api.js';
 import type { Logger } from '../../log.js';
-import type { EpisodeRootCause } from '../../state/episodes-schema.js';
+import type { EpisodeRootCause } from '../model/episode-schema.js';
 import { errorMessage } from '../../errors.js';
 
 /** The newest root exception of `jobId`, or undefined when Flink has none or cannot be asked (logged). */

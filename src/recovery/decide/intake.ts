@@ -4,7 +4,7 @@
  */
 import type { JobOverview } from '../../flink/types.js';
 import { isActive } from '../../flink/job-state.js';
-import type { Episode } from '../../state/episodes-schema.js';
+import type { Episode } from '../model/episode-schema.js';
 import type { RememberedJob } from '../../state/job-memory.js';
 import { missingJobRoot, rootOf } from '../model/job-id.js';
 import { currentInstance } from '../../flink/current-instance.js';

@@ -1,6 +1,6 @@
 /** Whether a root cause is one no resubmission can cure (the `notRetryable` policy). Pure. */
 import type { JobSpec, NotRetryableRule, RecoveryConfig } from '../../config/schema.js';
-import type { EpisodeRootCause } from '../../state/episodes-schema.js';
+import type { EpisodeRootCause } from '../model/episode-schema.js';
 
 /** The rules of one job: its own list when it has one, else the default. */
 export function rulesFor(

@@ -3,7 +3,7 @@
  * or submit from a restore point (or fresh). The executor and the dry run follow this one plan. Pure.
  */
 import type { RecoveryConfig } from '../../config/schema.js';
-import type { Episode } from '../../state/episodes-schema.js';
+import type { Episode } from '../model/episode-schema.js';
 import type { RestoreFrom } from '../model/reasons.js';
 import { selectRestorePoint, type RestoreCandidate } from './restore-point.js';
 

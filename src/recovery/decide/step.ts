@@ -6,7 +6,7 @@
 import type { RecoveryConfig } from '../../config/schema.js';
 import { isActive } from '../../flink/job-state.js';
 import type { JobOverview } from '../../flink/types.js';
-import type { Attempt, Episode } from '../../state/episodes-schema.js';
+import type { Attempt, Episode } from '../model/episode-schema.js';
 import { pollInterval, watchInterval } from '../model/timing.js';
 import { attemptJobId } from '../model/job-id.js';
 import { attemptsMade, isOwnAttempt, ranSteadily, unrecordedAttempt } from '../model/lineage.js';

@@ -3,7 +3,7 @@
  * executor persists the episode first and only then tells people (logs, metrics, notifications) about the
  * events, so what was announced is always what is on disk.
  */
-import type { Attempt, Episode, EpisodeRootCause } from '../../state/episodes-schema.js';
+import type { Attempt, Episode, EpisodeRootCause } from './episode-schema.js';
 import { cooldownAfter, nextAttemptAt } from './timing.js';
 import { isActive } from '../../flink/job-state.js';
 import type { JobOverview } from '../../flink/types.js';

@@ -4,7 +4,7 @@
  * reads the same list, so every replica reaches the same answers. Pure.
  */
 import type { JobOverview } from '../../flink/types.js';
-import type { Episode } from '../../state/episodes-schema.js';
+import type { Episode } from './episode-schema.js';
 import { belongsTo, parseAttemptId, rootOf } from './job-id.js';
 
 /** True when the instance ran at least `resetAfter` before it ended, by Flink's own times. */

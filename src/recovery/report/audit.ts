@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import type { Attempt, Episode } from '../../state/episodes-schema.js';
+import type { Attempt, Episode } from '../model/episode-schema.js';
 import type { TickDecision } from '../decide/step.js';
 import type { RecoveryMetrics } from './metrics.js';
 import type { Notifier, OutcomeNotice } from './notify.js';

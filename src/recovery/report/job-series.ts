@@ -8,7 +8,7 @@
 import { Registry, type Metric } from 'prom-client';
 import { label } from '../../exporter/families.js';
 import { escapeHelp, formatValue } from '../../exporter/render.js';
-import { jobKey } from '../../state/episodes.js';
+import { jobKey } from '../store/episodes.js';
 
 /** One series as prom-client's registry reads it. */
 export interface SeriesValue {

@@ -4,7 +4,7 @@ import { JOB_STATES, isActive, type JobState } from '../../../src/flink/job-stat
 import { screenAlert, type IncomingAlert } from '../../../src/recovery/decide/screen.js';
 import { decideIntake, episodeGate, missingSince } from '../../../src/recovery/decide/intake.js';
 import { attemptJobId, missingJobRoot, rootOf } from '../../../src/recovery/model/job-id.js';
-import type { Episode } from '../../../src/state/episodes-schema.js';
+import type { Episode } from '../../../src/recovery/model/episode-schema.js';
 import type { RememberedJob } from '../../../src/state/job-memory.js';
 import { attempt, episode, FAILED_ID, instance, T0 } from './fixtures.js';
 import type { Config } from '../../../src/config/schema.js';

@@ -7,7 +7,7 @@ import { decideTick, MAX_SUBMIT_TRIES, type TickDecision } from '../../../src/re
 import { attemptJobId, rootOf } from '../../../src/recovery/model/job-id.js';
 import type { LiveView } from '../../../src/recovery/model/live.js';
 import { applyTick } from '../../../src/recovery/model/episode.js';
-import type { Episode } from '../../../src/state/episodes-schema.js';
+import type { Episode } from '../../../src/recovery/model/episode-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
 const cfg = recoveryConfig();

@@ -3,7 +3,7 @@ import type { Config, RecoveryConfig } from '../../../src/config/schema.js';
 import type { JobState } from '../../../src/flink/job-state.js';
 import type { JobOverview } from '../../../src/flink/types.js';
 import { rootOf } from '../../../src/recovery/model/job-id.js';
-import type { Attempt, Episode } from '../../../src/state/episodes-schema.js';
+import type { Attempt, Episode } from '../../../src/recovery/model/episode-schema.js';
 
 export const T0 = Date.parse('2026-11-21T10:00:00Z');
 export const FAILED_ID = 'f'.repeat(32);

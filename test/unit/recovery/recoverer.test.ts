@@ -12,7 +12,7 @@ import { attemptJobId, rootOf } from '../../../src/recovery/model/job-id.js';
 import type { Notifier, OutcomeNotice } from '../../../src/recovery/report/notify.js';
 import { Recoverer } from '../../../src/recovery/recoverer.js';
 import { ManualTimers } from '../../support/timers.js';
-import { episodeFile } from '../../../src/state/episodes.js';
+import { episodeFile } from '../../../src/recovery/store/episodes.js';
 import { MapMemory } from '../../support/job-memory.js';
 import { createSimulatedCluster, type SimulatedCluster } from '../../support/flink-sim/cluster.js';
 import { InProcessFlink } from '../../support/flink-sim/in-process.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classOfTrace, innermostCause, jobExceptionsSchema, toRootCause } from '../../../src/flink/wire/exceptions.js';
 import { matchingRule, rulesFor } from '../../../src/recovery/decide/not-retryable.js';
-import type { EpisodeRootCause } from '../../../src/state/episodes-schema.js';
+import type { EpisodeRootCause } from '../../../src/recovery/model/episode-schema.js';
 
 const trace = [
   'java.lang.IllegalStateException: poison pill in partition 3',

@@ -20,7 +20,7 @@ import {
   abandon,
 } from '../../../src/recovery/model/episode.js';
 import { decideTick } from '../../../src/recovery/decide/step.js';
-import { episodeSchema } from '../../../src/state/episodes-schema.js';
+import { episodeSchema } from '../../../src/recovery/model/episode-schema.js';
 import { attempt, episode, FAILED_ID, instance, recoveryConfig, T0 } from './fixtures.js';
 
 describe('attemptJobId', () => {

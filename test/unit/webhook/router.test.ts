@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { silentLogger } from '../../../src/log.js';
 import type { IncomingAlert } from '../../../src/recovery/decide/screen.js';
 import type { AcceptResult, ResetResult } from '../../../src/recovery/recoverer.js';
-import type { Episode } from '../../../src/state/episodes-schema.js';
+import type { Episode } from '../../../src/recovery/model/episode-schema.js';
 import { createWebhookRouter, type RecoveriesPort } from '../../../src/webhook/router.js';
 import { episode } from '../recovery/fixtures.js';
 import { firing, v4 } from '../../support/alertmanager.js';

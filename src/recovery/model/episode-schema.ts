@@ -4,7 +4,7 @@
  * the single source of the Episode types the recoverer works with, so what is written is what is read back.
  */
 import { z } from 'zod';
-import { ATTEMPT_FAILURES, FAILURE_TIME_SOURCES, OUTCOMES, RESTORE_FROM, TRIGGERS } from '../recovery/model/reasons.js';
+import { ATTEMPT_FAILURES, FAILURE_TIME_SOURCES, OUTCOMES, RESTORE_FROM, TRIGGERS } from './reasons.js';
 
 const jobId = z.string().regex(/^[0-9a-f]{32}$/, { message: 'expected 32 lower-case hex characters' });
 const root = z.string().regex(/^[0-9a-f]{20}$/, { message: 'expected 20 lower-case hex characters' });

@@ -8,10 +8,16 @@ import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StateError, errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import { moveAside, readJsonFile, removeLeftoverTemps, writeJsonAtomic, type JsonReadResult } from './atomic-file.js';
-import { episodeFileSchema, episodesFileSchema, type Episode } from './episodes-schema.js';
+import { StateError, errorMessage } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import {
+  moveAside,
+  readJsonFile,
+  removeLeftoverTemps,
+  writeJsonAtomic,
+  type JsonReadResult,
+} from '../../state/atomic-file.js';
+import { episodeFileSchema, episodesFileSchema, type Episode } from '../model/episode-schema.js';
 
 /** The store's key of a job; cluster names cannot contain `/`, so this is unambiguous. */
 export function jobKey(cluster: string, jobName: string): string {

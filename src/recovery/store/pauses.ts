@@ -6,9 +6,9 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { errorMessage, StateError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { errorMessage, StateError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { readJsonFile, writeJsonAtomic } from '../../state/atomic-file.js';
 import { jobKey } from './episodes.js';
 
 export const pauseSchema = z.object({

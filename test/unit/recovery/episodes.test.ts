@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StateError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { EpisodeStore, episodeFile, fileNameOf } from '../../../src/state/episodes.js';
-import { episode } from '../recovery/fixtures.js';
+import { EpisodeStore, episodeFile, fileNameOf } from '../../../src/recovery/store/episodes.js';
+import { episode } from './fixtures.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'episodes-'));
