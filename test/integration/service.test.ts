@@ -371,6 +371,8 @@ describe('flink-guardian at the edges: an unwritable stateDir, a vanished job, a
 describe('the job memory through kill -9 while a busy cluster moves', () => {
   it('each start finds every checkpoint path at least as new as the last answered scrape saw', async () => {
     const sim = await startFlinkSimulator({ version: '1.20.1' });
+    // The service of the current start: killed here too when an assertion ends the test early.
+    let child: ChildProcess | undefined;
     try {
       const ids = new Map(Array.from({ length: 60 }, (_, i) => [`job-${i}`, sim.addJob({ name: `job-${i}` })]));
       const dir = await mkdtemp(join(tmpdir(), 'guardian-busy-kill-'));
@@ -388,24 +390,26 @@ describe('the job memory through kill -9 while a busy cluster moves', () => {
       // The kill lands the moment a scrape has answered, or at different moments of the next scrape: before,
       // during and after its writes.
       for (const killAfterMs of [undefined, 0, 2, 5, undefined, 10, 20, 40]) {
-        const { child, base } = await serve(file);
+        const started = await serve(file);
+        child = started.child;
         for (let round = 0; round < 4; round++) {
           move(round);
           const seen = new Map(completed);
-          assert.equal((await fetch(`${base}/metrics`)).status, 200);
+          assert.equal((await fetch(`${started.base}/metrics`)).status, 200);
           for (const [name, id] of seen) answered.set(name, id);
         }
         let last: Promise<unknown> = Promise.resolve();
         if (killAfterMs !== undefined) {
           move(4);
           // Cut off by the kill, or not: either way the scrape's outcome is not what is checked.
-          last = fetch(`${base}/metrics`)
+          last = fetch(`${started.base}/metrics`)
             .then((res) => res.text())
             .catch(() => undefined);
           await new Promise((r) => setTimeout(r, killAfterMs));
         }
-        child.kill('SIGKILL');
-        await new Promise((r) => child.once('exit', r));
+        const exited = new Promise((r) => started.child.once('exit', r));
+        started.child.kill('SIGKILL');
+        await exited;
         await last;
         const memory = await readJobMemory(stateDir);
         assert.ok(memory.kind === 'ok', `readable after a kill ${killAfterMs ?? 'right after an answer'}`);
@@ -415,6 +419,7 @@ describe('the job memory through kill -9 while a busy cluster moves', () => {
         }
       }
     } finally {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await sim.close();
     }
   });
