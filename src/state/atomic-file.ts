@@ -1,6 +1,6 @@
 /**
- * Crash-safe JSON files: write to a temporary file beside the target, fsync it, rename over the target, fsync
- * the directory. A `kill -9` at any moment leaves either the old file or the new one, never a torn one.
+ * Crash-safe JSON files: write to a temporary file beside the target, fdatasync it, rename over the target,
+ * fsync the directory. A `kill -9` at any moment leaves either the old file or the new one, never a torn one.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
