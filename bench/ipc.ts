@@ -3,6 +3,7 @@
  * the load generator): every benchmark party runs in its own process so one's CPU does not slow another.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { unconfined, type Confine } from './cgroup.js';
 
 interface Answer {
   readonly id: number;
@@ -33,9 +34,17 @@ export class Child {
     });
   }
 
-  /** Forks `file` with `args` and waits for its `{ ready: true, ... }` greeting. */
-  static async start(file: string, args: readonly string[] = [], execArgv: readonly string[] = []): Promise<Child> {
-    const proc = fork(file, [...args], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /**
+   * Forks `file` with `args` and waits for its `{ ready: true, ... }` greeting; `confine` may run it in a memory
+   * cgroup (fork puts the module and its arguments after the command's own).
+   */
+  static async start(file: string, args: readonly string[] = [], confine: Confine = unconfined): Promise<Child> {
+    const run = confine({ command: process.execPath, args: [] });
+    const proc = fork(file, [...args], {
+      execPath: run.command,
+      execArgv: [...run.args],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const hello = await new Promise<Record<string, unknown>>((resolve, reject) => {
       proc.once('message', (m) => resolve(m as Record<string, unknown>));
       proc.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it was ready`)));

@@ -28,7 +28,13 @@ export interface Results {
   readonly startedAt: string;
   readonly durationS: number;
   readonly machine: Machine;
-  readonly settings: { readonly latencyMs: number; readonly concurrency: number; readonly flinkVersion: string };
+  readonly settings: {
+    readonly latencyMs: number;
+    readonly concurrency: number;
+    readonly flinkVersion: string;
+    /** `--memory-limit`: the service and each floor client ran in a memory cgroup of this size. */
+    readonly memoryLimit?: string;
+  };
   readonly scrape: readonly ScrapeResult[];
   /** The same scenario on a busy cluster (ScrapeResult `busy`), at the sizes from 1,000 up. */
   readonly busy: readonly ScrapeResult[];
@@ -174,7 +180,11 @@ export function renderTable(r: Results): string {
       `Node.js ${r.machine.node} (${r.machine.platform}); ` +
       `${r.mode} run of ${r.startedAt}, ${fmt(r.durationS)} s. ` +
       `Simulated Flink ${r.settings.flinkVersion}: ${r.settings.latencyMs} ms per request, ` +
-      `client concurrency ${r.settings.concurrency}.`,
+      `client concurrency ${r.settings.concurrency}.` +
+      (r.settings.memoryLimit === undefined
+        ? ''
+        : ` The service and each floor client ran in a memory cgroup of ${r.settings.memoryLimit} of its own ` +
+          "(Node sizes V8's heap from it)."),
     '',
     '**Scrape** (steady state; `first` is the first scrape after start):',
     '',
@@ -301,5 +311,32 @@ export function renderTable(r: Results): string {
     '| --- | --- | --- |',
   );
   for (const t of r.targets) lines.push(`| ${t.target} | ${t.value} | ${t.status} |`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What a memory limit costs: one row per size of each run, the run without a limit first, at the sizes measured
+ * under a limit. The peak is that of the whole run (the long run's included), for the service and the floor client
+ * alike.
+ */
+export function renderMemoryLimits(unlimited: Results | null, limited: readonly Results[]): string {
+  const lines = [
+    '| memory limit | jobs | scrape median (× floor) | CPU / scrape | service peak RSS | floor client peak RSS ' +
+      '| × floor | run |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  // The run without a limit shows only the sizes measured under one.
+  const sizes = new Set(limited.flatMap((r) => r.scrape.map((s) => s.jobs)));
+  for (const r of [...(unlimited === null ? [] : [unlimited]), ...limited]) {
+    for (const s of r.scrape.filter((x) => sizes.has(x.jobs))) {
+      const peak = peakOfRun(s);
+      lines.push(
+        `| ${r.settings.memoryLimit ?? `none (${r.machine.memoryGB} GB host)`} | ${fmt(s.jobs)} | ` +
+          `${fmt(s.wallMs.median, 1)} ms (${s.ratioToFloor}) | ${fmt(s.cpuMsPerScrape.median, 1)} ms | ` +
+          `${fmt(peak.service)} MB ${peak.over} | ${fmt(peak.floor)} MB | ${fmt(peak.service / peak.floor, 2)} | ` +
+          `${r.startedAt.slice(0, 10)} |`,
+      );
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -9,15 +9,18 @@
  * --only=scrape|webhook, --soak=N (N scrapes back to back after the measured ones, for the peak memory of a long run;
  * 200 at 10,000 jobs, 0 below and in --quick), --busy=K (the sizes from 1,000 up measured once more on a busy
  * cluster, one in K checkpointing jobs completing a checkpoint before each scrape; 10 unless given, 0 for none),
- * --cpu-prof (profiles of the service under bench/results/profiles/).
- * BENCH_NODE_FLAGS in the
- * environment adds node flags to the service (e.g. `--max-semi-space-size=64`) to try V8 settings.
+ * --cpu-prof (profiles of the service under bench/results/profiles/), --memory-limit=512Mi (the service and each
+ * floor client in a memory cgroup of that size, as under a container's limit; written to
+ * bench/results/memory-limit-512Mi.json, which docs/benchmarks.md shows beside the run without a limit).
+ * BENCH_NODE_FLAGS in the environment adds node flags to the service (e.g. `--max-semi-space-size=64`) to try V8
+ * settings.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeBenchmarksDoc } from './docs.js';
+import { MemoryCgroups, parseMemoryLimit, unconfined } from './cgroup.js';
+import { memoryLimitResults, writeBenchmarksDoc } from './docs.js';
 import { choiceFlag, countFlag, countsFlag, flagOf } from './flags.js';
 import { checkTargets, renderTable, restCallBound, type Results, type TimeToRecover } from './report.js';
 import {
@@ -65,14 +68,39 @@ function timeToRecover(): TimeToRecover | null {
   }
 }
 
+interface RunOptions {
+  readonly quick: boolean;
+  readonly sizes: readonly number[];
+  readonly only: 'scrape' | 'webhook' | undefined;
+  readonly concurrency: number;
+  readonly busyEvery: number;
+  readonly soak: number | undefined;
+  readonly cgroups: MemoryCgroups | undefined;
+}
+
 async function main(): Promise<number> {
   const quick = flag('quick') !== undefined;
-  const sizes = countsFlag(argv, 'sizes', quick ? [100, 1000] : [100, 1000, 10_000]);
-  const only = choiceFlag(argv, 'only', ['scrape', 'webhook']);
-  const concurrency = countFlag(argv, 'concurrency', 64, 1);
   // Every flag is read before anything runs, so a typo costs no scenario.
-  const busyEvery = countFlag(argv, 'busy', 10);
-  const soak = flag('soak') === undefined ? undefined : countFlag(argv, 'soak', 0);
+  const limit = flag('memory-limit');
+  const o = {
+    quick,
+    sizes: countsFlag(argv, 'sizes', quick ? [100, 1000] : [100, 1000, 10_000]),
+    only: choiceFlag(argv, 'only', ['scrape', 'webhook']),
+    concurrency: countFlag(argv, 'concurrency', 64, 1),
+    busyEvery: countFlag(argv, 'busy', 10),
+    soak: flag('soak') === undefined ? undefined : countFlag(argv, 'soak', 0),
+    memoryLimit: limit === undefined ? undefined : parseMemoryLimit(limit),
+  };
+  const cgroups = o.memoryLimit === undefined ? undefined : MemoryCgroups.open(o.memoryLimit);
+  try {
+    return await measure({ ...o, cgroups });
+  } finally {
+    const left = cgroups?.remove() ?? [];
+    if (left.length > 0) process.stderr.write(`bench: cgroups left (a process still in them): ${left.join(', ')}\n`);
+  }
+}
+
+async function measure({ quick, sizes, only, concurrency, busyEvery, soak, cgroups }: RunOptions): Promise<number> {
   const started = Date.now();
   const profileDir = join(resultsDir, 'profiles');
   if (flag('cpu-prof') !== undefined) mkdirSync(profileDir, { recursive: true });
@@ -85,11 +113,13 @@ async function main(): Promise<number> {
       ...(flag('cpu-prof') !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
+    confine: cgroups?.confine ?? unconfined,
     log: (line) => process.stderr.write(`${line}\n`),
   };
   env.log(
     `flink-guardian benchmark (${quick ? 'quick' : 'full'}): sizes ${sizes.join(', ')}, ` +
-      `concurrency ${concurrency}, 2 ms per request`,
+      `concurrency ${concurrency}, 2 ms per request` +
+      (cgroups === undefined ? '' : `, the service and each floor client in a ${cgroups.limit.label} cgroup`),
   );
 
   const scrape: ScrapeResult[] = [];
@@ -132,7 +162,12 @@ async function main(): Promise<number> {
       platform: `${process.platform} ${process.arch}`,
       memoryGB: Math.round(totalmem() / 2 ** 30),
     },
-    settings: { latencyMs: env.latencyMs, concurrency, flinkVersion: '1.20.1' },
+    settings: {
+      latencyMs: env.latencyMs,
+      concurrency,
+      flinkVersion: '1.20.1',
+      ...(cgroups === undefined ? {} : { memoryLimit: cgroups.limit.label }),
+    },
     scrape,
     busy,
     webhook,
@@ -145,15 +180,20 @@ async function main(): Promise<number> {
   mkdirSync(resultsDir, { recursive: true });
   const text = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.startedAt.replace(/[:.]/g, '-');
-  // Only a full run replaces the committed latest.json; quick runs (CI) keep their own.
+  // Only a full run replaces the committed latest.json; quick runs (CI) keep their own, a run under a memory limit
+  // the file of that limit, which the page shows beside the run without one.
   const latest = join(
     resultsDir,
-    quick || only !== undefined || flag('sizes') !== undefined ? 'quick-latest.json' : 'latest.json',
+    cgroups !== undefined
+      ? memoryLimitResults(cgroups.limit.label)
+      : quick || only !== undefined || flag('sizes') !== undefined
+        ? 'quick-latest.json'
+        : 'latest.json',
   );
   writeFileSync(latest, text);
   writeFileSync(join(resultsDir, `run-${stamp}.json`), text);
   env.log(`results: ${latest}`);
-  if (basename(latest) === 'latest.json') env.log(`wrote ${writeBenchmarksDoc(root, results)}`);
+  if (basename(latest) !== 'quick-latest.json') env.log(`wrote ${writeBenchmarksDoc(root)}`);
 
   const wrong: string[] = [];
   for (const s of busy) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recoverySchema } from '../src/config/schema.js';
 import { pollInterval } from '../src/recovery/model/timing.js';
+import type { Confine } from './cgroup.js';
 import { Child } from './ipc.js';
 import { jobName, type MixSummary } from './mix.js';
 import { webhookBody, type AlertSpec } from './payloads.js';
@@ -18,6 +19,8 @@ export interface Env {
   readonly latencyMs: number;
   readonly concurrency: number;
   readonly serviceExecArgv: readonly string[];
+  /** Runs the service and the floor clients each in a memory cgroup of their own (`--memory-limit`). */
+  readonly confine: Confine;
   readonly log: (line: string) => void;
 }
 
@@ -138,18 +141,23 @@ export async function scrapeScenario(
       concurrency: env.concurrency,
       catalog,
       execArgv: env.serviceExecArgv,
+      confine: env.confine,
     });
     procs.push(svc);
     const readyRssMB = rssOf(svc.pid) / (1024 * 1024);
-    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [
-      JSON.stringify({ url: simUrl, concurrency: env.concurrency }),
-    ]);
+    const fetcher = await Child.start(
+      join(env.here, 'fetcher.js'),
+      [JSON.stringify({ url: simUrl, concurrency: env.concurrency })],
+      env.confine,
+    );
     procs.push(fetcher);
     await fetcher.call('setPaths', { paths: mix.steadyPaths });
     const floorReadyRssMB = rssOf(fetcher.pid) / (1024 * 1024);
-    const answerer = await Child.start(join(env.here, 'fetcher.js'), [
-      JSON.stringify({ url: simUrl, concurrency: env.concurrency, answer: true }),
-    ]);
+    const answerer = await Child.start(
+      join(env.here, 'fetcher.js'),
+      [JSON.stringify({ url: simUrl, concurrency: env.concurrency, answer: true })],
+      env.confine,
+    );
     procs.push(answerer);
     await answerer.call('setPaths', { paths: mix.steadyPaths });
     const answerUrl = String(answerer.hello.url);
@@ -398,15 +406,18 @@ export async function webhookScenario(
       concurrency: env.concurrency,
       catalog,
       execArgv: env.serviceExecArgv,
+      confine: env.confine,
     });
     procs.push(svc);
     const loader = await Child.start(join(env.here, 'load.js'));
     procs.push(loader);
     const bare = await Child.start(join(env.here, 'bare-server.js'));
     procs.push(bare);
-    const fetcher = await Child.start(join(env.here, 'fetcher.js'), [
-      JSON.stringify({ url: simUrl, concurrency: env.concurrency }),
-    ]);
+    const fetcher = await Child.start(
+      join(env.here, 'fetcher.js'),
+      [JSON.stringify({ url: simUrl, concurrency: env.concurrency })],
+      env.confine,
+    );
     procs.push(fetcher);
 
     // 1. Intake at a fixed rate, and the same load against a bare node:http JSON receiver.

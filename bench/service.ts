@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { unconfined, type Confine } from './cgroup.js';
 
 export const TOKEN = 'bench-token';
 
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   readonly execArgv?: readonly string[];
   /** The heap flags to run with instead of the launcher's (`[]`: Node's defaults). */
   readonly nodeFlags?: readonly string[];
+  /** Runs the command in a memory cgroup (`--memory-limit`); as it is when absent. */
+  readonly confine?: Confine;
 }
 
 /**
@@ -165,14 +168,11 @@ export class ServiceProcess {
       }),
     );
     const nodeFlags = o.nodeFlags ?? launcherNodeFlags(o.root);
-    const proc = spawn(
-      process.execPath,
-      [...nodeFlags, ...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const run = (o.confine ?? unconfined)({
+      command: process.execPath,
+      args: [...nodeFlags, ...(o.execArgv ?? []), join(o.root, 'bin', 'flink-guardian.js'), 'serve', '--config', file],
+    });
+    const proc = spawn(run.command, [...run.args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     const stderr: string[] = [];
     proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr.push(d);

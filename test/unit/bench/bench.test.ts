@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { joiningFirst, MemoryCgroups, parseMemoryLimit } from '../../../bench/cgroup.js';
 import { choiceFlag, countFlag, countsFlag } from '../../../bench/flags.js';
 import { advance, jobName, populate } from '../../../bench/mix.js';
 import { webhookBody } from '../../../bench/payloads.js';
-import { checkTargets, renderTable, type Results } from '../../../bench/report.js';
+import { checkTargets, renderMemoryLimits, renderTable, type Results } from '../../../bench/report.js';
 import type { ScrapeResult, SoakResult } from '../../../bench/scenarios.js';
 import { configYaml, launcherNodeFlags } from '../../../bench/service.js';
 import { ManualClock } from '../../support/clock.js';
 import { readServeConfig } from '../../../src/config/load.js';
+import { errorMessage } from '../../../src/errors.js';
 import { clusterSchema, exporterSchema } from '../../../src/config/schema.js';
 import { Exporter } from '../../../src/exporter/exporter.js';
 import { createFlinkClient } from '../../../src/flink/client.js';
@@ -211,6 +213,24 @@ describe('benchmark harness', () => {
     };
     assert.equal(checkTargets(over).find((t) => t.id === 'rest_calls_busy')?.status, 'MISS');
     assert.equal(checkTargets({ ...partial, busy: [] }).find((t) => t.id === 'rest_calls_busy')?.status, 'NOT RUN');
+
+    // Under a memory limit: the run says so, and its rows stand beside the unlimited run's of the same sizes.
+    const limited: Results = {
+      ...partial,
+      targets,
+      startedAt: '2026-01-02T00:00:00.000Z',
+      settings: { ...partial.settings, memoryLimit: '512Mi' },
+      scrape: [scrape(10_000, { scrapes: 200, every: 20, peakRssMB: [95, 110], floorPeakRssMB: 80 })],
+    };
+    assert.match(renderTable(limited), /ran in a memory cgroup of 512Mi of its own/);
+    assert.doesNotMatch(table, /memory cgroup/);
+    const rows = renderMemoryLimits({ ...partial, targets }, [limited])
+      .trim()
+      .split('\n');
+    assert.deepEqual(rows.slice(2), [
+      '| none (1 GB host) | 10,000 | 100 ms (1.11) | 50 ms | 120 MB over 203 scrapes | 86 MB | 1.4 | 2026-01-01 |',
+      '| 512Mi | 10,000 | 100 ms (1.11) | 50 ms | 110 MB over 203 scrapes | 85 MB | 1.29 | 2026-01-02 |',
+    ]);
   });
 });
 
@@ -238,6 +258,45 @@ describe("the benchmark's flags", () => {
       () => choiceFlag(['--only=scrapes'], 'only', ['scrape', 'webhook']),
       /--only must be one of scrape, webhook, not "scrapes"/,
     );
+  });
+});
+
+describe('--memory-limit', () => {
+  it('reads sizes as Kubernetes writes them and refuses what is not one, naming the flag', () => {
+    assert.deepEqual(parseMemoryLimit('512Mi'), { label: '512Mi', bytes: 512 * 2 ** 20 });
+    assert.deepEqual(parseMemoryLimit('1Gi'), { label: '1Gi', bytes: 2 ** 30 });
+    assert.equal(parseMemoryLimit(String(2 ** 28)).bytes, 2 ** 28);
+    for (const bad of ['', '512M', '1.5Gi', '-1Gi', '32Mi', 'Gi']) {
+      assert.throws(() => parseMemoryLimit(bad), /--memory-limit must be a size of at least 64Mi/, bad);
+    }
+  });
+
+  it('runs the command with the PID it wrote to the procs file, so node starts inside the cgroup', async () => {
+    const procs = join(await mkdtemp(join(tmpdir(), 'guardian-cgroup-')), 'cgroup.procs');
+    await writeFile(procs, '');
+    const run = joiningFirst(procs, { command: process.execPath, args: ['-e', 'console.log(process.pid)'] });
+    const printed = execFileSync(run.command, [...run.args], { encoding: 'utf8' }).trim();
+    assert.match(printed, /^\d+$/);
+    assert.equal((await readFile(procs, 'utf8')).trim(), printed);
+  });
+
+  it('runs node in a cgroup of the limit, which Node sees when it starts, and removes the cgroup after', (t) => {
+    let cgroups: MemoryCgroups;
+    try {
+      cgroups = MemoryCgroups.open(parseMemoryLimit('256Mi'));
+    } catch (err) {
+      t.skip(errorMessage(err));
+      return;
+    }
+    let left: string[] = [];
+    try {
+      const script = 'console.log(process.constrainedMemory())';
+      const run = cgroups.confine({ command: process.execPath, args: ['-e', script] });
+      assert.equal(Number(execFileSync(run.command, [...run.args], { encoding: 'utf8' })), 256 * 2 ** 20);
+    } finally {
+      left = cgroups.remove();
+    }
+    assert.deepEqual(left, []);
   });
 });
 
