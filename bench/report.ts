@@ -334,7 +334,7 @@ export function renderMemoryLimits(unlimited: Results | null, limited: readonly 
         `| ${r.settings.memoryLimit ?? `none (${r.machine.memoryGB} GB host)`} | ${fmt(s.jobs)} | ` +
           `${fmt(s.wallMs.median, 1)} ms (${s.ratioToFloor}) | ${fmt(s.cpuMsPerScrape.median, 1)} ms | ` +
           `${fmt(peak.service)} MB ${peak.over} | ${fmt(peak.floor)} MB | ${fmt(peak.service / peak.floor, 2)} | ` +
-          `${r.startedAt.slice(0, 10)} |`,
+          `${r.startedAt.slice(0, 10)}${r.mode === 'quick' ? ' (quick)' : ''} |`,
       );
     }
   }

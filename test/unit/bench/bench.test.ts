@@ -218,6 +218,7 @@ describe('benchmark harness', () => {
     const limited: Results = {
       ...partial,
       targets,
+      mode: 'quick',
       startedAt: '2026-01-02T00:00:00.000Z',
       settings: { ...partial.settings, memoryLimit: '512Mi' },
       scrape: [scrape(10_000, { scrapes: 200, every: 20, peakRssMB: [95, 110], floorPeakRssMB: 80 })],
@@ -229,7 +230,7 @@ describe('benchmark harness', () => {
       .split('\n');
     assert.deepEqual(rows.slice(2), [
       '| none (1 GB host) | 10,000 | 100 ms (1.11) | 50 ms | 120 MB over 203 scrapes | 86 MB | 1.4 | 2026-01-01 |',
-      '| 512Mi | 10,000 | 100 ms (1.11) | 50 ms | 110 MB over 203 scrapes | 85 MB | 1.29 | 2026-01-02 |',
+      '| 512Mi | 10,000 | 100 ms (1.11) | 50 ms | 110 MB over 203 scrapes | 85 MB | 1.29 | 2026-01-02 (quick) |',
     ]);
   });
 });
