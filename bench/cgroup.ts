@@ -48,13 +48,13 @@ export function joiningFirst(procsFile: string, c: Command): Command {
 }
 
 interface Hierarchy {
-  /** The folder of the benchmark's own cgroup, under which each party gets one. */
+  /** The folder of the cgroup the benchmark runs in; the run's own folder goes under it. */
   readonly dir: string;
   /** The file that holds the limit: cgroup v2's `memory.max`, v1's `memory.limit_in_bytes`. */
   readonly limitFile: string;
 }
 
-/** Where this process's memory cgroup is: the unified hierarchy when it has the memory controller, else v1's. */
+/** Where this process's memory cgroup is: in v1's memory hierarchy when one is mounted, else in the unified one. */
 function ownHierarchy(): Hierarchy {
   const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n');
   const v1 = lines.map((l) => l.split(':')).find((f) => f[1]?.split(',').includes('memory'));

@@ -319,7 +319,7 @@ export function renderTable(r: Results): string {
  * under a limit. The peak is that of the whole run (the long run's included), for the service and the floor client
  * alike.
  */
-export function renderMemoryLimits(unlimited: Results | null, limited: readonly Results[]): string {
+export function renderMemoryLimits(unlimited: Results, limited: readonly Results[]): string {
   const lines = [
     '| memory limit | jobs | scrape median (× floor) | CPU / scrape | service peak RSS | floor client peak RSS ' +
       '| × floor | run |',
@@ -327,7 +327,7 @@ export function renderMemoryLimits(unlimited: Results | null, limited: readonly 
   ];
   // The run without a limit shows only the sizes measured under one.
   const sizes = new Set(limited.flatMap((r) => r.scrape.map((s) => s.jobs)));
-  for (const r of [...(unlimited === null ? [] : [unlimited]), ...limited]) {
+  for (const r of [unlimited, ...limited]) {
     for (const s of r.scrape.filter((x) => sizes.has(x.jobs))) {
       const peak = peakOfRun(s);
       lines.push(
