@@ -68,6 +68,16 @@ function ownHierarchy(): Hierarchy {
   throw new Error('--memory-limit: no memory cgroup found (/proc/self/cgroup names neither v1 memory nor v2)');
 }
 
+/** Deletes an empty cgroup folder; false when it cannot (not there, or a process still in it). */
+function removeCgroup(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One cgroup per party under a folder of the run's own, each with `limit`. `remove()` deletes them; a cgroup still
  * holding a process (a party that did not exit) is left and named.
@@ -90,13 +100,9 @@ export class MemoryCgroups {
       // cgroup v2 hands the memory controller to children only when the parent enables it for them.
       if (hierarchy.limitFile === 'memory.max') writeFileSync(join(root, 'cgroup.subtree_control'), '+memory');
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new Error(
-        `--memory-limit: cannot make a memory cgroup at ${root} (${why}); run as root or in a delegated cgroup`,
-        {
-          cause: err,
-        },
-      );
+      removeCgroup(root);
+      const why = `${errorMessage(err)}; run as root or in a delegated cgroup`;
+      throw new Error(`--memory-limit: cannot make a memory cgroup at ${root} (${why})`, { cause: err });
     }
     return new MemoryCgroups(limit, hierarchy, root);
   }
@@ -112,14 +118,6 @@ export class MemoryCgroups {
 
   /** Deletes the parties' cgroups and the run's folder; returns those it could not delete. */
   remove(): string[] {
-    const left: string[] = [];
-    for (const dir of [...this.made.splice(0).reverse(), this.root]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        left.push(dir);
-      }
-    }
-    return left;
+    return [...this.made.splice(0).reverse(), this.root].filter((dir) => !removeCgroup(dir));
   }
 }
